@@ -1,0 +1,3 @@
+from palace.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from palace import checks
+from palace.settings import ConfigError, get_settings
+
+log = logging.getLogger("palace")
+T = TypeVar("T")
+
+
+def _setup_logging() -> None:
+    level = os.environ.get("PALACE_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Tortoise logs every connection open and close at INFO: noise for an operator.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+
+
+def _fail(message: str) -> int:
+    print(f"palace: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if problem := asyncio.run(checks.services_problem()):
+        return _fail(problem)
+    worker = None
+    if args.with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "palace", "worker"])
+    try:
+        uvicorn.run(
+            "palace.web.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("PALACE_TRUSTED_PROXIES", "127.0.0.1"),
+            access_log=False,
+            log_level=os.environ.get("PALACE_LOG_LEVEL", "info").lower(),
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from arq.connections import RedisSettings
+    from arq.worker import run_worker
+
+    from workers.main import WorkerSettings
+
+    if problem := asyncio.run(checks.services_problem()):
+        return _fail(problem)
+    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
+    run_worker(WorkerSettings, redis_settings=redis_settings, burst=args.burst)  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from palace.migrate import migrate
+
+    if problem := asyncio.run(checks.database_problem()):
+        return _fail(problem)
+    asyncio.run(migrate())
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from palace.services import demo
+
+    report = _with_database(demo.seed_demo)
+    if report is None:
+        return 2
+    print(f"Created {len(report.created)} items." if report.changed else "Nothing to change.")
+    print("Demo logins (card number / password):")
+    for account in demo.ACCOUNTS:
+        print(f"  {account.role.value:<7} {account.card_no}  {account.password}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from palace.models import Role
+    from palace.services import accounts
+    from palace.services.errors import AccountError
+
+    password = args.password or getpass.getpass("Password: ")
+
+    async def create() -> object:
+        return await accounts.register(
+            card_no=args.card, name=args.name, phone=args.phone, password=password,
+            role=Role(args.role),
+        )  # fmt: skip
+
+    try:
+        member = _with_database(create)
+    except AccountError as error:
+        problems = ", ".join(f"{field}: {code}" for field, code in error.fields.items())
+        return _fail(f"account not created ({problems or error.code})")
+    if member is None:
+        return 2
+    print(f"Created {args.role} account {member}.")
+    return 0
+
+
+def _with_database(action: Callable[[], Awaitable[T]]) -> T | None:
+    from palace.db import close_database, open_database
+
+    async def run() -> T | None:
+        if problem := await checks.database_problem():
+            _fail(problem)
+            return None
+        await open_database()
+        try:
+            return await action()
+        finally:
+            await close_database()
+
+    return asyncio.run(run())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="palace", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default=os.environ.get("PALACE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PALACE_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1, help="web processes")
+    serve.add_argument("--with-worker", action="store_true", help="also run a background worker")
+    serve.set_defaults(run=cmd_serve)
+    worker = sub.add_parser("worker", help="run the background worker")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.set_defaults(run=cmd_worker)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        run=cmd_migrate
+    )
+    sub.add_parser("seed-demo", help="load the demo palace and accounts").set_defaults(
+        run=cmd_seed_demo
+    )
+    create = sub.add_parser("create-user", help="create an account with a role")
+    create.add_argument("--card", required=True, help="union card number")
+    create.add_argument("--name", required=True)
+    create.add_argument("--phone", required=True)
+    create.add_argument("--role", choices=["member", "desk", "staff", "admin"], default="member")
+    create.add_argument("--password", help="asked for when not given")
+    create.set_defaults(run=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    _setup_logging()
+    try:
+        code = args.run(args)
+    except ConfigError as error:
+        code = _fail(f"configuration error: {error}")
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

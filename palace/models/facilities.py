@@ -1,0 +1,80 @@
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class FacilityKind(StrEnum):
+    COURT = "court"  # one party per court per slot
+    CAPACITY = "capacity"  # N people per slot, no instructor
+    CLASSROOM = "classroom"  # class sessions planned by staff
+
+
+class Facility(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True)
+    name_zh = fields.CharField(max_length=60)
+    name_en = fields.CharField(max_length=60)
+    kind = fields.CharEnumField(FacilityKind, max_length=12)
+    sort_order = fields.IntField(default=0)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    resources: fields.ReverseRelation["Resource"]
+    opening_hours: fields.ReverseRelation["OpeningHours"]
+
+    class Meta:
+        table = "facilities"
+        ordering = ("sort_order", "id")
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.startswith("zh") else self.name_en
+
+
+class Resource(Model):
+    """A bookable unit inside a facility: a court, a table, a room, a gym floor."""
+
+    id = fields.IntField(primary_key=True)
+    facility: fields.ForeignKeyRelation[Facility] = fields.ForeignKeyField(
+        "models.Facility", related_name="resources", on_delete=fields.CASCADE
+    )
+    code = fields.CharField(max_length=40)
+    name_zh = fields.CharField(max_length=60)
+    name_en = fields.CharField(max_length=60)
+    capacity = fields.IntField(default=1)
+    sort_order = fields.IntField(default=0)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "resources"
+        unique_together = (("facility", "code"),)
+        ordering = ("sort_order", "id")
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.startswith("zh") else self.name_en
+
+
+class OpeningHours(Model):
+    """One opening period on one weekday, in the palace's local time."""
+
+    id = fields.IntField(primary_key=True)
+    facility: fields.ForeignKeyRelation[Facility] = fields.ForeignKeyField(
+        "models.Facility", related_name="opening_hours", on_delete=fields.CASCADE
+    )
+    weekday = fields.SmallIntField()  # 0 = Monday … 6 = Sunday
+    # Minutes after local midnight; a time of day, not an instant.
+    opens_minute = fields.SmallIntField()
+    closes_minute = fields.SmallIntField()
+
+    class Meta:
+        table = "opening_hours"
+        unique_together = (("facility", "weekday", "opens_minute"),)
+        ordering = ("weekday", "opens_minute")
+
+    @property
+    def opens_at(self) -> str:
+        return f"{self.opens_minute // 60:02d}:{self.opens_minute % 60:02d}"
+
+    @property
+    def closes_at(self) -> str:
+        return f"{self.closes_minute // 60:02d}:{self.closes_minute % 60:02d}"

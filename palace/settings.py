@@ -1,0 +1,96 @@
+"""Configuration read from the environment, with safe defaults for a laptop."""
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("zh-CN", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    secret_key: str
+    timezone: str
+    default_language: str
+    var_dir: Path
+    login_attempts_per_account: int
+    login_attempts_per_address: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _var_dir() -> Path:
+    path = Path(os.environ.get("PALACE_VAR_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The key from the environment, else one generated once into var/ and kept."""
+    if key := os.environ.get("PALACE_SECRET_KEY", "").strip():
+        return key
+    path = var_dir / "secret_key"
+    try:
+        # O_EXCL: web and worker processes starting together must agree on one key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _timezone() -> str:
+    name = os.environ.get("PALACE_TIMEZONE", "").strip() or "Asia/Shanghai"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"PALACE_TIMEZONE {name!r} is not a known time zone") from None
+    return name
+
+
+def _language() -> str:
+    lang = os.environ.get("PALACE_DEFAULT_LANGUAGE", "").strip() or "zh-CN"
+    if lang not in LANGUAGES:
+        raise ConfigError(f"PALACE_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+@cache
+def get_settings() -> Settings:
+    var_dir = _var_dir()
+    default_db = f"sqlite://{var_dir / 'palace.sqlite3'}"
+    return Settings(
+        database_url=os.environ.get("PALACE_DATABASE_URL", "").strip() or default_db,
+        redis_url=os.environ.get("PALACE_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0",
+        secret_key=_secret_key(var_dir),
+        timezone=_timezone(),
+        default_language=_language(),
+        var_dir=var_dir,
+        login_attempts_per_account=_int("PALACE_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
+        login_attempts_per_address=_int("PALACE_LOGIN_ATTEMPTS_PER_ADDRESS", 30),
+    )

@@ -1,0 +1,159 @@
+"""Register, log in, log out, change password, switch language."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_
+from palace.services import accounts
+from palace.services.errors import AccountError, Throttled
+from palace.settings import LANGUAGES
+from palace.web import flash
+from palace.web.auth import log_in, log_out, page, public, safe_next
+from palace.web.messages import field_messages, message
+from palace.web.templating import render, request_language
+
+REGISTER_FIELDS = ("card_no", "name", "phone")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _redirect(target: str) -> Response:
+    return RedirectResponse(target, status_code=303)
+
+
+@public
+async def register_form(request: Request) -> Response:
+    if request.state.member:
+        return _redirect("/")
+    return render(request, "accounts/register.html", {"values": {}, "errors": {}})
+
+
+@public
+async def register(request: Request) -> Response:
+    form = await _form(request)
+    try:
+        member = await accounts.register(
+            card_no=form.get("card_no", ""),
+            name=form.get("name", ""),
+            phone=form.get("phone", ""),
+            password=form.get("password", ""),
+            language=request_language(request),
+        )
+    except AccountError as error:
+        values = {key: form.get(key, "") for key in REGISTER_FIELDS}
+        errors = field_messages(request_language(request), error)
+        context = {"values": values, "errors": errors}
+        return render(request, "accounts/register.html", context, status_code=400)
+    log_in(request, member)
+    flash.add(request, N_("Welcome! Your account is ready."))
+    return _redirect("/")
+
+
+@public
+async def login_form(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    if request.state.member:
+        return _redirect(next_url)
+    return render(request, "accounts/login.html", {"next": next_url, "login": "", "error": None})
+
+
+@public
+async def login(request: Request) -> Response:
+    form = await _form(request)
+    next_url = safe_next(form.get("next"))
+    lang = request_language(request)
+    try:
+        member = await accounts.authenticate(
+            login=form.get("login", ""),
+            password=form.get("password", ""),
+            address=request.client.host if request.client else "-",
+            language=request.session.get("lang"),
+        )
+    except Throttled as error:
+        context = {
+            "next": next_url,
+            "login": form.get("login", ""),
+            "error": message(lang, error.code, seconds=error.retry_after),
+        }
+        headers = {"Retry-After": str(error.retry_after)}
+        return render(request, "accounts/login.html", context, status_code=429, headers=headers)
+    except AccountError as error:
+        status = 403 if error.code == "account_disabled" else 400
+        context = {
+            "next": next_url,
+            "login": form.get("login", ""),
+            "error": message(lang, error.code),
+        }
+        return render(request, "accounts/login.html", context, status_code=status)
+    log_in(request, member)
+    return _redirect(next_url)
+
+
+@public
+async def logout(request: Request) -> Response:
+    log_out(request)
+    flash.add(request, N_("You have logged out."))
+    return _redirect("/login")
+
+
+@page()
+async def account(request: Request) -> Response:
+    return render(request, "accounts/account.html")
+
+
+@page()
+async def password_form(request: Request) -> Response:
+    return render(request, "accounts/password.html", {"errors": {}})
+
+
+@page()
+async def change_password(request: Request) -> Response:
+    form = await _form(request)
+    lang = request_language(request)
+    if form.get("new_password", "") != form.get("confirm_password", ""):
+        errors = {"confirm_password": message(lang, "password_mismatch")}
+        return render(request, "accounts/password.html", {"errors": errors}, status_code=400)
+    try:
+        member = await accounts.change_password(
+            member_id=request.state.member.id,
+            current_password=form.get("current_password", ""),
+            new_password=form.get("new_password", ""),
+        )
+    except AccountError as error:
+        context = {"errors": field_messages(lang, error)}
+        return render(request, "accounts/password.html", context, status_code=400)
+    # Other sessions end with the old epoch; this one carries on with the new one.
+    log_in(request, member)
+    flash.add(request, N_("Your password has been changed. Other devices have been logged out."))
+    return _redirect("/account")
+
+
+@public
+async def switch_language(request: Request) -> Response:
+    form = await _form(request)
+    lang = form.get("lang", "")
+    next_url = safe_next(form.get("next"))
+    if lang not in LANGUAGES:
+        flash.add(request, N_("That language is not available."), "error")
+        return _redirect(next_url)
+    request.session["lang"] = lang
+    if request.state.member:
+        await accounts.set_language(member_id=request.state.member.id, language=lang)
+    return _redirect(next_url)
+
+
+routes = [
+    Route("/register", register_form, methods=["GET"]),
+    Route("/register", register, methods=["POST"]),
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/account", account, methods=["GET"]),
+    Route("/account/password", password_form, methods=["GET"]),
+    Route("/account/password", change_password, methods=["POST"]),
+    Route("/language", switch_language, methods=["POST"]),
+]

@@ -1,0 +1,74 @@
+"""Administration: accounts, their roles and their status."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_
+from palace.models import Member, MemberStatus, Role
+from palace.services import accounts
+from palace.services.errors import ServiceError
+from palace.web import flash
+from palace.web.auth import page
+from palace.web.messages import message
+from palace.web.templating import is_htmx, render, request_language
+
+
+def _member_id(request: Request) -> int:
+    raw = request.path_params["member_id"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise HTTPException(404)
+    return int(raw)
+
+
+@page(Role.ADMIN)
+async def members(request: Request) -> Response:
+    query = request.query_params.get("q", "")[:60]
+    found = await accounts.search(query=query, limit=100)
+    context = {"q": query, "found": found, "roles": list(Role), "statuses": list(MemberStatus)}
+    return render(request, "admin/members.html", context)
+
+
+@page(Role.ADMIN)
+async def update_member(request: Request) -> Response:
+    member_id = _member_id(request)
+    form = await request.form()
+    field, value = str(form.get("field", "")), str(form.get("value", ""))
+    actor_id = request.state.member.id
+    error = None
+    try:
+        if field == "role":
+            changed: Member = await accounts.set_role(
+                actor_id=actor_id, member_id=member_id, role=value
+            )
+        elif field == "status":
+            changed = await accounts.set_status(
+                actor_id=actor_id, member_id=member_id, status=value
+            )
+        else:
+            raise HTTPException(400)
+    except ServiceError as exc:
+        if exc.code == "unknown_member":
+            raise HTTPException(404) from None
+        error = message(request_language(request), exc.code)
+        changed = await Member.get(id=member_id)
+    if is_htmx(request):
+        context = {
+            "m": changed,
+            "roles": list(Role),
+            "statuses": list(MemberStatus),
+            "error": error,
+        }
+        return render(request, "admin/_member_row.html", context, status_code=400 if error else 200)
+    if error:
+        flash.add(request, error, "error")
+    else:
+        flash.add(request, N_("Saved."))
+    return RedirectResponse("/admin/members", status_code=303)
+
+
+routes = [
+    Route("/admin/members", members, methods=["GET"]),
+    Route("/admin/members/{member_id}", update_member, methods=["POST"]),
+]

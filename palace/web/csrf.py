@@ -1,0 +1,103 @@
+"""CSRF: a token kept in the session, required on every unsafe request.
+
+The token comes from the form field ``csrf_token`` or the ``X-CSRF-Token``
+header (sent by htmx, see static/app.js). A browser's Origin, or failing that
+its Sec-Fetch-Site, must also say the request came from our own pages.
+"""
+
+import secrets
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+FIELD = "csrf_token"
+HEADER = "x-csrf-token"
+MAX_BODY = 1024 * 1024
+
+Reject = Callable[[Request, int], Response]
+
+
+def token(request: HTTPConnection) -> str:
+    if "session" not in request.scope:
+        return ""
+    if not request.session.get("csrf"):
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(request.session["csrf"])
+
+
+def _same_origin(scope: Scope, headers: Headers) -> bool:
+    origin = headers.get("origin")
+    if origin is not None:
+        host = headers.get("host", "")
+        parts = urlsplit(origin)
+        return parts.netloc == host and parts.scheme == scope.get("scheme", "http")
+    # No Origin (older browsers, some same-origin form posts): Fetch Metadata decides.
+    return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when it is larger than we accept."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _form_token(headers: Headers, body: bytes) -> str:
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("latin-1"), keep_blank_values=True).get(FIELD)
+        return values[-1] if values else ""
+    return ""
+
+
+class CSRFMiddleware:
+    def __init__(self, app: ASGIApp, reject: Reject) -> None:
+        self.app = app
+        self.reject = reject
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        body = await _read_body(receive)
+        request = Request(scope)
+        if body is None:
+            await self.reject(request, 413)(scope, receive, send)
+            return
+        sent = headers.get(HEADER) or _form_token(headers, body)
+        expected = request.session.get("csrf", "")
+        valid = bool(expected) and secrets.compare_digest(sent.encode(), str(expected).encode())
+        if not (valid and _same_origin(scope, headers)):
+            await self.reject(request, 403)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+def _replay(body: bytes, original: Receive) -> Receive:
+    """Hands the already-read body to the app, then passes on what the client sends."""
+    done = False
+
+    async def receive() -> Message:
+        nonlocal done
+        if done:
+            return await original()
+        done = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

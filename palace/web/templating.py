@@ -1,0 +1,74 @@
+"""One Jinja environment per language; ``render`` picks the request's."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+from babel.dates import format_datetime
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from palace.i18n import LANGUAGE_NAMES, LOCALES, translations
+from palace.paths import TEMPLATES_DIR
+from palace.settings import LANGUAGES, get_settings
+from palace.web import csrf, flash
+
+
+def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
+    local = value.astimezone(get_settings().zone)
+    return format_datetime(local, format=fmt, locale=LOCALES[lang])
+
+
+@cache
+def templates_for(lang: str) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = lang
+    env.globals["languages"] = {code: LANGUAGE_NAMES[code] for code in LANGUAGES}
+    env.filters["localtime"] = lambda value, fmt="medium": _localtime(value, lang, fmt)
+    return Jinja2Templates(env=env)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    lang = request_language(request)
+    base = {
+        "member": getattr(request.state, "member", None),
+        "csrf_token": csrf.token(request),
+        "flashes": flash.pop_all(request) if not name.split("/")[-1].startswith("_") else [],
+        "current_path": request.url.path,
+        "current_url": _local_url(request),
+    }
+    return templates_for(lang).TemplateResponse(
+        request, name, {**base, **(context or {})}, status_code=status_code, headers=headers
+    )
+
+
+def request_language(request: Request) -> str:
+    lang = getattr(request.state, "lang", None)
+    return lang if lang in LANGUAGES else get_settings().default_language
+
+
+def _local_url(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")

@@ -1,0 +1,8 @@
+// Every htmx request carries the session's CSRF token as a header.
+// (htmx 4 does not inherit hx-headers from <body>, so it is added here instead.)
+document.addEventListener("htmx:config:request", function (event) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) {
+    event.detail.ctx.request.headers["X-CSRF-Token"] = meta.content;
+  }
+});
