@@ -101,9 +101,12 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     async def create() -> object:
         return await accounts.register(
-            card_no=args.card, name=args.name, phone=args.phone, password=password,
+            card_no=args.card,
+            name=args.name,
+            phone=args.phone,
+            password=password,
             role=Role(args.role),
-        )  # fmt: skip
+        )
 
     try:
         member = _with_database(create)

@@ -1,0 +1,57 @@
+"""Small helpers shared by the tests: make members, log in, post forms with a CSRF token."""
+
+import re
+from itertools import count
+
+import httpx
+
+from palace.models import Member, Role
+from palace.services import accounts
+
+PASSWORD = "lotus-pond-42"
+_serial = count(1)
+
+
+async def make_member(
+    *, role: Role = Role.MEMBER, name: str = "测试会员", language: str = "zh-CN"
+) -> Member:
+    n = next(_serial)
+    return await accounts.register(
+        card_no=f"T{n:07d}",
+        name=name,
+        phone=f"139{n:08d}",
+        password=PASSWORD,
+        role=role,
+        language=language,
+    )
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert found, "page has no CSRF meta tag"
+    return found.group(1)
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    return csrf_from((await client.get(path)).text)
+
+
+async def post_form(
+    client: httpx.AsyncClient, path: str, data: dict[str, str], *, page: str = "/login"
+) -> httpx.Response:
+    """Post like a browser does: the token from a page of ours, our own Origin."""
+    token = await csrf_token(client, page)
+    headers = {"Origin": str(client.base_url).rstrip("/")}
+    return await client.post(path, data={**data, "csrf_token": token}, headers=headers)
+
+
+async def log_in(client: httpx.AsyncClient, member: Member, password: str = PASSWORD) -> None:
+    response = await post_form(client, "/login", {"login": member.card_no, "password": password})
+    assert response.status_code == 303, response.text
+
+
+def visible_text(html: str) -> str:
+    """Roughly what a person reads: no tags, scripts, styles or attribute values."""
+    html = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", html).strip()

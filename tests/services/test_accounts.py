@@ -1,0 +1,183 @@
+import asyncio
+
+import pytest
+
+from palace.models import AuditEvent, Member, MemberStatus, Role
+from palace.services import accounts
+from palace.services.errors import AccountError, NotAllowed
+from tests.helpers import PASSWORD, make_member
+
+
+async def register(**overrides: str) -> Member:
+    values = {
+        "card_no": "8800 1234",
+        "name": " 李 娟 ",
+        "phone": "+86 138-0013-8000",
+        "password": "morning-tai-chi",
+    }
+    return await accounts.register(**{**values, **overrides})
+
+
+async def test_register_normalises_and_hashes_with_argon2id() -> None:
+    member = await register()
+    stored = await Member.get(id=member.id)
+    assert (stored.card_no, stored.name, stored.phone) == ("88001234", "李 娟", "13800138000")
+    assert stored.password_hash.startswith("$argon2id$")
+    assert "morning-tai-chi" not in stored.password_hash
+    assert stored.role == Role.MEMBER and stored.status == MemberStatus.ACTIVE
+
+
+async def test_register_writes_an_audit_event() -> None:
+    member = await register()
+    events = await AuditEvent.filter(entity="member", entity_id=member.id)
+    assert [(e.action, e.to_state) for e in events] == [("registered", "active")]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("card_no", "12", "card_invalid"),
+        ("card_no", "卡号1234", "card_invalid"),
+        ("name", "   ", "name_missing"),
+        ("name", "x" * 41, "name_invalid"),
+        ("name", "bad\x00name", "name_invalid"),
+        ("phone", "12345", "phone_invalid"),
+        ("phone", "23800138000", "phone_invalid"),
+        ("password", "short", "password_too_short"),
+        ("password", "x" * 129, "password_too_long"),
+        ("password", "password", "password_too_common"),
+        ("password", "12345678", "password_too_common"),
+        ("password", "aaaaaaaaaa", "password_too_common"),
+        ("password", "my88001234", "password_like_account"),
+        ("password", "13800138000x", "password_like_account"),
+    ],
+)
+async def test_register_rejects_bad_fields(field: str, value: str, code: str) -> None:
+    with pytest.raises(AccountError) as caught:
+        await register(**{field: value})
+    assert caught.value.fields[field] == code
+    assert await Member.all().count() == 0
+
+
+async def test_register_names_every_bad_field_at_once() -> None:
+    with pytest.raises(AccountError) as caught:
+        await register(card_no="1", phone="2", password="3")
+    assert set(caught.value.fields) == {"card_no", "phone", "password"}
+
+
+async def test_duplicate_card_and_phone_are_refused() -> None:
+    await register()
+    with pytest.raises(AccountError) as caught:
+        await register(name="另一个人")
+    assert caught.value.fields == {"card_no": "card_taken", "phone": "phone_taken"}
+    assert await Member.all().count() == 1
+
+
+async def test_concurrent_registrations_of_one_card_create_one_account() -> None:
+    attempts = [register(phone=f"1390000{n:04d}") for n in range(10)]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+    created = [r for r in results if isinstance(r, Member)]
+    refused = [r for r in results if isinstance(r, AccountError)]
+    assert len(created) == 1
+    assert len(refused) == 9
+    assert all(r.fields == {"card_no": "card_taken"} for r in refused)
+    assert await Member.filter(card_no="88001234").count() == 1
+
+
+async def test_authenticate_by_card_or_phone() -> None:
+    member = await register()
+    by_card = await accounts.authenticate(
+        login="8800-1234", password="morning-tai-chi", address="a"
+    )
+    by_phone = await accounts.authenticate(
+        login="138 0013 8000", password="morning-tai-chi", address="a"
+    )
+    assert by_card.id == by_phone.id == member.id
+
+
+async def test_authenticate_refuses_wrong_password_and_unknown_login() -> None:
+    await register()
+    for login, password in (("88001234", "wrong-one!"), ("99999999", "morning-tai-chi")):
+        with pytest.raises(AccountError) as caught:
+            await accounts.authenticate(login=login, password=password, address="a")
+        assert caught.value.code == "bad_credentials"
+
+
+async def test_disabled_account_cannot_log_in() -> None:
+    member = await make_member()
+    await Member.filter(id=member.id).update(status=MemberStatus.DISABLED)
+    with pytest.raises(AccountError) as caught:
+        await accounts.authenticate(login=member.card_no, password=PASSWORD, address="a")
+    assert caught.value.code == "account_disabled"
+
+
+async def test_login_stores_the_language_chosen_before_it() -> None:
+    member = await make_member()
+    await accounts.authenticate(login=member.card_no, password=PASSWORD, address="a", language="en")
+    assert (await Member.get(id=member.id)).language == "en"
+
+
+async def test_change_password_checks_the_old_one_and_ends_other_sessions() -> None:
+    member = await make_member()
+    with pytest.raises(AccountError) as caught:
+        await accounts.change_password(
+            member_id=member.id, current_password="nope-nope", new_password="evening-yoga-7"
+        )
+    assert caught.value.fields == {"current_password": "wrong_password"}
+    changed = await accounts.change_password(
+        member_id=member.id, current_password=PASSWORD, new_password="evening-yoga-7"
+    )
+    assert changed.session_epoch == member.session_epoch + 1
+    assert await accounts.session_member(member_id=member.id, epoch=member.session_epoch) is None
+    await accounts.authenticate(login=member.card_no, password="evening-yoga-7", address="a")
+    assert await AuditEvent.filter(entity_id=member.id, action="password_changed").exists()
+
+
+async def test_change_password_refuses_a_weak_new_one() -> None:
+    member = await make_member()
+    with pytest.raises(AccountError) as caught:
+        await accounts.change_password(
+            member_id=member.id, current_password=PASSWORD, new_password="1234"
+        )
+    assert caught.value.fields == {"new_password": "password_too_short"}
+    assert (await Member.get(id=member.id)).password_hash == member.password_hash
+
+
+async def test_role_and_status_changes_are_audited() -> None:
+    admin = await make_member(role=Role.ADMIN)
+    member = await make_member()
+    await accounts.set_role(actor_id=admin.id, member_id=member.id, role="staff")
+    await accounts.set_status(actor_id=admin.id, member_id=member.id, status="suspended")
+    events = await AuditEvent.filter(entity_id=member.id).exclude(action="registered")
+    assert [(e.actor_id, e.action, e.from_state, e.to_state) for e in events] == [
+        (admin.id, "role_changed", "member", "staff"),
+        (admin.id, "status_changed", "active", "suspended"),
+    ]
+
+
+async def test_an_admin_cannot_lock_themself_out() -> None:
+    admin = await make_member(role=Role.ADMIN)
+    with pytest.raises(NotAllowed):
+        await accounts.set_role(actor_id=admin.id, member_id=admin.id, role="member")
+    with pytest.raises(NotAllowed):
+        await accounts.set_status(actor_id=admin.id, member_id=admin.id, status="disabled")
+    assert (await Member.get(id=admin.id)).role == Role.ADMIN
+
+
+@pytest.mark.parametrize(("call", "value"), [("set_role", "king"), ("set_status", "gone")])
+async def test_unknown_role_or_status_changes_nothing(call: str, value: str) -> None:
+    admin = await make_member(role=Role.ADMIN)
+    member = await make_member()
+    with pytest.raises(AccountError):
+        await getattr(accounts, call)(
+            actor_id=admin.id, member_id=member.id, **{call.removeprefix("set_"): value}
+        )
+    assert await AuditEvent.filter(entity_id=member.id).count() == 1
+
+
+async def test_search_finds_by_card_phone_and_name() -> None:
+    li = await make_member(name="李娟")
+    await make_member(name="王强")
+    assert [m.id for m in await accounts.search(query=li.card_no)] == [li.id]
+    assert [m.id for m in await accounts.search(query=li.phone)] == [li.id]
+    assert [m.id for m in await accounts.search(query="娟")] == [li.id]

@@ -1,0 +1,78 @@
+"""Every page, in Chinese and in English, shows no text left in the other language."""
+
+import re
+
+import httpx
+import pytest
+
+from palace.models import Member, Role
+from palace.services import demo
+from tests.helpers import log_in, make_member, post_form, visible_text
+from tests.web.test_access import PAGES
+
+# Words that are right on a Chinese page: the switch to English names itself in English.
+ZH_ALLOWED = {"English"}
+# Text that is right on an English page: the switch to Chinese names itself in Chinese.
+EN_ALLOWED = {"中文"}
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def foreign_words(text: str, lang: str) -> set[str]:
+    if lang == "zh-CN":
+        return set(LATIN_WORD.findall(text)) - ZH_ALLOWED
+    return set(CJK.findall(text)) - EN_ALLOWED
+
+
+def page_text(html: str) -> str:
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    return (title.group(1) if title else "") + " " + visible_text(html)
+
+
+async def switch(client: httpx.AsyncClient, lang: str) -> None:
+    response = await post_form(client, "/language", {"lang": lang, "next": "/"}, page="/")
+    assert response.status_code == 303
+
+
+async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
+    problems: dict[str, set[str]] = {}
+    for path in [*PAGES, "/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"]:
+        if path == "/healthz":
+            continue  # JSON for machines, not a page
+        response = await client.get(path)
+        assert response.status_code in (200, 303, 404), path
+        if words := foreign_words(page_text(response.text), lang):
+            problems[path] = words
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_every_page_in_one_language(client: httpx.AsyncClient, lang: str) -> None:
+    await demo.seed_demo()
+    name = "测试管理员" if lang == "zh-CN" else "Test Admin"
+    if lang == "en":
+        await Member.all().update(name="Demo Person")  # data, not interface text
+    admin = await make_member(role=Role.ADMIN, name=name)
+    await switch(client, lang)
+    anonymous = await crawl(client, lang)
+    await log_in(client, admin)
+    logged_in = await crawl(client, lang)
+    assert anonymous == {}
+    assert logged_in == {}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_error_messages_in_one_language(client: httpx.AsyncClient, lang: str) -> None:
+    await switch(client, lang)
+    bad = {"card_no": "1", "name": "", "phone": "2", "password": "3"}
+    register = await post_form(client, "/register", bad, page="/register")
+    login = await post_form(client, "/login", {"login": "nobody", "password": "x"})
+    csrf = await client.post("/login", data={"login": "x"})
+    for response in (register, login, csrf):
+        assert response.status_code in (400, 403)
+        assert foreign_words(page_text(response.text), lang) == set()
+
+
+def test_the_check_itself_notices_a_stray_word() -> None:
+    assert foreign_words("首页 Home 登录", "zh-CN") == {"Home"}
+    assert foreign_words("Home 首页 Log in", "en") == {"首页"}

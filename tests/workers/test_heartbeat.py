@@ -1,0 +1,45 @@
+"""A real arq worker process runs jobs; /healthz shows when it last checked in."""
+
+import sys
+import uuid
+
+import httpx
+from arq import create_pool
+from arq.connections import RedisSettings
+
+from palace.settings import get_settings
+from tests.processes import palace, web_server
+from workers.main import QUEUE
+
+
+async def test_burst_worker_runs_the_heartbeat_job(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json()["worker"]["last_seen"] is None
+    pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+    job = await pool.enqueue_job("heartbeat", _queue_name=QUEUE, _job_id=f"hb-{uuid.uuid4()}")
+    assert job is not None
+    result = palace("worker", "--burst", timeout=60)
+    assert result.returncode == 0, result.stderr
+    info = await job.result_info()
+    await pool.aclose()
+    assert info is not None and info.success
+    worker = (await client.get("/healthz")).json()["worker"]
+    assert worker["ok"] is True and worker["last_seen"] is not None
+
+
+async def test_same_job_id_runs_once() -> None:
+    pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+    first = await pool.enqueue_job("heartbeat", _queue_name=QUEUE, _job_id="hb-fixed")
+    second = await pool.enqueue_job("heartbeat", _queue_name=QUEUE, _job_id="hb-fixed")
+    await pool.aclose()
+    assert first is not None and second is None
+
+
+def test_healthz_says_503_when_redis_is_gone() -> None:
+    command = [sys.executable, "-m", "uvicorn", "palace.web.app:create_app", "--factory"]
+    with web_server(command=command, env={"PALACE_REDIS_URL": "redis://127.0.0.1:9/0"}) as base:
+        response = httpx.get(f"{base}/healthz", timeout=10)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"]["ok"] is True
+    assert body["redis"]["ok"] is False and "Connect" in body["redis"]["error"]
