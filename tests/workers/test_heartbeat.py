@@ -43,3 +43,17 @@ def test_healthz_says_503_when_redis_is_gone() -> None:
     assert body["status"] == "error"
     assert body["database"]["ok"] is True
     assert body["redis"]["ok"] is False and "Connect" in body["redis"]["error"]
+
+
+def test_serve_with_worker_starts_a_worker_too() -> None:
+    import time
+
+    command = [sys.executable, "-m", "palace", "serve", "--with-worker"]
+    with web_server(command=command) as base:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            worker = httpx.get(f"{base}/healthz", timeout=5).json()["worker"]
+            if worker["ok"]:
+                break
+            time.sleep(0.2)
+    assert worker["ok"] is True

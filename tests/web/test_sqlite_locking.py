@@ -1,0 +1,49 @@
+"""Two processes writing at once (web server and another) never surface "database is locked"."""
+
+import asyncio
+
+import httpx
+
+from palace.models import Member, MemberStatus, Role
+from palace.services import accounts
+from tests.helpers import PASSWORD, csrf_from, make_member
+from tests.processes import web_server
+
+
+async def _log_in(client: httpx.AsyncClient, member: Member) -> str:
+    token = csrf_from((await client.get("/login")).text)
+    data = {"login": member.card_no, "password": PASSWORD, "csrf_token": token}
+    response = await client.post("/login", data=data, headers={"Origin": str(client.base_url)})
+    assert response.status_code == 303
+    return csrf_from((await client.get("/admin/members")).text)
+
+
+async def _flip_statuses(admin_id: int, member_ids: list[int], rounds: int) -> None:
+    """Read-then-write transactions from this process while the server writes too."""
+    for n in range(rounds):
+        for member_id in member_ids:
+            status = MemberStatus.SUSPENDED if n % 2 == 0 else MemberStatus.ACTIVE
+            await accounts.set_status(actor_id=admin_id, member_id=member_id, status=status)
+
+
+async def test_web_and_another_process_write_together() -> None:
+    admin = await make_member(role=Role.ADMIN)
+    members = [await make_member() for _ in range(8)]
+    with web_server() as base:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            token = await _log_in(client, admin)
+            headers = {"X-CSRF-Token": token, "HX-Request": "true", "Origin": base}
+
+            async def change(member: Member, role: str) -> int:
+                data = {"field": "role", "value": role}
+                response = await client.post(
+                    f"/admin/members/{member.id}", data=data, headers=headers
+                )
+                return response.status_code
+
+            requests = [change(m, r) for r in ("desk", "staff", "member") for m in members]
+            local = _flip_statuses(admin.id, [m.id for m in members], rounds=6)
+            *statuses, _ = await asyncio.gather(*requests, local)
+    assert statuses == [200] * len(requests)
+    for member in await Member.filter(id__in=[m.id for m in members]):
+        assert member.status == MemberStatus.ACTIVE
