@@ -5,6 +5,7 @@ import asyncio
 import getpass
 import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,10 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -37,6 +42,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     worker = None
     if args.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "palace", "worker"])
+        # uvicorn re-raises SIGTERM after its own shutdown; turn it into SystemExit so the
+        # `finally` below still stops the worker instead of leaving it orphaned.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             "palace.web.app:create_app",

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -20,6 +20,10 @@ from palace.web import csrf, flash
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
     local = value.astimezone(get_settings().zone)
     return format_datetime(local, format=fmt, locale=LOCALES[lang])
+
+
+def _localdate(value: datetime, lang: str, fmt: str = "long") -> str:
+    return format_date(value.astimezone(get_settings().zone), format=fmt, locale=LOCALES[lang])
 
 
 @cache
@@ -36,6 +40,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.globals["lang"] = lang
     env.globals["languages"] = {code: LANGUAGE_NAMES[code] for code in LANGUAGES}
     env.filters["localtime"] = lambda value, fmt="medium": _localtime(value, lang, fmt)
+    env.filters["localdate"] = lambda value, fmt="long": _localdate(value, lang, fmt)
     return Jinja2Templates(env=env)
 
 

@@ -1,7 +1,11 @@
 """A real arq worker process runs jobs; /healthz shows when it last checked in."""
 
+import contextlib
+import os
 import sys
+import time
 import uuid
+from pathlib import Path
 
 import httpx
 from arq import create_pool
@@ -45,9 +49,19 @@ def test_healthz_says_503_when_redis_is_gone() -> None:
     assert body["redis"]["ok"] is False and "Connect" in body["redis"]["error"]
 
 
-def test_serve_with_worker_starts_a_worker_too() -> None:
-    import time
+def _workers_of_this_run() -> list[int]:
+    """Worker processes started with this test run's settings (found through /proc)."""
+    found = []
+    marker = f"PALACE_VAR_DIR={os.environ['PALACE_VAR_DIR']}".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if argv[-3:-1] == [b"palace", b"worker"] and marker in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+    return found
 
+
+def test_serve_with_worker_starts_a_worker_and_stops_it() -> None:
     command = [sys.executable, "-m", "palace", "serve", "--with-worker"]
     with web_server(command=command) as base:
         deadline = time.monotonic() + 30
@@ -56,4 +70,9 @@ def test_serve_with_worker_starts_a_worker_too() -> None:
             if worker["ok"]:
                 break
             time.sleep(0.2)
-    assert worker["ok"] is True
+        assert worker["ok"] is True
+        assert len(_workers_of_this_run()) == 1
+    deadline = time.monotonic() + 10
+    while _workers_of_this_run() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _workers_of_this_run() == []
