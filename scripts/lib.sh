@@ -120,7 +120,7 @@ stop_started_services() {
 }
 
 ensure_chromium() {
-  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
     apt_install chromium fonts-noto-cjk
   fi
 }
