@@ -1,12 +1,13 @@
 """Start-up checks that turn an unreachable database or Redis into one clear sentence."""
 
 import asyncio
+import sqlite3
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
-from palace.db import open_database
+from palace.db import connection_config, open_database
 from palace.migrate import pending
 from palace.settings import get_settings
 
@@ -27,14 +28,21 @@ async def database_problem() -> str | None:
     try:
         await asyncio.wait_for(_ping_database(url), TIMEOUT)
     except Exception as exc:
+        advice = "Start PostgreSQL" if url.startswith("postgres") else "Check the folder"
         return (
             f"cannot reach the database at {redact(url)} ({type(exc).__name__}: {exc}). "
-            "Start PostgreSQL or fix PALACE_DATABASE_URL."
+            f"{advice} or fix PALACE_DATABASE_URL."
         )
     return None
 
 
 async def _ping_database(url: str) -> None:
+    config = connection_config(url)
+    if config["engine"] == "palace.sqlite_backend":
+        # Plain sqlite3: a failed aiosqlite connect leaves its thread behind, which then
+        # prints a traceback once the event loop has closed.
+        sqlite3.connect(config["credentials"]["file_path"]).execute("SELECT 1").close()
+        return
     await open_database(url)
     try:
         await connections.get("default").execute_query("SELECT 1")

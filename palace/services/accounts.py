@@ -1,6 +1,7 @@
 """Accounts: registration, log-in, passwords, language, roles and status."""
 
 import re
+import secrets
 import unicodedata
 
 from tortoise.exceptions import IntegrityError
@@ -162,6 +163,52 @@ async def change_password(*, member_id: int, current_password: str, new_password
     return member
 
 
+# No 0/O, 1/l/i: the desk reads this aloud or writes it on a slip of paper.
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _temporary_password() -> str:
+    chars = [secrets.choice(TEMPORARY_ALPHABET) for _ in range(10)]
+    return "".join(chars[:5]) + "-" + "".join(chars[5:])
+
+
+def reset_refusal(actor: Member, member: Member) -> str | None:
+    """Why ``actor`` may not reset ``member``'s password, or None when they may.
+
+    The front desk resets members' passwords; an administrator anybody's but their own.
+    """
+    if actor.role not in (Role.DESK, Role.ADMIN):
+        return "not_allowed"
+    if actor.id == member.id:
+        return "cannot_reset_self"
+    if actor.role == Role.DESK and member.role != Role.MEMBER:
+        return "desk_resets_members_only"
+    return None
+
+
+async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]:
+    """A new temporary password, for the desk to hand over after checking the card.
+
+    Every session of the member ends.
+    """
+    actor = await get_member(member_id=actor_id)
+    temporary = _temporary_password()
+    new_hash = await passwords.hash_password(temporary)
+    async with in_transaction():
+        member = await Member.select_for_update().get_or_none(id=member_id)
+        if member is None:
+            raise AccountError("unknown_member")
+        if refusal := reset_refusal(actor, member):
+            raise NotAllowed(refusal)
+        member.password_hash = new_hash
+        member.session_epoch += 1
+        await member.save(update_fields=["password_hash", "session_epoch"])
+        await audit.record(
+            actor_id=actor_id, entity="member", entity_id=member_id, action="password_reset"
+        )
+    return member, temporary
+
+
 async def set_language(*, member_id: int, language: str) -> None:
     if language not in LANGUAGES:
         raise AccountError("unknown_language")
@@ -208,6 +255,13 @@ async def _change(
             from_state=str(old.value),
             to_state=str(value.value),
         )
+    return member
+
+
+async def get_member(*, member_id: int) -> Member:
+    member = await Member.get_or_none(id=member_id)
+    if member is None:
+        raise AccountError("unknown_member")
     return member
 
 

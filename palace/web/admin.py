@@ -12,14 +12,8 @@ from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message
+from palace.web.params import path_id
 from palace.web.templating import is_htmx, render, request_language
-
-
-def _member_id(request: Request) -> int:
-    raw = request.path_params["member_id"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise HTTPException(404)
-    return int(raw)
 
 
 @page(Role.ADMIN)
@@ -32,7 +26,7 @@ async def members(request: Request) -> Response:
 
 @page(Role.ADMIN)
 async def update_member(request: Request) -> Response:
-    member_id = _member_id(request)
+    member_id = path_id(request, "member_id")
     form = await request.form()
     field, value = str(form.get("field", "")), str(form.get("value", ""))
     actor_id = request.state.member.id

@@ -19,6 +19,7 @@ from palace.web import accounts, admin, desk, health, home, staff
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
 from palace.web.errors import csrf_rejected, http_error, server_error
+from palace.web.headers import SecurityHeadersMiddleware
 from palace.web.logging import RequestLogMiddleware
 from palace.web.session import SchemeAwareSessionMiddleware
 
@@ -52,6 +53,7 @@ def create_app() -> Starlette:
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        Middleware(SecurityHeadersMiddleware),
         Middleware(SchemeAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(RequestContextMiddleware),
         Middleware(CSRFMiddleware, reject=csrf_rejected),

@@ -28,6 +28,11 @@ MESSAGES = {
     "unknown_member": N_("That account does not exist."),
     "cannot_demote_self": N_("You cannot take away your own administrator role."),
     "cannot_lock_self": N_("You cannot suspend or disable your own account."),
+    "cannot_reset_self": N_("Change your own password on the My account page."),
+    "desk_resets_members_only": N_(
+        "The front desk can reset members' passwords only. Ask an administrator."
+    ),
+    "not_allowed": N_("You do not have access to this page."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 

@@ -21,6 +21,8 @@ PAGES: dict[str, set[Role] | None] = {
     "/staff": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
 }
+# Pages with an id in the path, checked with ids that exist.
+ID_PAGES: dict[str, set[Role]] = {"/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN}}
 
 
 def test_every_endpoint_declares_its_access(app: Starlette) -> None:
@@ -36,9 +38,9 @@ def test_every_page_is_listed(app: Starlette) -> None:
     pages = {
         route.path
         for route in app.routes
-        if isinstance(route, Route) and "GET" in (route.methods or ()) and "{" not in route.path
+        if isinstance(route, Route) and "GET" in (route.methods or ())
     }
-    assert pages == set(PAGES)
+    assert pages == set(PAGES) | set(ID_PAGES)
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -52,6 +54,10 @@ async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
         assert response.status_code == expected, (role, path)
         if expected == 403:
             assert "您无权访问此页面。" in response.text
+    target = await make_member()
+    for template, allowed_roles in ID_PAGES.items():
+        response = await client.get(template.format(member_id=target.id))
+        assert response.status_code == (200 if role in allowed_roles else 403), (role, template)
 
 
 async def test_anonymous_visitor_is_sent_to_log_in(client: httpx.AsyncClient) -> None:

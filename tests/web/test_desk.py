@@ -1,4 +1,5 @@
 import httpx
+import pytest
 
 from palace.models import Role
 from tests.helpers import log_in, make_member
@@ -21,3 +22,55 @@ async def test_desk_search_as_a_fragment_for_htmx(client: httpx.AsyncClient) -> 
     assert response.text.lstrip().startswith('<section id="results">')
     assert "<html" not in response.text
     assert "没有找到" in response.text
+
+
+async def test_desk_resets_a_forgotten_password(client: httpx.AsyncClient) -> None:
+    from palace.models import AuditEvent
+    from palace.services import accounts
+    from palace.services.errors import AccountError
+    from tests.helpers import PASSWORD, post_form
+
+    desk = await make_member(role=Role.DESK)
+    member = await make_member(name="孙丽")
+    phone_session = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+    await log_in(phone_session, member)
+    await log_in(client, desk)
+    results = await client.get("/desk", params={"q": member.card_no})
+    assert f"/desk/members/{member.id}/password" in results.text
+    confirm = await client.get(f"/desk/members/{member.id}/password")
+    assert "孙丽" in confirm.text
+    done = await post_form(client, f"/desk/members/{member.id}/password", {}, page="/desk")
+    assert done.status_code == 200
+    temporary = done.text.split('id="temporary-password">')[1].split("<")[0]
+    assert len(temporary) == 11
+    with pytest.raises(AccountError):
+        await accounts.authenticate(login=member.card_no, password=PASSWORD, address="t")
+    await accounts.authenticate(login=member.card_no, password=temporary, address="t")
+    assert (await phone_session.get("/account")).status_code == 303
+    event = await AuditEvent.get(entity_id=member.id, action="password_reset")
+    assert event.actor_id == desk.id
+
+
+async def test_desk_cannot_reset_staff_passwords(client: httpx.AsyncClient) -> None:
+    from palace.models import Member
+    from tests.helpers import post_form
+
+    desk = await make_member(role=Role.DESK)
+    staff = await make_member(role=Role.STAFF)
+    await log_in(client, desk)
+    results = await client.get("/desk", params={"q": staff.card_no})
+    assert f"/desk/members/{staff.id}/password" not in results.text
+    response = await post_form(client, f"/desk/members/{staff.id}/password", {}, page="/desk")
+    assert response.status_code == 403
+    assert "前台只能重置会员的密码" in response.text
+    assert (await Member.get(id=staff.id)).password_hash == staff.password_hash
+
+
+async def test_reset_of_unknown_or_forged_ids_is_404(client: httpx.AsyncClient) -> None:
+    from tests.helpers import post_form
+
+    await log_in(client, await make_member(role=Role.ADMIN))
+    for member_id in ("999999", "abc", "１２", "9" * 30, "-1"):
+        assert (await client.get(f"/desk/members/{member_id}/password")).status_code == 404
+        response = await post_form(client, f"/desk/members/{member_id}/password", {}, page="/desk")
+        assert response.status_code == 404, member_id
