@@ -26,10 +26,14 @@ CSRF_HINT = N_(
 
 
 def error_page(request: Request, status: int, hint: str | None = None) -> Response:
-    name = "errors/_error.html" if is_htmx(request) else "errors/error.html"
     title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
     context = {"status": status, "title": title, "hint": hint}
-    return render(request, name, context, status_code=status)
+    if is_htmx(request):
+        # htmx 4 swaps error responses too: show the message in the page's main area
+        # rather than inside whatever small element (a table row) made the request.
+        headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"}
+        return render(request, "errors/_error.html", context, status_code=status, headers=headers)
+    return render(request, "errors/error.html", context, status_code=status)
 
 
 def csrf_rejected(request: Request, status: int) -> Response:

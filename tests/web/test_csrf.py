@@ -78,3 +78,14 @@ async def test_oversized_body_is_refused(client: httpx.AsyncClient) -> None:
     response = await client.post("/register", data=data)
     assert response.status_code == 413
     assert await Member.all().count() == 0
+
+
+async def test_htmx_request_without_token_shows_the_error_in_the_main_area(
+    client: httpx.AsyncClient,
+) -> None:
+    await csrf_token(client)
+    response = await client.post("/language", data={"lang": "en"}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response.headers["hx-retarget"] == "#main"
+    assert "<html" not in response.text
+    assert "表单已过期" in response.text
