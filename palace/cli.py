@@ -94,7 +94,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     if report is None:
         return 2
     print(f"Created {len(report.created)} items." if report.changed else "Nothing to change.")
-    print("Demo logins (card number / password):")
+    for skipped in report.skipped:
+        print(f"Skipped {skipped}.")
+    print("Demo logins (card number / password) - for trying Palace out, never in production:")
     for account in demo.ACCOUNTS:
         print(f"  {account.role.value:<7} {account.card_no}  {account.password}")
     return 0

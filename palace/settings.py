@@ -92,5 +92,5 @@ def get_settings() -> Settings:
         default_language=_language(),
         var_dir=var_dir,
         login_attempts_per_account=_int("PALACE_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
-        login_attempts_per_address=_int("PALACE_LOGIN_ATTEMPTS_PER_ADDRESS", 30),
+        login_attempts_per_address=_int("PALACE_LOGIN_ATTEMPTS_PER_ADDRESS", 100),
     )

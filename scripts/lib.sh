@@ -20,14 +20,16 @@ apt_install() {
 }
 
 pick_python() {
+  # A Python 3.11 that can make virtual environments (Debian splits venv into its own package).
   for candidate in python3.11 python3; do
     if command -v "$candidate" >/dev/null &&
       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      "$candidate" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3.11-venv >&2
       command -v "$candidate"; return 0
     fi
   done
-  apt_install python3 python3-venv >&2
-  command -v python3
+  apt_install python3.11 python3.11-venv >&2
+  command -v python3.11
 }
 
 install_palace() {  # install_palace [--no-dev]
@@ -82,29 +84,53 @@ ensure_redis() {  # ensure_redis URL
 
 PG_PRIVATE_DIR=""
 
-ensure_postgres() {  # ensure_postgres URL
+pg_login() {  # pg_login URL: can the tests log in with this URL (server up, auth accepted)?
+  .venv/bin/python - "$1" <<'PY' 2>/dev/null
+import asyncio, sys
+import asyncpg
+async def main():
+    conn = await asyncpg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), timeout=5)
+    await conn.close()
+asyncio.run(main())
+PY
+}
+
+free_port() {
+  .venv/bin/python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+
+ensure_postgres() {  # ensure_postgres URL; may point PALACE_TEST_POSTGRES_URL at a private server
   local host port
   host=$(url_part "$1" host); port=$(url_part "$1" port)
-  reachable "$host" "$port" && return 0
-  is_local "$host" || { say "PostgreSQL at $host:$port is not reachable"; return 1; }
-  if command -v pg_ctlcluster >/dev/null && [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
+  pg_login "$1" && return 0
+  is_local "$host" || { say "cannot log in to PostgreSQL at $host:$port"; return 1; }
+  if ! reachable "$host" "$port" && command -v pg_ctlcluster >/dev/null &&
+    [ -n "$(ls /etc/postgresql 2>/dev/null)" ]; then
     say "starting the machine's PostgreSQL cluster"
     for version in /etc/postgresql/*; do
       as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start 2>/dev/null || true
     done
-    for _ in $(seq 30); do reachable "$host" "$port" && return 0; sleep 0.2; done
+    for _ in $(seq 30); do pg_login "$1" && return 0; sleep 0.2; done
   fi
-  # Still nothing on that port: run a private, throw-away cluster there with trust auth.
+  # Nothing there, or it wants a password we do not have (Debian's default for TCP):
+  # run a private, throw-away cluster with trust auth, on the URL's port if it is free.
+  reachable "$host" "$port" && port=$(free_port)
+  start_private_postgres "$port"
+  PALACE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export PALACE_TEST_POSTGRES_URL
+}
+
+start_private_postgres() {  # start_private_postgres PORT
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
   local bin owner
   bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
   PG_PRIVATE_DIR=$(mktemp -d /tmp/palace-pg.XXXXXX)
   owner=$(id -un); [ "$owner" = root ] && owner=postgres  # initdb refuses to run as root
   chown "$owner" "$PG_PRIVATE_DIR"
-  say "starting a private PostgreSQL on port $port in $PG_PRIVATE_DIR"
+  say "starting a private PostgreSQL on port $1 in $PG_PRIVATE_DIR"
   as_root runuser -u "$owner" -- "$bin/initdb" -D "$PG_PRIVATE_DIR/data" -A trust -U postgres >/dev/null
   as_root runuser -u "$owner" -- "$bin/pg_ctl" -D "$PG_PRIVATE_DIR/data" -l "$PG_PRIVATE_DIR/log" -w \
-    -o "-p $port -k $PG_PRIVATE_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $1 -k $PG_PRIVATE_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 }
 
 stop_started_services() {
@@ -121,6 +147,7 @@ stop_started_services() {
 
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
-    apt_install chromium fonts-noto-cjk
+    # Without it only the browser tests fail (saying why); the rest still run.
+    apt_install chromium fonts-noto-cjk || say "could not install chromium: browser tests will fail"
   fi
 }

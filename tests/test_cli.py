@@ -123,3 +123,15 @@ def test_secret_key_is_generated_once_into_var(tmp_path: object) -> None:
     assert sqlite3.connect(var / "x.sqlite3").execute(
         "SELECT count(*) FROM members"
     ).fetchone() == (0,)
+
+
+async def test_seed_demo_leaves_a_real_member_with_a_demo_phone_alone() -> None:
+    from palace.services import accounts
+
+    await accounts.register(
+        card_no="55550000", name="真实会员", phone="13800000001", password="real-person-77"
+    )
+    result = palace("seed-demo")
+    assert result.returncode == 0, result.stderr
+    assert "Skipped account 20260001 (phone_taken)" in result.stdout
+    assert (await Member.get(phone="13800000001")).name == "真实会员"

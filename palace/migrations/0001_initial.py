@@ -54,10 +54,20 @@ class Migration(migrations.Migration):
                 ('role', fields.CharEnumField(default=Role.MEMBER, description='MEMBER: member\nDESK: desk\nSTAFF: staff\nADMIN: admin', enum_type=Role, max_length=10)),
                 ('status', fields.CharEnumField(default=MemberStatus.ACTIVE, description='ACTIVE: active\nSUSPENDED: suspended\nDISABLED: disabled', enum_type=MemberStatus, max_length=10)),
                 ('language', fields.CharField(default='zh-CN', max_length=10)),
-                ('session_epoch', fields.IntField(default=0)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'members', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='LoginSession',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('member', fields.ForeignKeyField('models.Member', source_field='member_id', db_constraint=True, to_field='id', related_name='sessions', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'login_sessions', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One logged-in device. The cookie carries the token, we keep only its hash.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -28,8 +28,6 @@ class Member(Model):
     role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER)
     status = fields.CharEnumField(MemberStatus, max_length=10, default=MemberStatus.ACTIVE)
     language = fields.CharField(max_length=10, default="zh-CN")
-    # Bumped on password change: every session signed with an older value ends.
-    session_epoch = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

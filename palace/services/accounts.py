@@ -5,15 +5,16 @@ import secrets
 import unicodedata
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from palace.models import Member, MemberStatus, Role
-from palace.services import audit, passwords, throttle
+from palace.services import audit, passwords, sessions, throttle
 from palace.services.errors import AccountError, NotAllowed
 from palace.settings import LANGUAGES
 
 CARD_RE = re.compile(r"[A-Z0-9]{4,20}")
-PHONE_RE = re.compile(r"1[3-9]\d{9}")
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only: no look-alike numbers
 NAME_MAX = 40
 
 
@@ -32,6 +33,11 @@ def normalize_name(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", raw).split())
 
 
+def _printable(raw: str) -> str:
+    """Text with control characters dropped (PostgreSQL refuses NUL in a query)."""
+    return "".join(c for c in raw if not unicodedata.category(c).startswith("C"))
+
+
 def _field_errors(card_no: str, name: str, phone: str, password: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not CARD_RE.fullmatch(card_no):
@@ -48,10 +54,11 @@ def _field_errors(card_no: str, name: str, phone: str, password: str) -> dict[st
 
 
 async def _taken_fields(card_no: str, phone: str) -> dict[str, str]:
+    # Cards and phones share one namespace: both are typed into the same log-in box.
     errors: dict[str, str] = {}
-    if await Member.filter(card_no=card_no).exists():
+    if await Member.filter(Q(card_no=card_no) | Q(phone=card_no)).exists():
         errors["card_no"] = "card_taken"
-    if await Member.filter(phone=phone).exists():
+    if await Member.filter(Q(phone=phone) | Q(card_no=phone)).exists():
         errors["phone"] = "phone_taken"
     return errors
 
@@ -95,11 +102,23 @@ async def register(
     except IntegrityError:
         # Someone registered the same card or phone between our check and insert:
         # the unique constraints decided, now say which one.
-        raise AccountError("invalid", fields=await _taken_fields(card_no, phone)) from None
+        taken = await _taken_fields(card_no, phone) or {"card_no": "card_taken"}
+        raise AccountError("invalid", fields=taken) from None
     return member
 
 
+async def sign_up(
+    *, card_no: str, name: str, phone: str, password: str, language: str = "zh-CN"
+) -> tuple[Member, str]:
+    """Register a member and log them in; returns the member and their session token."""
+    member = await register(
+        card_no=card_no, name=name, phone=phone, password=password, language=language
+    )
+    return member, await sessions.start(member_id=member.id)
+
+
 async def _find_by_login(login: str) -> Member | None:
+    login = _printable(login)
     card, phone = normalize_card(login), normalize_phone(login)
     if PHONE_RE.fullmatch(phone) and (member := await Member.get_or_none(phone=phone)):
         return member
@@ -114,18 +133,18 @@ async def authenticate(
     ``language``, when the visitor chose one before logging in, becomes the
     member's preference.
     """
-    account_key = normalize_card(login)[:40] or "-"
-    await throttle.check_login(account=account_key, address=address)
-    member = await _find_by_login(login)
+    member = await _find_by_login(login[:100])
+    # However the login is spelled (card, phone, +86…), one account has one counter.
+    account = f"member:{member.id}" if member else f"unknown:{normalize_card(login)[:40]}"
+    await throttle.reserve_login_attempt(account=account, address=address)
     valid = await passwords.verify_password(
         member.password_hash if member else passwords.DUMMY_HASH, password[:1024]
     )
     if member is None or not valid:
-        await throttle.record_login_failure(account=account_key, address=address)
         raise AccountError("bad_credentials")
     if member.status == MemberStatus.DISABLED:
         raise AccountError("account_disabled")
-    await throttle.clear_login_failures(account=account_key)
+    await throttle.forget_login_attempts(account=account, address=address)
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = await passwords.hash_password(password)
         await member.save(update_fields=["password_hash"])
@@ -135,18 +154,19 @@ async def authenticate(
     return member
 
 
-async def session_member(*, member_id: int, epoch: int) -> Member | None:
-    """The member a session belongs to, if that session is still valid."""
-    member = await Member.get_or_none(id=member_id)
-    if member is None or member.session_epoch != epoch:
-        return None
-    if member.status == MemberStatus.DISABLED:
-        return None
-    return member
+async def log_in(
+    *, login: str, password: str, address: str, language: str | None = None
+) -> tuple[Member, str]:
+    """Check the credentials and start a session; returns the member and its token."""
+    member = await authenticate(login=login, password=password, address=address, language=language)
+    return member, await sessions.start(member_id=member.id)
 
 
-async def change_password(*, member_id: int, current_password: str, new_password: str) -> Member:
-    member = await Member.get(id=member_id)
+async def change_password(
+    *, member_id: int, current_password: str, new_password: str, keep_session: str | None = None
+) -> Member:
+    """Set a new password; every session ends except ``keep_session`` (the one asking)."""
+    member = await get_member(member_id=member_id)
     if not await passwords.verify_password(member.password_hash, current_password[:1024]):
         raise AccountError("invalid", fields={"current_password": "wrong_password"})
     if weak := passwords.weakness(new_password, card_no=member.card_no, phone=member.phone):
@@ -155,8 +175,8 @@ async def change_password(*, member_id: int, current_password: str, new_password
     async with in_transaction():
         member = await Member.select_for_update().get(id=member_id)
         member.password_hash = new_hash
-        member.session_epoch += 1
-        await member.save(update_fields=["password_hash", "session_epoch"])
+        await member.save(update_fields=["password_hash"])
+        await sessions.end_all(member_id=member_id, except_token=keep_session)
         await audit.record(
             actor_id=member_id, entity="member", entity_id=member_id, action="password_changed"
         )
@@ -201,8 +221,8 @@ async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]
         if refusal := reset_refusal(actor, member):
             raise NotAllowed(refusal)
         member.password_hash = new_hash
-        member.session_epoch += 1
-        await member.save(update_fields=["password_hash", "session_epoch"])
+        await member.save(update_fields=["password_hash"])
+        await sessions.end_all(member_id=member_id)
         await audit.record(
             actor_id=actor_id, entity="member", entity_id=member_id, action="password_reset"
         )
@@ -267,7 +287,7 @@ async def get_member(*, member_id: int) -> Member:
 
 async def search(*, query: str, limit: int = 50) -> list[Member]:
     """Members whose card, phone or name matches; everyone (newest first) for ''."""
-    query = normalize_name(query)[:40]
+    query = normalize_name(_printable(query))[:40]
     members = Member.all().order_by("-id").limit(limit)
     if not query:
         return await members

@@ -6,6 +6,7 @@ from tortoise.transactions import in_transaction
 
 from palace.models import Facility, FacilityKind, Member, OpeningHours, Resource, Role
 from palace.services import accounts
+from palace.services.errors import AccountError
 
 EVERY_DAY = range(7)
 
@@ -61,6 +62,7 @@ ACCOUNTS = [
 @dataclass
 class SeedReport:
     created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -109,12 +111,17 @@ async def seed_demo() -> SeedReport:
     for account in ACCOUNTS:
         if await Member.filter(card_no=account.card_no).exists():
             continue
-        await accounts.register(
-            card_no=account.card_no,
-            name=account.name,
-            phone=account.phone,
-            password=account.password,
-            role=account.role,
-        )
+        try:
+            await accounts.register(
+                card_no=account.card_no,
+                name=account.name,
+                phone=account.phone,
+                password=account.password,
+                role=account.role,
+            )
+        except AccountError as error:
+            # A real member already has this phone: leave them alone.
+            report.skipped.append(f"account {account.card_no} ({', '.join(error.fields.values())})")
+            continue
         report.created.append(f"account {account.card_no}")
     return report

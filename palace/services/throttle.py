@@ -1,13 +1,31 @@
-"""Login throttling: failures counted per account and per address in Redis."""
+"""Log-in throttling in Redis, with the ``limits`` package.
 
+Every attempt is counted *before* the password is checked (``hit`` is an atomic
+test-and-count), so a burst of parallel guesses cannot slip past the limit.
+A success clears the account's counters again.
+
+Three limits, per minute:
+- an account from one address: ``login_attempts_per_account`` (the 6th wrong
+  password gets 429);
+- an account from anywhere: four times that, so a guesser with many addresses is
+  still stopped while one rival cannot lock a member out everywhere;
+- an address over all accounts: ``login_attempts_per_address`` (IPv6 by /64).
+"""
+
+import ipaddress
+import logging
 import time
 
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
 from palace.services.errors import Throttled
 from palace.settings import get_settings
+
+log = logging.getLogger("palace.throttle")
+ACCOUNT_CEILING_FACTOR = 4
 
 _limiter: MovingWindowRateLimiter | None = None
 
@@ -26,32 +44,46 @@ def _get() -> MovingWindowRateLimiter:
     return _limiter
 
 
-def _items() -> tuple[RateLimitItemPerMinute, RateLimitItemPerMinute]:
+def address_key(address: str) -> str:
+    """IPv6 clients own a whole /64, so they are counted by it."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _limits(account: str, address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
     settings = get_settings()
-    return (
-        RateLimitItemPerMinute(settings.login_attempts_per_account),
-        RateLimitItemPerMinute(settings.login_attempts_per_address),
-    )
+    per_account = settings.login_attempts_per_account
+    return [
+        (RateLimitItemPerMinute(settings.login_attempts_per_address), ("address", address)),
+        (RateLimitItemPerMinute(per_account), ("pair", account, address)),
+        (RateLimitItemPerMinute(per_account * ACCOUNT_CEILING_FACTOR), ("account", account)),
+    ]
 
 
-async def check_login(*, account: str, address: str) -> None:
-    """Raise Throttled when either the account or the address used up its failures."""
-    per_account, per_address = _items()
+async def reserve_login_attempt(*, account: str, address: str) -> None:
+    """Count one attempt, or raise Throttled when a limit is used up."""
     limiter = _get()
-    for item, kind, key in ((per_account, "account", account), (per_address, "address", address)):
-        if not await limiter.test(item, "login", kind, key):
-            stats = await limiter.get_window_stats(item, "login", kind, key)
-            retry_after = max(1, int(stats.reset_time - time.time()))
-            raise Throttled("too_many_attempts", retry_after=retry_after)
+    try:
+        for item, identifiers in _limits(account, address_key(address)):
+            if not await limiter.hit(item, "login", *identifiers):
+                stats = await limiter.get_window_stats(item, "login", *identifiers)
+                retry_after = max(1, int(stats.reset_time - time.time()))
+                raise Throttled("too_many_attempts", retry_after=retry_after)
+    except (RedisError, OSError):
+        # Redis only carries hints: members can still log in while it is away.
+        log.exception("login throttle unavailable; allowing the attempt")
 
 
-async def record_login_failure(*, account: str, address: str) -> None:
-    per_account, per_address = _items()
+async def forget_login_attempts(*, account: str, address: str) -> None:
+    """After a success: the member's own mistakes no longer count against them."""
     limiter = _get()
-    await limiter.hit(per_account, "login", "account", account)
-    await limiter.hit(per_address, "login", "address", address)
-
-
-async def clear_login_failures(*, account: str) -> None:
-    per_account, _ = _items()
-    await _get().clear(per_account, "login", "account", account)
+    try:
+        for item, identifiers in _limits(account, address_key(address))[1:]:
+            await limiter.clear(item, "login", *identifiers)
+    except (RedisError, OSError):
+        log.exception("login throttle unavailable; counters not cleared")

@@ -5,11 +5,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import accounts
+from palace.services import accounts, sessions
 from palace.services.errors import AccountError, Throttled
 from palace.settings import LANGUAGES
 from palace.web import flash
-from palace.web.auth import log_in, log_out, page, public, safe_next
+from palace.web.auth import (
+    forget_login,
+    page,
+    public,
+    remember_login,
+    safe_next,
+    session_token,
+)
 from palace.web.messages import field_messages, message
 from palace.web.templating import render, request_language
 
@@ -36,7 +43,7 @@ async def register_form(request: Request) -> Response:
 async def register(request: Request) -> Response:
     form = await _form(request)
     try:
-        member = await accounts.register(
+        _member, token = await accounts.sign_up(
             card_no=form.get("card_no", ""),
             name=form.get("name", ""),
             phone=form.get("phone", ""),
@@ -48,7 +55,7 @@ async def register(request: Request) -> Response:
         errors = field_messages(request_language(request), error)
         context = {"values": values, "errors": errors}
         return render(request, "accounts/register.html", context, status_code=400)
-    log_in(request, member)
+    remember_login(request, token)
     flash.add(request, N_("Welcome! Your account is ready."))
     return _redirect("/")
 
@@ -67,7 +74,7 @@ async def login(request: Request) -> Response:
     next_url = safe_next(form.get("next"))
     lang = request_language(request)
     try:
-        member = await accounts.authenticate(
+        _member, token = await accounts.log_in(
             login=form.get("login", ""),
             password=form.get("password", ""),
             address=request.client.host if request.client else "-",
@@ -89,13 +96,14 @@ async def login(request: Request) -> Response:
             "error": message(lang, error.code),
         }
         return render(request, "accounts/login.html", context, status_code=status)
-    log_in(request, member)
+    remember_login(request, token)
     return _redirect(next_url)
 
 
 @public
 async def logout(request: Request) -> Response:
-    log_out(request)
+    if token := forget_login(request):
+        await sessions.end(token=token)
     flash.add(request, N_("You have logged out."))
     return _redirect("/login")
 
@@ -118,16 +126,15 @@ async def change_password(request: Request) -> Response:
         errors = {"confirm_password": message(lang, "password_mismatch")}
         return render(request, "accounts/password.html", {"errors": errors}, status_code=400)
     try:
-        member = await accounts.change_password(
+        await accounts.change_password(
             member_id=request.state.member.id,
             current_password=form.get("current_password", ""),
             new_password=form.get("new_password", ""),
+            keep_session=session_token(request),
         )
     except AccountError as error:
         context = {"errors": field_messages(lang, error)}
         return render(request, "accounts/password.html", context, status_code=400)
-    # Other sessions end with the old epoch; this one carries on with the new one.
-    log_in(request, member)
     flash.add(request, N_("Your password has been changed. Other devices have been logged out."))
     return _redirect("/account")
 

@@ -46,7 +46,7 @@ async def update_member(request: Request) -> Response:
         if exc.code == "unknown_member":
             raise HTTPException(404) from None
         error = message(request_language(request), exc.code)
-        changed = await Member.get(id=member_id)
+        changed = await accounts.get_member(member_id=member_id)
     if is_htmx(request):
         context = {
             "m": changed,

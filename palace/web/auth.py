@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import accounts
+from palace.services import sessions
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -74,14 +74,32 @@ def _local_path(url: str, host: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def log_in(request: Request, member: Member) -> None:
-    # A fresh session on log-in: nothing from before (a planted id, an old token) survives.
-    request.session.clear()
-    request.session.update({"member_id": member.id, "epoch": member.session_epoch})
+SESSION_KEY = "sid"
 
 
-def log_out(request: Request) -> None:
+def remember_login(request: Request, token: str) -> None:
+    """Tie the browser to a session started by the accounts service."""
+    lang = request.session.get("lang")
+    # A fresh cookie on log-in: nothing from before (a planted id, an old token) survives.
     request.session.clear()
+    request.session[SESSION_KEY] = token
+    if lang in LANGUAGES:
+        request.session["lang"] = lang
+
+
+def forget_login(request: Request) -> str | None:
+    """Clear the cookie's session, keeping only the chosen language; returns the token."""
+    token = request.session.get(SESSION_KEY)
+    lang = getattr(request.state, "lang", None)
+    request.session.clear()
+    if lang in LANGUAGES:
+        request.session["lang"] = lang
+    return token if isinstance(token, str) else None
+
+
+def session_token(request: Request) -> str | None:
+    token = request.session.get(SESSION_KEY)
+    return token if isinstance(token, str) else None
 
 
 class RequestContextMiddleware:
@@ -98,11 +116,11 @@ class RequestContextMiddleware:
     async def _load(self, conn: HTTPConnection) -> None:
         member = None
         session = conn.session
-        member_id, epoch = session.get("member_id"), session.get("epoch")
-        if isinstance(member_id, int) and isinstance(epoch, int):
-            member = await accounts.session_member(member_id=member_id, epoch=epoch)
+        token = session.get(SESSION_KEY)
+        if isinstance(token, str):
+            member = await sessions.resolve(token=token)
             if member is None:
-                session.clear()
+                session.pop(SESSION_KEY)
         lang = member.language if member else session.get("lang")
         conn.state.member = member
         conn.state.lang = lang if lang in LANGUAGES else get_settings().default_language

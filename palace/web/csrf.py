@@ -30,12 +30,25 @@ def token(request: HTTPConnection) -> str:
     return str(request.session["csrf"])
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _site(scheme: str, netloc: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port filled in: "a:443" is "a" on https."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return (scheme, "", -1)
+    return (scheme, (parts.hostname or "").lower(), port)
+
+
 def _same_origin(scope: Scope, headers: Headers) -> bool:
     origin = headers.get("origin")
     if origin is not None:
-        host = headers.get("host", "")
         parts = urlsplit(origin)
-        return parts.netloc == host and parts.scheme == scope.get("scheme", "http")
+        ours = _site(scope.get("scheme", "http"), headers.get("host", ""))
+        return _site(parts.scheme, parts.netloc) == ours
     # No Origin (older browsers, some same-origin form posts): Fetch Metadata decides.
     return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 

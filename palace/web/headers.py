@@ -1,4 +1,5 @@
-"""Security headers on every response: no framing, no sniffing, scripts only from us."""
+"""Headers on every response: no framing, no sniffing, scripts only from us, and no
+caching of pages that show a logged-in member's data."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +30,10 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
+                if scope.get("state", {}).get("member") is not None:
+                    headers.setdefault("Cache-Control", "no-store")
+                # Some pages answer htmx with a fragment and browsers with a whole page.
+                headers.add_vary_header("HX-Request")
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from palace.models import AuditEvent, Member, MemberStatus, Role
-from palace.services import accounts
+from palace.services import accounts, sessions
 from palace.services.errors import AccountError, NotAllowed
 from tests.helpers import PASSWORD, make_member
 
@@ -119,18 +119,62 @@ async def test_login_stores_the_language_chosen_before_it() -> None:
 
 async def test_change_password_checks_the_old_one_and_ends_other_sessions() -> None:
     member = await make_member()
+    _, phone = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
+    _, laptop = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
     with pytest.raises(AccountError) as caught:
         await accounts.change_password(
             member_id=member.id, current_password="nope-nope", new_password="evening-yoga-7"
         )
     assert caught.value.fields == {"current_password": "wrong_password"}
-    changed = await accounts.change_password(
-        member_id=member.id, current_password=PASSWORD, new_password="evening-yoga-7"
+    assert await sessions.resolve(token=phone) is not None
+    await accounts.change_password(
+        member_id=member.id,
+        current_password=PASSWORD,
+        new_password="evening-yoga-7",
+        keep_session=laptop,
     )
-    assert changed.session_epoch == member.session_epoch + 1
-    assert await accounts.session_member(member_id=member.id, epoch=member.session_epoch) is None
+    assert await sessions.resolve(token=phone) is None
+    assert (await sessions.resolve(token=laptop)).id == member.id  # type: ignore[union-attr]
     await accounts.authenticate(login=member.card_no, password="evening-yoga-7", address="a")
     assert await AuditEvent.filter(entity_id=member.id, action="password_changed").exists()
+
+
+async def test_a_session_ends_at_log_out_and_for_a_disabled_account() -> None:
+    member = await make_member()
+    _, token = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
+    _, other = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
+    await sessions.end(token=token)
+    assert await sessions.resolve(token=token) is None
+    assert await sessions.resolve(token=other) is not None
+    await Member.filter(id=member.id).update(status=MemberStatus.DISABLED)
+    assert await sessions.resolve(token=other) is None
+    assert await sessions.resolve(token="made-up") is None
+
+
+async def test_a_card_number_cannot_be_someone_elses_phone() -> None:
+    await register()
+    with pytest.raises(AccountError) as caught:
+        await register(card_no="13800138000", phone="13912345678")
+    assert caught.value.fields == {"card_no": "card_taken"}
+
+
+async def test_look_alike_digits_are_not_a_phone_number() -> None:
+    with pytest.raises(AccountError) as caught:
+        await register(phone="13٨٠٠١٣٨٠٠٠")
+    assert caught.value.fields == {"phone": "phone_invalid"}
+
+
+async def test_fullwidth_digits_from_a_chinese_keyboard_are_fine() -> None:
+    member = await register(phone="１３８００１３８０００", card_no="８８００１２３４")
+    assert (member.phone, member.card_no) == ("13800138000", "88001234")
+
+
+async def test_control_characters_in_a_login_or_search_are_harmless() -> None:
+    member = await register()
+    with pytest.raises(AccountError):
+        await accounts.authenticate(login="8800\x001234x", password="x", address="a")
+    assert await accounts.search(query="李\x00娟") == []
+    assert [m.id for m in await accounts.search(query="8800\x001234")] == [member.id]
 
 
 async def test_change_password_refuses_a_weak_new_one() -> None:

@@ -89,11 +89,36 @@ async def test_login_never_redirects_off_site(client: httpx.AsyncClient, target:
 async def test_logout_ends_the_session(client: httpx.AsyncClient) -> None:
     member = await make_member()
     await log_in(client, member)
+    copied_cookie = client.cookies["palace_session"]
     response = await post_form(client, "/logout", {}, page="/")
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
     assert "您已退出登录。" in page.text
     assert (await client.get("/account")).status_code == 303
+    # A copy of the cookie taken before logging out (a shared desk PC) is dead too.
+    replay = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+    replay.cookies.set("palace_session", copied_cookie)
+    assert (await replay.get("/account")).status_code == 303
+
+
+async def test_logout_keeps_the_chosen_language(client: httpx.AsyncClient) -> None:
+    member = await make_member(language="en")
+    await log_in(client, member)
+    response = await post_form(client, "/logout", {}, page="/")
+    page = await client.get(response.headers["location"])
+    assert "You have logged out." in page.text
+
+
+async def test_nul_bytes_in_what_a_visitor_types_are_not_an_error(
+    client: httpx.AsyncClient,
+) -> None:
+    from palace.models import Role
+
+    response = await post_form(client, "/login", {"login": "ab\x00cd", "password": "x\x00"})
+    assert response.status_code == 400
+    await log_in(client, await make_member(role=Role.ADMIN))
+    for path in ("/desk", "/admin/members"):
+        assert (await client.get(path, params={"q": "a\x00b"})).status_code == 200
 
 
 async def test_change_password_logs_out_other_devices(client: httpx.AsyncClient) -> None:

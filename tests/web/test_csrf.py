@@ -89,3 +89,31 @@ async def test_htmx_request_without_token_shows_the_error_in_the_main_area(
     assert response.headers["hx-retarget"] == "#main"
     assert "<html" not in response.text
     assert "表单已过期" in response.text
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://testserver", True),
+        ("http://testserver:80", True),
+        ("HTTP://TestServer", True),
+        ("https://testserver", False),
+        ("http://testserver:8080", False),
+        ("http://testserver.evil.example", False),
+        ("null", False),
+    ],
+)
+async def test_origin_must_be_this_site(
+    client: httpx.AsyncClient, origin: str, allowed: bool
+) -> None:
+    token = await csrf_token(client)
+    data = {"lang": "en", "next": "/", "csrf_token": token}
+    response = await client.post("/language", data=data, headers={"Origin": origin})
+    assert (response.status_code == 303) is allowed
+
+
+async def test_same_site_but_not_same_origin_is_refused(client: httpx.AsyncClient) -> None:
+    token = await csrf_token(client)
+    data = {"lang": "en", "next": "/", "csrf_token": token}
+    response = await client.post("/language", data=data, headers={"Sec-Fetch-Site": "same-site"})
+    assert response.status_code == 403

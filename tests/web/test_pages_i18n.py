@@ -8,7 +8,7 @@ import pytest
 from palace.models import Member, Role
 from palace.services import demo
 from tests.helpers import log_in, make_member, post_form, visible_text
-from tests.web.test_access import PAGES
+from tests.web.test_access import ID_PAGES, PAGES
 
 # Words that are right on a Chinese page: the switch to English names itself in English.
 ZH_ALLOWED = {"English"}
@@ -24,9 +24,14 @@ def foreign_words(text: str, lang: str) -> set[str]:
     return set(CJK.findall(text)) - EN_ALLOWED
 
 
+SHOWN_ATTRIBUTES = re.compile(r'(?:placeholder|aria-label|title|alt)="([^"]*)"')
+
+
 def page_text(html: str) -> str:
+    """What a person reads or hears: the title, the text, and labels kept in attributes."""
     title = re.search(r"<title>(.*?)</title>", html, re.S)
-    return (title.group(1) if title else "") + " " + visible_text(html)
+    labels = " ".join(SHOWN_ATTRIBUTES.findall(html))
+    return " ".join([title.group(1) if title else "", visible_text(html), labels])
 
 
 async def switch(client: httpx.AsyncClient, lang: str) -> None:
@@ -36,7 +41,11 @@ async def switch(client: httpx.AsyncClient, lang: str) -> None:
 
 async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
     problems: dict[str, set[str]] = {}
-    for path in [*PAGES, "/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"]:
+    target = await Member.filter(role=Role.MEMBER).first()
+    assert target is not None
+    extra = ["/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"]
+    ids = [path.format(member_id=target.id) for path in ID_PAGES]
+    for path in [*PAGES, *extra, *ids]:
         if path == "/healthz":
             continue  # JSON for machines, not a page
         response = await client.get(path)
@@ -65,12 +74,34 @@ async def test_every_page_in_one_language(client: httpx.AsyncClient, lang: str) 
 async def test_error_messages_in_one_language(client: httpx.AsyncClient, lang: str) -> None:
     await switch(client, lang)
     bad = {"card_no": "1", "name": "", "phone": "2", "password": "3"}
-    register = await post_form(client, "/register", bad, page="/register")
-    login = await post_form(client, "/login", {"login": "nobody", "password": "x"})
-    csrf = await client.post("/login", data={"login": "x"})
-    for response in (register, login, csrf):
-        assert response.status_code in (400, 403)
-        assert foreign_words(page_text(response.text), lang) == set()
+    responses = [
+        await post_form(client, "/register", bad, page="/register"),
+        await post_form(client, "/login", {"login": "nobody", "password": "x"}),
+        await client.post("/login", data={"login": "x"}),
+        await client.put("/login"),
+        await post_form(client, "/register", {"name": "x" * 2_000_000}),
+        await client.get("/logout"),
+    ]
+    for _ in range(6):  # the sixth is throttled
+        responses.append(await post_form(client, "/login", {"login": "T0000001", "password": "x"}))
+    statuses = {r.status_code for r in responses}
+    assert statuses == {400, 403, 405, 413, 429}
+    for response in responses:
+        assert foreign_words(page_text(response.text), lang) == set(), response.status_code
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+async def test_temporary_password_page_in_one_language(
+    client: httpx.AsyncClient, lang: str
+) -> None:
+    name = "前台" if lang == "zh-CN" else "Desk Person"
+    await log_in(client, await make_member(role=Role.DESK, name=name))
+    await switch(client, lang)
+    member = await make_member(name="会员" if lang == "zh-CN" else "Some Member")
+    response = await post_form(client, f"/desk/members/{member.id}/password", {}, page="/desk")
+    assert response.status_code == 200
+    temporary = response.text.split('id="temporary-password">')[1].split("<")[0]
+    assert foreign_words(page_text(response.text).replace(temporary, ""), lang) == set()
 
 
 def test_the_check_itself_notices_a_stray_word() -> None:

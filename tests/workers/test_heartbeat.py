@@ -76,3 +76,18 @@ def test_serve_with_worker_starts_a_worker_and_stops_it() -> None:
     while _workers_of_this_run() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _workers_of_this_run() == []
+
+
+async def test_log_in_still_works_while_redis_is_away() -> None:
+    """Redis carries hints (here: the throttle); a member is not locked out without it."""
+    from tests.helpers import PASSWORD, csrf_from, make_member
+
+    member = await make_member()
+    command = [sys.executable, "-m", "uvicorn", "palace.web.app:create_app", "--factory"]
+    with web_server(command=command, env={"PALACE_REDIS_URL": "redis://127.0.0.1:9/0"}) as base:
+        async with httpx.AsyncClient(base_url=base) as client:
+            token = csrf_from((await client.get("/login")).text)
+            data = {"login": member.card_no, "password": PASSWORD, "csrf_token": token}
+            response = await client.post("/login", data=data, headers={"Origin": base})
+            assert response.status_code == 303
+            assert (await client.get("/account")).status_code == 200

@@ -1,0 +1,47 @@
+"""Logged-in devices: started at log-in, ended at log-out or when the password changes.
+
+The signed cookie only names a session; whether it is still valid is decided here,
+in the database, so a copied cookie stops working the moment its session ends.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from palace.models import LoginSession, Member, MemberStatus
+
+MAX_AGE = timedelta(days=14)
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start(*, member_id: int) -> str:
+    """A new session for the member; returns the token the cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    await LoginSession.create(id=_key(token), member_id=member_id)
+    return token
+
+
+async def resolve(*, token: str) -> Member | None:
+    """The member behind a live session, or None (ended, expired, unknown, disabled)."""
+    if not token or len(token) > 100:
+        return None
+    session = await LoginSession.get_or_none(id=_key(token), ended_at=None).select_related("member")
+    if session is None or datetime.now(UTC) - session.created_at > MAX_AGE:
+        return None
+    member = session.member
+    return None if member.status == MemberStatus.DISABLED else member
+
+
+async def end(*, token: str) -> None:
+    await LoginSession.filter(id=_key(token), ended_at=None).update(ended_at=datetime.now(UTC))
+
+
+async def end_all(*, member_id: int, except_token: str | None = None) -> int:
+    """End every session of the member (but one, if named); returns how many ended."""
+    live = LoginSession.filter(member_id=member_id, ended_at=None)
+    if except_token:
+        live = live.exclude(id=_key(except_token))
+    return await live.update(ended_at=datetime.now(UTC))
