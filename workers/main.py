@@ -11,6 +11,7 @@ from palace.redis_client import close_redis, open_redis
 from palace.services import health
 from palace.settings import get_settings
 from workers.heartbeat import heartbeat
+from workers.sessions import purge_sessions
 
 log = logging.getLogger("palace.worker")
 QUEUE = "palace:queue"
@@ -30,8 +31,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[WorkerCoroutine]] = [heartbeat]
-    cron_jobs: ClassVar[list[Any]] = [cron(heartbeat, second=0, run_at_startup=False)]
+    functions: ClassVar[list[WorkerCoroutine]] = [heartbeat, purge_sessions]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(heartbeat, second=0, run_at_startup=False),
+        # 03:30 in the server's clock; the exact hour does not matter, only once a day.
+        cron(purge_sessions, hour=3, minute=30, second=0, unique=True),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     queue_name = QUEUE

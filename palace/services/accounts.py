@@ -159,7 +159,20 @@ async def log_in(
 ) -> tuple[Member, str]:
     """Check the credentials and start a session; returns the member and its token."""
     member = await authenticate(login=login, password=password, address=address, language=language)
-    return member, await sessions.start(member_id=member.id)
+    return member, await start_session(verified=member)
+
+
+async def start_session(*, verified: Member) -> str:
+    """A session for a member whose password was just checked against ``verified``.
+
+    The check ran outside any transaction (argon2 is slow): if the password changed
+    meanwhile, this log-in must not outlive the sessions that change ended.
+    """
+    async with in_transaction():
+        current = await Member.select_for_update().get(id=verified.id)
+        if current.password_hash != verified.password_hash:
+            raise AccountError("bad_credentials")
+        return await sessions.start(member_id=verified.id)
 
 
 async def change_password(

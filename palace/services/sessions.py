@@ -45,3 +45,11 @@ async def end_all(*, member_id: int, except_token: str | None = None) -> int:
     if except_token:
         live = live.exclude(id=_key(except_token))
     return await live.update(ended_at=datetime.now(UTC))
+
+
+async def purge(*, keep_ended_for: timedelta = timedelta(days=30)) -> int:
+    """Forget sessions that ended (or expired) long enough ago; returns how many."""
+    now = datetime.now(UTC)
+    ended = await LoginSession.filter(ended_at__lt=now - keep_ended_for).delete()
+    expired = await LoginSession.filter(created_at__lt=now - MAX_AGE - keep_ended_for).delete()
+    return int(ended) + int(expired)

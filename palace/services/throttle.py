@@ -33,7 +33,12 @@ _limiter: MovingWindowRateLimiter | None = None
 def open_throttle(redis_url: str) -> None:
     global _limiter
     storage = RedisStorage(
-        "async+" + redis_url, implementation="redispy", key_prefix="palace:limits"
+        "async+" + redis_url,
+        implementation="redispy",
+        key_prefix="palace:limits",
+        # A stuck Redis must not hang every log-in: give up quickly and let it through.
+        socket_timeout=1,
+        socket_connect_timeout=1,
     )
     _limiter = MovingWindowRateLimiter(storage)
 

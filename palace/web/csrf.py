@@ -33,14 +33,16 @@ def token(request: HTTPConnection) -> str:
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _site(scheme: str, netloc: str) -> tuple[str, str, int | None]:
+def _site(scheme: str, netloc: str) -> tuple[str, str, int] | None:
     """(scheme, host, port) with the default port filled in: "a:443" is "a" on https."""
     try:
         parts = urlsplit(f"//{netloc}")
         port = parts.port or DEFAULT_PORTS.get(scheme)
     except ValueError:
-        return (scheme, "", -1)
-    return (scheme, (parts.hostname or "").lower(), port)
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return (scheme, parts.hostname.lower(), port)
 
 
 def _same_origin(scope: Scope, headers: Headers) -> bool:
@@ -48,7 +50,7 @@ def _same_origin(scope: Scope, headers: Headers) -> bool:
     if origin is not None:
         parts = urlsplit(origin)
         ours = _site(scope.get("scheme", "http"), headers.get("host", ""))
-        return _site(parts.scheme, parts.netloc) == ours
+        return ours is not None and _site(parts.scheme, parts.netloc) == ours
     # No Origin (older browsers, some same-origin form posts): Fetch Metadata decides.
     return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 

@@ -71,8 +71,10 @@ async def test_admin_changes_a_role_in_place(output_dir: Path) -> None:
             await expect(page.get_by_role("heading", name="账户管理")).to_be_visible()
             row = page.locator(f"#member-{member.id}")
             # htmx posts the change with the CSRF header and swaps only this row.
-            await row.get_by_label("角色").select_option("staff")
+            path = f"/admin/members/{member.id}"
+            async with page.expect_response(lambda r: r.url.endswith(path)) as posted:
+                await row.get_by_label("角色").select_option("staff")
+            assert (await posted.value).status == 200
             await expect(row.get_by_label("角色")).to_have_value("staff")
-            await page.wait_for_function("!document.querySelector('.htmx-request')")
             await shot(page, output_dir, "admin-accounts")
     assert (await Member.get(id=member.id)).role == Role.STAFF

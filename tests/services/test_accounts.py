@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from palace.models import AuditEvent, Member, MemberStatus, Role
+from palace.models import AuditEvent, LoginSession, Member, MemberStatus, Role
 from palace.services import accounts, sessions
 from palace.services.errors import AccountError, NotAllowed
 from tests.helpers import PASSWORD, make_member
@@ -225,3 +225,15 @@ async def test_search_finds_by_card_phone_and_name() -> None:
     assert [m.id for m in await accounts.search(query=li.card_no)] == [li.id]
     assert [m.id for m in await accounts.search(query=li.phone)] == [li.id]
     assert [m.id for m in await accounts.search(query="娟")] == [li.id]
+
+
+async def test_a_log_in_racing_a_password_change_does_not_survive_it() -> None:
+    member = await make_member()
+    # The log-in checked the password, then the password changed before its session began.
+    verified = await accounts.authenticate(login=member.card_no, password=PASSWORD, address="a")
+    await accounts.change_password(
+        member_id=member.id, current_password=PASSWORD, new_password="evening-yoga-7"
+    )
+    with pytest.raises(AccountError):
+        await accounts.start_session(verified=verified)
+    assert await LoginSession.filter(member_id=member.id).count() == 0

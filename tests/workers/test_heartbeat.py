@@ -91,3 +91,47 @@ async def test_log_in_still_works_while_redis_is_away() -> None:
             response = await client.post("/login", data=data, headers={"Origin": base})
             assert response.status_code == 303
             assert (await client.get("/account")).status_code == 200
+
+
+async def test_worker_purges_old_sessions() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from palace.models import LoginSession
+    from palace.services import sessions
+    from tests.helpers import make_member
+
+    member = await make_member()
+    token = await sessions.start(member_id=member.id)
+    await sessions.end(token=token)
+    await LoginSession.all().update(ended_at=datetime.now(UTC) - timedelta(days=90))
+    pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+    await pool.enqueue_job("purge_sessions", _queue_name=QUEUE, _job_id=f"purge-{uuid.uuid4()}")
+    await pool.aclose()
+    result = palace("worker", "--burst", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert await LoginSession.all().count() == 0
+
+
+async def test_log_in_does_not_hang_on_a_redis_that_never_answers() -> None:
+    """A Redis that accepts connections and then says nothing (a stuck server)."""
+    import asyncio
+
+    from palace.services import accounts, throttle
+    from tests.helpers import PASSWORD, make_member
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    member = await make_member()
+    throttle.open_throttle(f"redis://127.0.0.1:{port}/0")
+    try:
+        started = time.monotonic()
+        await asyncio.wait_for(
+            accounts.authenticate(login=member.card_no, password=PASSWORD, address="x"), 15
+        )
+        assert time.monotonic() - started < 10
+    finally:
+        throttle.open_throttle(get_settings().redis_url)
+        server.close()
