@@ -176,9 +176,19 @@ async def start_session(*, verified: Member) -> str:
 
 
 async def change_password(
-    *, member_id: int, current_password: str, new_password: str, keep_session: str | None = None
+    *,
+    member_id: int,
+    current_password: str,
+    new_password: str,
+    confirm_password: str | None = None,
+    keep_session: str | None = None,
 ) -> Member:
-    """Set a new password; every session ends except ``keep_session`` (the one asking)."""
+    """Set a new password; every session ends except ``keep_session`` (the one asking).
+
+    ``confirm_password``, when given, must repeat the new one (a typing check).
+    """
+    if confirm_password is not None and confirm_password != new_password:
+        raise AccountError("invalid", fields={"confirm_password": "password_mismatch"})
     member = await get_member(member_id=member_id)
     if not await passwords.verify_password(member.password_hash, current_password[:1024]):
         raise AccountError("invalid", fields={"current_password": "wrong_password"})

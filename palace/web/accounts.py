@@ -122,14 +122,12 @@ async def password_form(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     form = await _form(request)
     lang = request_language(request)
-    if form.get("new_password", "") != form.get("confirm_password", ""):
-        errors = {"confirm_password": message(lang, "password_mismatch")}
-        return render(request, "accounts/password.html", {"errors": errors}, status_code=400)
     try:
         await accounts.change_password(
             member_id=request.state.member.id,
             current_password=form.get("current_password", ""),
             new_password=form.get("new_password", ""),
+            confirm_password=form.get("confirm_password", ""),
             keep_session=session_token(request),
         )
     except AccountError as error:
