@@ -1,12 +1,14 @@
 """Small helpers shared by the tests: make members, log in, post forms with a CSRF token."""
 
 import re
+from datetime import datetime, timedelta
 from itertools import count
+from typing import Any
 
 import httpx
 
-from palace.models import Member, Role
-from palace.services import accounts
+from palace.models import Facility, FacilityKind, Member, OpeningHours, Resource, Role
+from palace.services import accounts, clock, rules
 
 PASSWORD = "lotus-pond-42"
 _serial = count(1)
@@ -55,3 +57,44 @@ def visible_text(html: str) -> str:
     html = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", html)
     html = re.sub(r"(?s)<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", html).strip()
+
+
+async def make_hall(
+    *,
+    code: str = "badminton",
+    kind: FacilityKind = FacilityKind.COURT,
+    courts: int = 2,
+    capacity: int = 1,
+    **rule_values: Any,
+) -> Facility:
+    """A hall open round the clock every day, so any future hour is a slot."""
+    facility = await Facility.create(
+        code=code, name_zh="羽毛球馆", name_en="Badminton hall", kind=kind
+    )
+    for n in range(1, courts + 1):
+        await Resource.create(
+            facility=facility,
+            code=f"c{n}",
+            name_zh=f"{n}号场",
+            name_en=f"Court {n}",
+            capacity=capacity,
+            sort_order=n,
+        )
+    for weekday in range(7):
+        await OpeningHours.create(
+            facility=facility, weekday=weekday, opens_minute=0, closes_minute=24 * 60
+        )
+    facility_rules = rules.default_rules(facility)
+    for name, value in rule_values.items():
+        setattr(facility_rules, name, value)
+    await facility_rules.save()
+    return facility
+
+
+async def court(facility: Facility, n: int = 1) -> Resource:
+    return await Resource.get(facility=facility, code=f"c{n}")
+
+
+def slot_at(days: int = 1, hour: int = 10) -> datetime:
+    """The UTC start of the local hour ``hour`` ``days`` from today."""
+    return clock.at(clock.today() + timedelta(days=days), hour * 60)

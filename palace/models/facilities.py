@@ -38,6 +38,7 @@ class Resource(Model):
     facility: fields.ForeignKeyRelation[Facility] = fields.ForeignKeyField(
         "models.Facility", related_name="resources", on_delete=fields.CASCADE
     )
+    facility_id: int
     code = fields.CharField(max_length=40)
     name_zh = fields.CharField(max_length=60)
     name_en = fields.CharField(max_length=60)
@@ -78,3 +79,24 @@ class OpeningHours(Model):
     @property
     def closes_at(self) -> str:
         return f"{self.closes_minute // 60:02d}:{self.closes_minute % 60:02d}"
+
+
+class BookingRules(Model):
+    """How members may book one facility. Times of day are local minutes after midnight."""
+
+    id = fields.IntField(primary_key=True)
+    facility: fields.OneToOneRelation[Facility] = fields.OneToOneField(
+        "models.Facility", related_name="rules", on_delete=fields.CASCADE
+    )
+    facility_id: int
+    slot_minutes = fields.SmallIntField(default=60)
+    days_ahead = fields.SmallIntField(default=7)
+    opens_minute = fields.SmallIntField(default=8 * 60)
+    max_active = fields.SmallIntField(default=2)
+    max_minutes_per_day = fields.SmallIntField(default=120)
+    cancel_cutoff_minutes = fields.IntField(default=120)
+    partners_allowed = fields.BooleanField(default=False)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "booking_rules"

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
-from palace.models import Facility, FacilityKind, Member, OpeningHours, Resource, Role
-from palace.services import accounts
+from palace.models import BookingRules, Facility, FacilityKind, Member, OpeningHours, Resource, Role
+from palace.services import accounts, rules
 from palace.services.errors import AccountError
 
 EVERY_DAY = range(7)
@@ -100,6 +100,9 @@ async def _seed_facility(order: int, spec: DemoFacility, report: SeedReport) -> 
         )
         if created:
             report.created.append(f"hours {spec.code}/{weekday}")
+    if not await BookingRules.filter(facility=facility).exists():
+        await rules.default_rules(facility).save()
+        report.created.append(f"rules {spec.code}")
 
 
 async def seed_demo() -> SeedReport:

@@ -1,0 +1,196 @@
+"""What a member sees: each hall's day as courts × slots, and what is free today."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from palace.models import (
+    Booking,
+    BookingRules,
+    BookingStatus,
+    Closure,
+    Facility,
+    FacilityKind,
+    OpeningHours,
+    Resource,
+    Slot,
+)
+from palace.services import bookings, clock, rules
+from palace.services.errors import ServiceError
+
+
+class CellState(StrEnum):
+    FREE = "free"
+    MINE = "mine"
+    TAKEN = "taken"
+    CLOSED = "closed"
+    NOT_YET_OPEN = "not_yet_open"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class Cell:
+    resource: Resource
+    starts_at: datetime
+    ends_at: datetime
+    state: CellState
+    places_left: int
+    booking_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    starts_at: datetime
+    ends_at: datetime
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Day:
+    facility: Facility
+    rules: BookingRules
+    day: date
+    first_day: date
+    last_day: date
+    opens_at: datetime  # when booking opens for this day
+    resources: list[Resource]
+    rows: list[Row]
+    quota: bookings.Quota
+
+    @property
+    def is_court(self) -> bool:
+        return self.facility.kind == FacilityKind.COURT
+
+    @property
+    def free(self) -> int:
+        return sum(1 for row in self.rows for c in row.cells if c.state == CellState.FREE)
+
+
+@dataclass(frozen=True)
+class _Known:
+    slots: dict[tuple[int, datetime], Slot]
+    mine: dict[tuple[int, datetime], int]
+    closures: list[Closure]
+
+
+async def bookable_facility(code: str) -> Facility:
+    facility = await Facility.get_or_none(code=code)
+    if facility is None or not rules.is_bookable(facility):
+        raise ServiceError("unknown_facility")
+    return facility
+
+
+async def day(*, member_id: int, code: str, day: date | None = None) -> Day:
+    facility = await bookable_facility(code)
+    facility_rules = await rules.rules_for(facility)
+    first, last = rules.window(facility_rules, clock.today())
+    shown = day or first
+    if not first <= shown <= last:
+        raise ServiceError("day_out_of_window", first=first, last=last)
+    return await _build(member_id, facility, facility_rules, shown, first, last)
+
+
+async def _build(
+    member_id: int,
+    facility: Facility,
+    facility_rules: BookingRules,
+    shown: date,
+    first: date,
+    last: date,
+) -> Day:
+    resources = await Resource.filter(facility_id=facility.id, active=True)
+    hours = await OpeningHours.filter(facility_id=facility.id)
+    times = rules.slot_times(facility_rules, hours, shown)
+    known = await _known(member_id, facility, resources, shown)
+    opens_at = rules.booking_opens_at(facility_rules, shown)
+    now = clock.now()
+    rows = [
+        Row(start, end, [_cell(r, start, end, known, now, opens_at) for r in resources])
+        for start, end in times
+    ]
+    day_start, _ = clock.day_bounds(shown)
+    quota = await bookings.quota(member_id=member_id, facility=facility, day_start=day_start)
+    return Day(facility, facility_rules, shown, first, last, opens_at, resources, rows, quota)
+
+
+async def _known(
+    member_id: int, facility: Facility, resources: list[Resource], shown: date
+) -> _Known:
+    day_from, day_to = clock.day_bounds(shown)
+    ids = [r.id for r in resources]
+    slots = await Slot.filter(resource_id__in=ids, starts_at__gte=day_from, starts_at__lt=day_to)
+    mine = await Booking.filter(
+        member_id=member_id,
+        resource_id__in=ids,
+        status=BookingStatus.CONFIRMED,
+        starts_at__gte=day_from,
+        starts_at__lt=day_to,
+    )
+    closures = await Closure.filter(
+        facility_id=facility.id, starts_at__lt=day_to, ends_at__gt=day_from
+    )
+    return _Known(
+        slots={(s.resource_id, clock.utc(s.starts_at)): s for s in slots},
+        mine={(b.resource_id, clock.utc(b.starts_at)): b.id for b in mine},
+        closures=closures,
+    )
+
+
+def _cell(
+    resource: Resource,
+    start: datetime,
+    end: datetime,
+    known: _Known,
+    now: datetime,
+    opens_at: datetime,
+) -> Cell:
+    slot = known.slots.get((resource.id, start))
+    left = slot.capacity - slot.taken if slot else resource.capacity
+    booking_id = known.mine.get((resource.id, start))
+    if booking_id is not None:
+        state = CellState.MINE
+    elif start <= now:
+        state = CellState.PAST
+    elif any(_closes(c, resource, start, end) for c in known.closures):
+        state = CellState.CLOSED
+    elif now < opens_at:
+        state = CellState.NOT_YET_OPEN
+    elif left <= 0:
+        state = CellState.TAKEN
+    else:
+        state = CellState.FREE
+    return Cell(resource, start, end, state, max(left, 0), booking_id)
+
+
+def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime) -> bool:
+    applies = closure.resource_id in (None, resource.id)
+    return applies and closure.starts_at < end and closure.ends_at > start
+
+
+async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell:
+    """One cell, fresh from the database: what the member sees after a tap."""
+    resource = await Resource.get(id=resource_id).select_related("facility")
+    facility_rules = await rules.rules_for(resource.facility)
+    shown = clock.local_day(starts_at)
+    known = await _known(member_id, resource.facility, [resource], shown)
+    end = starts_at + timedelta(minutes=facility_rules.slot_minutes)
+    opens_at = rules.booking_opens_at(facility_rules, shown)
+    return _cell(resource, starts_at, end, known, clock.now(), opens_at)
+
+
+@dataclass(frozen=True)
+class Summary:
+    facility: Facility
+    free_today: int
+    closed_today: bool
+
+
+async def facilities(*, member_id: int) -> list[Summary]:
+    """Every bookable hall with the number of free slots left today."""
+    summaries = []
+    for facility in await Facility.filter(active=True):
+        if not rules.is_bookable(facility):
+            continue
+        today = await day(member_id=member_id, code=facility.code)
+        summaries.append(Summary(facility, today.free, not today.rows))
+    return summaries

@@ -1,0 +1,272 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from palace.models import AuditEvent, Booking, BookingStatus, Closure, MemberStatus, Slot
+from palace.services import bookings, clock
+from palace.services.bookings import BookingError
+from tests.helpers import court, make_hall, make_member, slot_at
+
+
+async def _nothing_booked() -> None:
+    assert await Booking.all().count() == 0
+    assert all(s.taken == 0 for s in await Slot.all())
+
+
+async def test_booking_a_court_takes_its_slot_and_is_audited() -> None:
+    hall = await make_hall()
+    member = await make_member()
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    assert booking.status == BookingStatus.CONFIRMED
+    assert clock.utc(booking.ends_at) - clock.utc(booking.starts_at) == timedelta(hours=1)
+    slot = await Slot.get(id=booking.slot_id)
+    assert (slot.capacity, slot.taken) == (1, 1)
+    event = await AuditEvent.get(entity="booking", entity_id=booking.id)
+    assert (event.actor_id, event.action, event.from_state, event.to_state) == (
+        member.id,
+        "book",
+        None,
+        "confirmed",
+    )
+
+
+async def test_a_court_taken_by_someone_else_is_just_taken() -> None:
+    hall = await make_hall()
+    first, second = await make_member(), await make_member()
+    resource = await court(hall)
+    await bookings.book(member_id=first.id, resource_id=resource.id, starts_at=slot_at())
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(member_id=second.id, resource_id=resource.id, starts_at=slot_at())
+    assert caught.value.code == "slot_taken"
+    assert await Booking.filter(member_id=second.id).count() == 0
+    assert (await Slot.get(resource_id=resource.id)).taken == 1
+
+
+async def test_a_gym_hour_holds_its_capacity_and_no_more() -> None:
+    gym = await make_hall(code="gym", courts=1, capacity=3, max_active=5)
+    resource = await court(gym)
+    members = [await make_member() for _ in range(4)]
+    for m in members[:3]:
+        await bookings.book(member_id=m.id, resource_id=resource.id, starts_at=slot_at())
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(member_id=members[3].id, resource_id=resource.id, starts_at=slot_at())
+    assert caught.value.code == "slot_taken"
+    assert (await Slot.get(resource_id=resource.id)).taken == 3
+
+
+async def test_fifty_concurrent_requests_for_the_last_place_make_one_booking() -> None:
+    gym = await make_hall(code="gym", courts=1, capacity=2)
+    resource = await court(gym)
+    holder = await make_member()
+    await bookings.book(member_id=holder.id, resource_id=resource.id, starts_at=slot_at())
+    rivals = [await make_member() for _ in range(50)]
+
+    async def attempt(member_id: int) -> str:
+        try:
+            await bookings.book(member_id=member_id, resource_id=resource.id, starts_at=slot_at())
+        except BookingError as error:
+            return error.code
+        return "booked"
+
+    outcomes = await asyncio.gather(*(attempt(m.id) for m in rivals))
+    assert outcomes.count("booked") == 1
+    assert set(outcomes) == {"booked", "slot_taken"}
+    assert await Booking.filter(status=BookingStatus.CONFIRMED).count() == 2
+    assert (await Slot.get(resource_id=resource.id)).taken == 2
+
+
+async def test_double_submit_by_one_member_makes_one_booking() -> None:
+    gym = await make_hall(code="gym", courts=1, capacity=10, max_active=10)
+    resource = await court(gym)
+    member = await make_member()
+
+    async def attempt() -> str:
+        try:
+            await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=slot_at())
+        except BookingError as error:
+            return error.code
+        return "booked"
+
+    outcomes = await asyncio.gather(*(attempt() for _ in range(10)))
+    assert outcomes.count("booked") == 1
+    assert set(outcomes) == {"booked", "already_booked"}
+    assert (await Slot.get(resource_id=resource.id)).taken == 1
+
+
+async def test_parallel_clicks_on_different_courts_respect_the_quota() -> None:
+    hall = await make_hall(courts=6, max_active=2, max_minutes_per_day=600)
+    member = await make_member()
+    resources = [await court(hall, n) for n in range(1, 7)]
+
+    async def attempt(resource_id: int) -> str:
+        try:
+            await bookings.book(member_id=member.id, resource_id=resource_id, starts_at=slot_at())
+        except BookingError as error:
+            return error.code
+        return "booked"
+
+    outcomes = await asyncio.gather(*(attempt(r.id) for r in resources))
+    assert outcomes.count("booked") == 2
+    assert await Booking.filter(member_id=member.id).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "code"),
+    [
+        (lambda: slot_at() + timedelta(minutes=30), "unknown_slot"),  # not on the grid
+        (lambda: slot_at(days=-1), "slot_past"),
+        (lambda: slot_at(days=9), "not_yet_open"),  # 7 days ahead is the window
+    ],
+)
+async def test_slots_that_cannot_be_booked(starts_at, code: str) -> None:  # type: ignore[no-untyped-def]
+    hall = await make_hall()
+    member = await make_member()
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(
+            member_id=member.id, resource_id=(await court(hall)).id, starts_at=starts_at()
+        )
+    assert caught.value.code == code
+    await _nothing_booked()
+
+
+async def test_outside_opening_hours_is_unknown() -> None:
+    hall = await make_hall()
+    await hall.opening_hours.all().update(opens_minute=8 * 60, closes_minute=22 * 60)
+    member = await make_member()
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(
+            member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at(hour=22)
+        )
+    assert caught.value.code == "unknown_slot"
+    await _nothing_booked()
+
+
+async def test_a_closed_court_cannot_be_booked() -> None:
+    hall = await make_hall()
+    resource = await court(hall)
+    await Closure.create(
+        facility=hall,
+        resource=resource,
+        starts_at=slot_at(hour=9),
+        ends_at=slot_at(hour=12),
+        reason="比赛",
+    )
+    member = await make_member()
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=slot_at())
+    assert caught.value.code == "slot_closed"
+    await _nothing_booked()
+
+
+async def test_quotas_on_active_bookings_and_hours_a_day() -> None:
+    hall = await make_hall(courts=3, max_active=2, max_minutes_per_day=60)
+    member = await make_member()
+    c1, c2 = await court(hall, 1), await court(hall, 2)
+    await bookings.book(member_id=member.id, resource_id=c1.id, starts_at=slot_at(hour=10))
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(member_id=member.id, resource_id=c2.id, starts_at=slot_at(hour=12))
+    assert caught.value.code == "over_quota_hours"
+    await bookings.book(member_id=member.id, resource_id=c2.id, starts_at=slot_at(days=2))
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(member_id=member.id, resource_id=c1.id, starts_at=slot_at(days=3))
+    assert caught.value.code == "over_quota_active"
+    assert await Booking.filter(member_id=member.id).count() == 2
+
+
+async def test_a_suspended_member_cannot_book() -> None:
+    hall = await make_hall()
+    member = await make_member()
+    member.status = MemberStatus.SUSPENDED
+    await member.save()
+    with pytest.raises(BookingError) as caught:
+        await bookings.book(
+            member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+        )
+    assert caught.value.code == "member_suspended"
+    await _nothing_booked()
+
+
+async def test_cancel_frees_the_place_and_late_cancel_is_recorded() -> None:
+    hall = await make_hall(cancel_cutoff_minutes=120)
+    member, other = await make_member(), await make_member()
+    resource = await court(hall)
+    early = await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=slot_at())
+    cancelled = await bookings.cancel(member_id=member.id, booking_id=early.id)
+    assert cancelled.status == BookingStatus.CANCELLED
+    assert (await Slot.get(id=early.slot_id)).taken == 0
+    again = await bookings.book(member_id=other.id, resource_id=resource.id, starts_at=slot_at())
+    assert again.status == BookingStatus.CONFIRMED
+
+    soon = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    late = await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=soon)
+    assert (await bookings.cancel(member_id=member.id, booking_id=late.id)).status == (
+        BookingStatus.LATE_CANCELLED
+    )
+    actions = await AuditEvent.filter(entity_id=late.id).values_list("action", "to_state")
+    assert actions == [("book", "confirmed"), ("cancel", "late_cancelled")]
+
+
+async def test_someone_elses_booking_cannot_be_cancelled() -> None:
+    hall = await make_hall()
+    owner, intruder = await make_member(), await make_member()
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    with pytest.raises(BookingError) as caught:
+        await bookings.cancel(member_id=intruder.id, booking_id=booking.id)
+    assert caught.value.code == "unknown_booking"
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_cancel_and_rebook_racing_never_overfill() -> None:
+    hall = await make_hall()
+    resource = await court(hall)
+    holder, rival = await make_member(), await make_member()
+    for _ in range(10):
+        booking = await bookings.book(
+            member_id=holder.id, resource_id=resource.id, starts_at=slot_at()
+        )
+
+        async def rebook() -> None:
+            try:
+                await bookings.book(
+                    member_id=rival.id, resource_id=resource.id, starts_at=slot_at()
+                )
+            except BookingError as error:
+                assert error.code == "slot_taken"
+
+        await asyncio.gather(bookings.cancel(member_id=holder.id, booking_id=booking.id), rebook())
+        live = await Booking.filter(status=BookingStatus.CONFIRMED).count()
+        assert live == (await Slot.get(resource_id=resource.id)).taken <= 1
+        for b in await Booking.filter(status=BookingStatus.CONFIRMED):
+            await bookings.cancel(member_id=b.member_id, booking_id=b.id)
+
+
+async def test_partners_are_named_by_card_and_see_the_booking() -> None:
+    hall = await make_hall(partners_allowed=True)
+    owner, partner = await make_member(), await make_member()
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    named = await bookings.set_partners(
+        member_id=owner.id, booking_id=booking.id, card_nos=[partner.card_no.lower(), ""]
+    )
+    assert [p.id for p in named] == [partner.id]
+    theirs = await bookings.member_bookings(member_id=partner.id)
+    assert [v.booking.id for v in theirs.upcoming] == [booking.id]
+    assert not theirs.upcoming[0].mine
+    for cards, code in [
+        (["NOPE1234"], "unknown_partner"),
+        ([owner.card_no], "partner_is_self"),
+        (["A1111", "A2222", "A3333", "A4444"], "too_many_partners"),
+    ]:
+        with pytest.raises(BookingError) as caught:
+            await bookings.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=cards)
+        assert caught.value.code == code
+    assert [
+        v.id
+        for v in (await bookings.booking_view(member_id=owner.id, booking_id=booking.id)).partners
+    ] == [partner.id]
