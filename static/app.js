@@ -6,3 +6,11 @@ document.addEventListener("htmx:config:request", function (event) {
     event.detail.ctx.request.headers["X-CSRF-Token"] = meta.content;
   }
 });
+
+// A read-only address (the calendar feed) selects itself when tapped, ready to copy.
+document.addEventListener("focusin", function (event) {
+  var field = event.target;
+  if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) {
+    field.select();
+  }
+});

@@ -33,6 +33,8 @@ MESSAGES = {
         "The front desk can reset members' passwords only. Ask an administrator."
     ),
     "not_allowed": N_("You do not have access to this page."),
+    "unknown_booking": N_("That booking does not exist."),
+    "unknown_feed": N_("This calendar address does not exist or has been turned off."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 
