@@ -15,7 +15,7 @@ from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services import throttle
 from palace.settings import get_settings
-from palace.web import accounts, admin, bookings, desk, health, home, staff
+from palace.web import accounts, admin, bookings, calendars, desk, health, home, staff
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
 from palace.web.errors import csrf_rejected, http_error, server_error
@@ -46,6 +46,7 @@ def create_app() -> Starlette:
         *home.routes,
         *accounts.routes,
         *bookings.routes,
+        *calendars.routes,
         *desk.routes,
         *staff.routes,
         *admin.routes,

@@ -15,6 +15,7 @@ from palace.services import bookings, clock, rules, tickets, timetable
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.calendars import feed_context
 from palace.web.messages import message
 from palace.web.params import MAX_ID, path_id
 from palace.web.templating import is_htmx, render, request_language
@@ -114,7 +115,7 @@ def _after_book(
 @page()
 async def mine(request: Request) -> Response:
     found = await bookings.member_bookings(member_id=_member_id(request))
-    return render(request, "bookings/mine.html", {"b": found})
+    return render(request, "bookings/mine.html", {"b": found, **await feed_context(request)})
 
 
 async def _view(request: Request) -> bookings.BookingView:

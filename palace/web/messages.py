@@ -57,6 +57,7 @@ MESSAGES = {
     "unknown_partner": N_("No active member has the card number %(card)s."),
     "partner_is_self": N_("You are already on the booking; name your partners only."),
     "invalid_code": N_("This is not a valid Palace booking code."),
+    "unknown_feed": N_("This calendar address does not exist or has been turned off."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 
