@@ -6,3 +6,11 @@ document.addEventListener("htmx:config:request", function (event) {
     event.detail.ctx.request.headers["X-CSRF-Token"] = meta.content;
   }
 });
+
+// A form with data-confirm asks before it is sent (e.g. cancelling a booking).
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

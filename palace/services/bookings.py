@@ -265,6 +265,12 @@ class BookingView:
     owner: Member
     partners: list[Member]
     mine: bool  # False when the member is named as a partner
+    late_from: datetime  # cancelling after this counts as a late cancel
+    partners_allowed: bool
+
+    @property
+    def late_now(self) -> bool:
+        return clock.now() > self.late_from
 
     @property
     def upcoming(self) -> bool:
@@ -288,6 +294,9 @@ async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
     partners: dict[int, list[Member]] = {}
     for row in partner_rows:
         partners.setdefault(row.booking_id, []).append(row.member)
+    by_facility = {}
+    for facility in {b.facility.id: b.facility for b in found}.values():
+        by_facility[facility.id] = await rules.rules_for(facility)
     return [
         BookingView(
             booking=b,
@@ -296,6 +305,9 @@ async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
             owner=b.member,
             partners=partners.get(b.id, []),
             mine=b.member_id == member_id,
+            late_from=b.starts_at
+            - timedelta(minutes=by_facility[b.facility_id].cancel_cutoff_minutes),
+            partners_allowed=by_facility[b.facility_id].partners_allowed,
         )
         for b in found
     ]

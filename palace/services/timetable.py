@@ -56,6 +56,14 @@ class Day:
     resources: list[Resource]
     rows: list[Row]
     quota: bookings.Quota
+    is_open: bool  # booking for this day has opened
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            self.first_day + timedelta(days=n)
+            for n in range((self.last_day - self.first_day).days + 1)
+        ]
 
     @property
     def is_court(self) -> bool:
@@ -108,9 +116,22 @@ async def _build(
         Row(start, end, [_cell(r, start, end, known, now, opens_at) for r in resources])
         for start, end in times
     ]
+    # Today's rows that are over for everyone (and hold nothing of the member's) are noise.
+    rows = [row for row in rows if any(c.state != CellState.PAST for c in row.cells)]
     day_start, _ = clock.day_bounds(shown)
     quota = await bookings.quota(member_id=member_id, facility=facility, day_start=day_start)
-    return Day(facility, facility_rules, shown, first, last, opens_at, resources, rows, quota)
+    return Day(
+        facility=facility,
+        rules=facility_rules,
+        day=shown,
+        first_day=first,
+        last_day=last,
+        opens_at=opens_at,
+        resources=resources,
+        rows=rows,
+        quota=quota,
+        is_open=now >= opens_at,
+    )
 
 
 async def _known(

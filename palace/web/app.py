@@ -15,7 +15,7 @@ from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services import throttle
 from palace.settings import get_settings
-from palace.web import accounts, admin, desk, health, home, staff
+from palace.web import accounts, admin, bookings, desk, health, home, staff
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
 from palace.web.errors import csrf_rejected, http_error, server_error
@@ -45,6 +45,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *bookings.routes,
         *desk.routes,
         *staff.routes,
         *admin.routes,

@@ -3,6 +3,7 @@
 from palace.i18n import N_, gettext_for
 from palace.services import passwords
 from palace.services.errors import ServiceError
+from palace.web import formats
 
 MESSAGES = {
     "card_invalid": N_("Enter the union card number: 4 to 20 letters or digits."),
@@ -33,13 +34,37 @@ MESSAGES = {
         "The front desk can reset members' passwords only. Ask an administrator."
     ),
     "not_allowed": N_("You do not have access to this page."),
+    "unknown_facility": N_("That hall does not exist or cannot be booked online."),
+    "day_out_of_window": N_("You can look at days from %(first)s to %(last)s."),
+    "unknown_slot": N_("That time is not a slot in this hall's timetable."),
+    "slot_past": N_("That time has already started. Choose a later slot."),
+    "not_yet_open": N_("Booking for that day opens at %(opens_at)s."),
+    "slot_closed": N_("That court is closed at that time."),
+    "slot_taken": N_("Sorry, that place was just taken. Choose another one."),
+    "already_booked": N_("You have already booked this slot."),
+    "over_quota_active": N_(
+        "You already have %(max)s upcoming bookings in this hall, the most allowed. "
+        "Cancel one or wait until one is over."
+    ),
+    "over_quota_hours": N_("You can book at most %(hours)s hours a day in this hall."),
+    "member_suspended": N_("Your account is suspended from booking. Please ask the front desk."),
+    "unknown_booking": N_("That booking does not exist or is not yours."),
+    "already_cancelled": N_("This booking has already been cancelled."),
+    "booking_started": N_("This booking has already started and can no longer be cancelled."),
+    "partners_not_allowed": N_("Partners cannot be named in this hall."),
+    "booking_not_changeable": N_("Partners can be changed only before an upcoming booking starts."),
+    "too_many_partners": N_("Name at most %(max)s partners."),
+    "unknown_partner": N_("No active member has the card number %(card)s."),
+    "partner_is_self": N_("You are already on the booking; name your partners only."),
+    "invalid_code": N_("This is not a valid Palace booking code."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 
 
 def message(lang: str, code: str, **params: object) -> str:
     text = gettext_for(lang, MESSAGES.get(code, GENERIC))
-    values = {"min": passwords.MIN_LENGTH, "max": passwords.MAX_LENGTH, **params}
+    given = {name: formats.param(value, lang) for name, value in params.items()}
+    values = {"min": passwords.MIN_LENGTH, "max": passwords.MAX_LENGTH, **given}
     return text % values if "%(" in text else text
 
 

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 from palace.i18n import LANGUAGE_NAMES, LOCALES, translations
 from palace.paths import TEMPLATES_DIR
 from palace.settings import LANGUAGES, get_settings
-from palace.web import csrf, flash
+from palace.web import csrf, flash, formats
 
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
@@ -41,6 +41,9 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.globals["languages"] = {code: LANGUAGE_NAMES[code] for code in LANGUAGES}
     env.filters["localtime"] = lambda value, fmt="medium": _localtime(value, lang, fmt)
     env.filters["localdate"] = lambda value, fmt="long": _localdate(value, lang, fmt)
+    env.filters["day"] = lambda value: formats.day(value, lang)
+    env.filters["hm"] = lambda value: formats.hm(value, lang)
+    env.filters["moment"] = lambda value: formats.moment(value, lang)
     return Jinja2Templates(env=env)
 
 

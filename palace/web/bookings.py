@@ -1,0 +1,200 @@
+"""Member booking pages: halls, a day's timetable, one-tap booking, My bookings."""
+
+from datetime import UTC, date, datetime
+
+import segno
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_
+from palace.models import BookingStatus
+from palace.services import bookings, clock, rules, tickets, timetable
+from palace.services.errors import ServiceError
+from palace.web import flash
+from palace.web.auth import page
+from palace.web.messages import message
+from palace.web.params import MAX_ID, path_id
+from palace.web.templating import is_htmx, render, request_language
+
+# Refusals about the slot itself ("just taken"): 409, and the cell shows what it is now.
+CONFLICT = {"slot_taken", "already_booked", "slot_closed", "slot_past", "not_yet_open"}
+
+
+def _member_id(request: Request) -> int:
+    return int(request.state.member.id)
+
+
+def _day_param(request: Request) -> date | None:
+    raw = request.query_params.get("day", "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise HTTPException(400) from None
+
+
+def _start_param(raw: str) -> datetime | None:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        return None
+    return datetime.fromtimestamp(int(raw), UTC)
+
+
+def _id_param(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID else None
+
+
+@page()
+async def halls(request: Request) -> Response:
+    summaries = await timetable.facilities(member_id=_member_id(request))
+    return render(request, "bookings/halls.html", {"halls": summaries})
+
+
+@page()
+async def day_page(request: Request) -> Response:
+    code = request.path_params["code"]
+    try:
+        shown = await timetable.day(
+            member_id=_member_id(request), code=code, day=_day_param(request)
+        )
+    except ServiceError as error:
+        if error.code == "unknown_facility":
+            raise HTTPException(404) from None
+        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        return RedirectResponse(f"/book/{code}", status_code=303)
+    return render(request, "bookings/timetable.html", {"t": shown, "today": clock.today()})
+
+
+@page()
+async def book(request: Request) -> Response:
+    code = request.path_params["code"]
+    form = await request.form()
+    resource_id = _id_param(str(form.get("resource", "")))
+    starts_at = _start_param(str(form.get("start", "")))
+    member_id = _member_id(request)
+    error: ServiceError | None = None
+    try:
+        if resource_id is None or starts_at is None:
+            raise bookings.BookingError("unknown_slot")
+        await bookings.book(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+    except ServiceError as exc:
+        error = exc
+    text = message(request_language(request), error.code, **error.params) if error else None
+    if not is_htmx(request):
+        return _after_book(request, code, starts_at, text)
+    if resource_id is None or starts_at is None or (error and error.code == "unknown_slot"):
+        headers = {"HX-Reswap": "none"}
+        return render(request, "bookings/_message.html", {"error": text}, status_code=400,
+                      headers=headers)  # fmt: skip
+    cell = await timetable.cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+    quota = await bookings.quota(
+        member_id=member_id, facility=cell.resource.facility, day_start=starts_at
+    )
+    status = 200 if error is None else 409 if error.code in CONFLICT else 400
+    context = {"cell": cell, "code": code, "quota": quota, "error": text}
+    return render(request, "bookings/_booked.html", context, status_code=status)
+
+
+def _after_book(
+    request: Request, code: str, starts_at: datetime | None, error: str | None
+) -> Response:
+    """Without JavaScript: back to the day's timetable with a message."""
+    if error:
+        flash.add(request, error, "error")
+    else:
+        flash.add(request, N_("Booked. It is in My bookings."))
+    day = f"?day={clock.local_day(starts_at).isoformat()}" if starts_at else ""
+    return RedirectResponse(f"/book/{code}{day}", status_code=303)
+
+
+@page()
+async def mine(request: Request) -> Response:
+    found = await bookings.member_bookings(member_id=_member_id(request))
+    return render(request, "bookings/mine.html", {"b": found})
+
+
+async def _view(request: Request) -> bookings.BookingView:
+    try:
+        return await bookings.booking_view(
+            member_id=_member_id(request), booking_id=path_id(request, "booking_id")
+        )
+    except ServiceError:
+        raise HTTPException(404) from None
+
+
+@page()
+async def detail(request: Request) -> Response:
+    view = await _view(request)
+    return _detail(request, view)
+
+
+def _detail(
+    request: Request,
+    view: bookings.BookingView,
+    *,
+    error: str | None = None,
+    cards: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "v": view,
+        "qr_svg": _qr_svg(tickets.token_for(view.booking.id)),
+        "error": error,
+        "cards": cards if cards is not None else [p.card_no for p in view.partners],
+        "max_partners": rules.MAX_PARTNERS,
+    }
+    return render(request, "bookings/detail.html", context, status_code=status_code)
+
+
+def _qr_svg(token: str) -> Markup:
+    # segno writes the whole SVG itself from the token; nothing member-typed goes in raw.
+    svg = segno.make(token, error="m").svg_inline(scale=6, border=2, title=None)
+    return Markup(svg)  # noqa: S704
+
+
+@page()
+async def cancel(request: Request) -> Response:
+    booking_id = path_id(request, "booking_id")
+    try:
+        done = await bookings.cancel(member_id=_member_id(request), booking_id=booking_id)
+    except ServiceError as error:
+        if error.code == "unknown_booking":
+            raise HTTPException(404) from None
+        flash.add(request, message(request_language(request), error.code), "error")
+        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+    late = done.status == BookingStatus.LATE_CANCELLED
+    flash.add(request, N_("Cancelled. This was after the cut-off, so it counts as a late cancel.")
+              if late else N_("Cancelled. The place is free for others again."))  # fmt: skip
+    return RedirectResponse("/bookings", status_code=303)
+
+
+@page()
+async def partners(request: Request) -> Response:
+    booking_id = path_id(request, "booking_id")
+    form = await request.form()
+    cards = [str(v)[:40] for v in form.getlist("card")][: rules.MAX_PARTNERS + 3]
+    member_id = _member_id(request)
+    try:
+        await bookings.set_partners(member_id=member_id, booking_id=booking_id, card_nos=cards)
+    except ServiceError as error:
+        if error.code == "unknown_booking":
+            raise HTTPException(404) from None
+        view = await _view(request)
+        text = message(request_language(request), error.code, **error.params)
+        return _detail(request, view, error=text, cards=cards, status_code=400)
+    flash.add(request, N_("Partners saved. They will see this booking in their bookings."))
+    return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+
+routes = [
+    Route("/book", halls, methods=["GET"]),
+    Route("/book/{code}", day_page, methods=["GET"]),
+    Route("/book/{code}", book, methods=["POST"]),
+    Route("/bookings", mine, methods=["GET"]),
+    Route("/bookings/{booking_id}", detail, methods=["GET"]),
+    Route("/bookings/{booking_id}/cancel", cancel, methods=["POST"]),
+    Route("/bookings/{booking_id}/partners", partners, methods=["POST"]),
+]

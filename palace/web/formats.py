@@ -1,0 +1,30 @@
+"""Dates and times as the member reads them, in the palace's zone and their language."""
+
+from datetime import date, datetime
+
+from babel.dates import format_skeleton
+
+from palace.i18n import LOCALES
+from palace.services import clock
+
+
+def day(value: date, lang: str) -> str:
+    return format_skeleton("MMMEd", value, locale=LOCALES[lang])
+
+
+def hm(value: datetime, lang: str) -> str:
+    return format_skeleton("Hm", value.astimezone(clock.zone()), locale=LOCALES[lang])
+
+
+def moment(value: datetime, lang: str) -> str:
+    local = value.astimezone(clock.zone())
+    return f"{day(local.date(), lang)} {hm(value, lang)}"
+
+
+def param(value: object, lang: str) -> object:
+    """A message parameter made readable: instants and days in the member's language."""
+    if isinstance(value, datetime):
+        return moment(value, lang)
+    if isinstance(value, date):
+        return day(value, lang)
+    return value
