@@ -97,8 +97,7 @@ async def make_members(count: int) -> list[int]:
         ),
         batch_size=500,
     )
-    ids = await Member.all().order_by("id").values_list("id", flat=True)
-    return [int(member_id) for member_id in ids]
+    return [member.id for member in await Member.all().order_by("id").only("id")]
 
 
 async def log_in_all(member_ids: list[int], secret_key: str) -> list[Login]:

@@ -87,6 +87,14 @@ def _timings(p: Figures, b: Figures) -> list[str]:
         ),
         _line("wall time (s)", f"{p.wall_s:.2f}", f"{b.wall_s:.2f}", _ratio(p.wall_s, b.wall_s)),
         _line("client CPU (s)", f"{p.client_cpu_s:.2f}", f"{b.client_cpu_s:.2f}"),
+        _line("server CPU (s)", f"{p.server_cpu_s:.2f}", f"{b.server_cpu_s:.2f}"),
+        _line(
+            "server CPU per request (ms)",
+            f"{1000 * p.server_cpu_s / p.requests:.1f}",
+            f"{1000 * b.server_cpu_s / b.requests:.1f}",
+            _ratio(p.server_cpu_s / p.requests, b.server_cpu_s / b.requests),
+        ),
+        _line("machine CPU busy (%)", f"{p.machine_busy_pct:.0f}", f"{b.machine_busy_pct:.0f}"),
     ]
 
 

@@ -9,17 +9,19 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
 from bench import baseline_app, fixture, report, servers
-from bench.client import Figures, Request, figures, rush
-from bench.fixture import Integrity, Login, Target
+from bench.client import Figures, Request, figures, form_post, rush
+from bench.fixture import Login, Target
 from bench.workspace import Workspace, asyncpg_url
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -48,6 +50,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="an admin database")
     parser.add_argument("--redis-url", default="", help="default: a free db on localhost")
     args = parser.parse_args(argv)
+    counts = (args.members, args.slots, args.web_processes, args.client_processes, args.rounds)
+    if min(counts) < 1:
+        parser.error("counts must be at least 1")
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1_000_000)
     return args
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     # A plain `kill` must clean up too: turn SIGTERM into SystemExit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    _allow_open_files(args.members + 1000)
     workspace = Workspace(args.postgres_url, args.redis_url)
     try:
         workspace.open()
@@ -69,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         workspace.close()
 
 
+def _allow_open_files(wanted: int) -> None:
+    """Every member holds a socket at once, in the client and in the servers."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
 async def _bench(args: argparse.Namespace, workspace: Workspace) -> int:
     from palace.db import close_database, open_database
 
@@ -76,11 +90,11 @@ async def _bench(args: argparse.Namespace, workspace: Workspace) -> int:
     _migrate()
     _progress("scratch database migrated", started)
     await open_database(workspace.database_url)
+    rounds: list[report.Round] = []
     try:
         stage = await _stage(args, workspace)
         print(await report.header(args, len(stage.targets), workspace.database_name))
         rng = random.Random(args.seed)
-        rounds = []
         for number in range(1, args.rounds + 1):
             rounds.append(await _round(args, workspace, stage, rng))
             print(report.round_table(number, rounds[-1]))
@@ -158,13 +172,13 @@ async def _warm_up(palace: servers.Server, baseline: servers.Server, logins: lis
 
 async def _round(
     args: argparse.Namespace, workspace: Workspace, stage: Stage, rng: random.Random
-) -> "report.Round":
+) -> report.Round:
     await fixture.reset_bookings()
     database = asyncpg_url(workspace.database_url)
     await baseline_app.reset_table(database, [(t.resource_id, t.start) for t in stage.targets])
     picks = [rng.choice(stage.targets) for _ in stage.logins]
     palace = await _rush(stage.palace, stage.logins, picks, args.client_processes)
-    integrity: Integrity = await fixture.integrity()
+    integrity = await fixture.integrity()
     baseline = await _rush(stage.baseline, stage.logins, picks, args.client_processes)
     taken, over = await baseline_app.taken_and_overbooked(database)
     problems = servers.new_problems(stage.palace) + servers.new_problems(stage.baseline)
@@ -177,8 +191,17 @@ async def _rush(
     requests = [
         _booking_request(server, login, target) for login, target in zip(logins, picks, strict=True)
     ]
-    outcomes, cpu = await asyncio.to_thread(rush, requests, processes)
-    return figures(outcomes, cpu)
+    meter = servers.Meter(server)
+    abort = threading.Event()
+    try:
+        outcomes, cpu = await asyncio.to_thread(
+            rush, requests, processes, (meter.start, meter.stop), abort
+        )
+    except asyncio.CancelledError:
+        abort.set()  # Ctrl-C: the thread ends the clients and returns
+        raise
+    found = figures(outcomes, cpu)
+    return replace(found, server_cpu_s=meter.server_cpu_s, machine_busy_pct=meter.machine_busy_pct)
 
 
 def _booking_request(server: servers.Server, login: Login, target: Target) -> Request:
@@ -190,7 +213,7 @@ def _booking_request(server: servers.Server, login: Login, target: Target) -> Re
         "HX-Request": "true",
     }
     form = {"resource": str(target.resource_id), "start": str(target.start)}
-    return Request(f"{server.base_url}/book/{FACILITY}", form, headers)
+    return form_post(f"{server.base_url}/book/{FACILITY}", form, headers)
 
 
 if __name__ == "__main__":

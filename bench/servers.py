@@ -95,3 +95,54 @@ def new_problems(server: Server) -> list[str]:
         text = log.read().decode("utf-8", "replace")
         server.log_offset = log.tell()
     return [line for line in text.splitlines() if any(m in line for m in PROBLEM_MARKERS)]
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU time used so far by the server's process and all its children (Linux /proc)."""
+    return sum(_own_cpu(pid) for pid in _family(server.process.pid))
+
+
+def _family(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in task.read_text().split():
+                found.extend(_family(int(child)))
+    return found
+
+
+def _own_cpu(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15 of the line, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
+    values = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    total = sum(values[:8])  # guest time is already counted in user
+    return total - idle, total
+
+
+@dataclass
+class Meter:
+    """CPU used by one server and by the whole machine between start() and stop()."""
+
+    server: Server
+    server_cpu_s: float = 0.0
+    machine_busy_pct: float = 0.0  # of all CPUs together
+    _marks: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def start(self) -> None:
+        self._marks = (cpu_seconds(self.server), *machine_busy())
+
+    def stop(self) -> None:
+        cpu, busy, total = self._marks
+        now_busy, now_total = machine_busy()
+        self.server_cpu_s = cpu_seconds(self.server) - cpu
+        self.machine_busy_pct = 100 * (now_busy - busy) / max(now_total - total, 1.0)
