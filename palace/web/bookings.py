@@ -106,7 +106,8 @@ def _after_book(
         flash.add(request, error, "error")
     else:
         flash.add(request, N_("Booked. It is in My bookings."))
-    day = f"?day={clock.local_day(starts_at).isoformat()}" if starts_at else ""
+    shown = clock.local_day(starts_at) if starts_at else None
+    day = f"?day={shown.isoformat()}" if shown and shown >= clock.today() else ""
     return RedirectResponse(f"/book/{code}{day}", status_code=303)
 
 

@@ -6,8 +6,9 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from palace.models import Role
+from palace.services import bookings
 from palace.web.auth import ACCESS_ATTR
-from tests.helpers import log_in, make_member
+from tests.helpers import court, log_in, make_hall, make_member, slot_at
 
 # Every page with who may see it; test_every_page_is_listed keeps this complete.
 PAGES: dict[str, set[Role] | None] = {
@@ -17,12 +18,19 @@ PAGES: dict[str, set[Role] | None] = {
     "/healthz": None,
     "/account": set(Role),
     "/account/password": set(Role),
+    "/book": set(Role),
+    "/bookings": set(Role),
+    "/desk/scan": {Role.DESK, Role.ADMIN},
     "/desk": {Role.DESK, Role.ADMIN},
     "/staff": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist.
-ID_PAGES: dict[str, set[Role]] = {"/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN}}
+ID_PAGES: dict[str, set[Role]] = {
+    "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
+    "/book/{code}": set(Role),
+    "/bookings/{booking_id}": set(Role),  # the member's own booking
+}
 
 
 def test_every_endpoint_declares_its_access(app: Starlette) -> None:
@@ -45,7 +53,8 @@ def test_every_page_is_listed(app: Starlette) -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
-    await log_in(client, await make_member(role=role))
+    me = await make_member(role=role)
+    await log_in(client, me)
     for path, allowed in PAGES.items():
         response = await client.get(path)
         expected = 200 if allowed is None or role in allowed else 403
@@ -55,8 +64,13 @@ async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
         if expected == 403:
             assert "您无权访问此页面。" in response.text
     target = await make_member()
+    hall = await make_hall()
+    booking = await bookings.book(
+        member_id=me.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    ids = {"member_id": target.id, "code": hall.code, "booking_id": booking.id}
     for template, allowed_roles in ID_PAGES.items():
-        response = await client.get(template.format(member_id=target.id))
+        response = await client.get(template.format(**ids))
         assert response.status_code == (200 if role in allowed_roles else 403), (role, template)
 
 
