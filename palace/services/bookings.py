@@ -94,17 +94,13 @@ async def _slot_end(
 async def closure_over(
     resource: Resource, starts_at: datetime, ends_at: datetime
 ) -> Closure | None:
-    return (
-        await Closure.filter(
-            facility_id=resource.facility_id, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-        .filter(resource_id__isnull=True)
-        .first()
-    ) or (
-        await Closure.filter(
-            resource_id=resource.id, starts_at__lt=ends_at, ends_at__gt=starts_at
-        ).first()
-    )
+    """A closure of the whole hall or of this court that overlaps the period, if any."""
+    return await Closure.filter(
+        Q(resource_id__isnull=True) | Q(resource_id=resource.id),
+        facility_id=resource.facility_id,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).first()
 
 
 async def quota(*, member_id: int, facility: Facility, day_start: datetime) -> Quota:
