@@ -15,7 +15,18 @@ from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services import throttle
 from palace.settings import get_settings
-from palace.web import accounts, admin, bookings, desk, health, home, staff
+from palace.web import (
+    accounts,
+    admin,
+    bookings,
+    closures,
+    desk,
+    health,
+    home,
+    rules,
+    staff,
+    staff_bookings,
+)
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
 from palace.web.errors import csrf_rejected, http_error, server_error
@@ -48,6 +59,9 @@ def create_app() -> Starlette:
         *bookings.routes,
         *desk.routes,
         *staff.routes,
+        *rules.routes,
+        *closures.routes,
+        *staff_bookings.routes,
         *admin.routes,
         *health.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

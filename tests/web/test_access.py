@@ -5,9 +5,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from palace.models import Role
+from palace.models import Booking, Facility, Member, Role
+from palace.services import bookings
 from palace.web.auth import ACCESS_ATTR
-from tests.helpers import log_in, make_member
+from tests.helpers import court, log_in, make_hall, make_member, slot_at
 
 # Every page with who may see it; test_every_page_is_listed keeps this complete.
 PAGES: dict[str, set[Role] | None] = {
@@ -21,8 +22,27 @@ PAGES: dict[str, set[Role] | None] = {
     "/staff": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
 }
-# Pages with an id in the path, checked with ids that exist.
-ID_PAGES: dict[str, set[Role]] = {"/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN}}
+# Pages with an id in the path, checked with ids that exist (see path_ids).
+STAFF = {Role.STAFF, Role.ADMIN}
+ID_PAGES: dict[str, set[Role]] = {
+    "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
+    "/staff/facilities/{facility_id}/rules": STAFF,
+    "/staff/facilities/{facility_id}/closures": STAFF,
+    "/staff/facilities/{facility_id}/bookings": STAFF,
+    "/staff/bookings/{booking_id}": STAFF,
+}
+
+
+async def path_ids(member: Member) -> dict[str, int]:
+    """Ids that exist for every ID_PAGES placeholder: the member, a hall, their booking."""
+    hall = await Facility.get_or_none(code="access-hall") or await make_hall(code="access-hall")
+    booking = await Booking.filter(member_id=member.id, facility_id=hall.id).first()
+    if booking is None:
+        resource = await court(hall)
+        booking = await bookings.book(
+            member_id=member.id, resource_id=resource.id, starts_at=slot_at()
+        )
+    return {"member_id": member.id, "facility_id": hall.id, "booking_id": booking.id}
 
 
 def test_every_endpoint_declares_its_access(app: Starlette) -> None:
@@ -54,9 +74,9 @@ async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
         assert response.status_code == expected, (role, path)
         if expected == 403:
             assert "您无权访问此页面。" in response.text
-    target = await make_member()
+    ids = await path_ids(await make_member())
     for template, allowed_roles in ID_PAGES.items():
-        response = await client.get(template.format(member_id=target.id))
+        response = await client.get(template.format(**ids))
         assert response.status_code == (200 if role in allowed_roles else 403), (role, template)
 
 

@@ -8,7 +8,7 @@ import pytest
 from palace.models import Member, Role
 from palace.services import demo
 from tests.helpers import log_in, make_member, post_form, visible_text
-from tests.web.test_access import ID_PAGES, PAGES
+from tests.web.test_access import ID_PAGES, PAGES, path_ids
 
 # Words that are right on a Chinese page: the switch to English names itself in English.
 ZH_ALLOWED = {"English"}
@@ -44,7 +44,8 @@ async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
     target = await Member.filter(role=Role.MEMBER).first()
     assert target is not None
     extra = ["/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"]
-    ids = [path.format(member_id=target.id) for path in ID_PAGES]
+    values = await path_ids(target)
+    ids = [path.format(**values) for path in ID_PAGES]
     for path in [*PAGES, *extra, *ids]:
         if path == "/healthz":
             continue  # JSON for machines, not a page
