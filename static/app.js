@@ -14,3 +14,11 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A read-only address (the calendar feed) selects itself when tapped, ready to copy.
+document.addEventListener("focusin", function (event) {
+  var field = event.target;
+  if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) {
+    field.select();
+  }
+});

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from palace.models import Facility, FacilityKind, Member, OpeningHours, Resource, Role
-from palace.services import accounts, clock, rules
+from palace.services import accounts, clock, passwords, rules
 
 PASSWORD = "lotus-pond-42"
 _serial = count(1)
@@ -98,3 +98,17 @@ async def court(facility: Facility, n: int = 1) -> Resource:
 def slot_at(days: int = 1, hour: int = 10) -> datetime:
     """The UTC start of the local hour ``hour`` ``days`` from today."""
     return clock.at(clock.today() + timedelta(days=days), hour * 60)
+
+
+async def make_members(count: int) -> list[Member]:
+    """Many members at once, sharing one password hash (hashing is slow on purpose)."""
+    hashed = await passwords.hash_password(PASSWORD)
+    made = []
+    for _ in range(count):
+        n = next(_serial)
+        made.append(
+            await Member.create(
+                card_no=f"T{n:07d}", name="测试会员", phone=f"139{n:08d}", password_hash=hashed
+            )
+        )
+    return made

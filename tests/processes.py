@@ -5,8 +5,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from typing import IO
 
 import httpx
 
@@ -34,34 +36,43 @@ def free_port() -> int:
 def web_server(
     *, command: list[str] | None = None, env: dict[str, str] | None = None
 ) -> Iterator[str]:
-    """A real web server process on a free port; yields its base URL."""
+    """A real web server process on a free port; yields its base URL.
+
+    Its output goes to a file (a pipe nobody reads would block a busy server)
+    and is printed when the test fails, so pytest shows it.
+    """
     port = free_port()
     argv = command or [sys.executable, "-m", "palace", "serve"]
-    process = subprocess.Popen(
-        [*argv, "--port", str(port)],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [*argv, "--port", str(port)],
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_until_up(base, process, log)
+            yield base
+        except BaseException:
+            log.seek(0)
+            print(f"--- output of the server on port {port} ---\n{log.read()[-20000:]}")
+            raise
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen[str], log: IO[str]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+            log.seek(0)
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read()}")
         with contextlib.suppress(httpx.TransportError):
             httpx.get(f"{base}/healthz", timeout=2)
             return

@@ -345,3 +345,19 @@ async def booking_view(*, member_id: int, booking_id: int) -> BookingView:
     if not view.mine and member_id not in {p.id for p in view.partners}:
         raise BookingError("unknown_booking")
     return view
+
+
+async def views_since(*, member_id: int, since: datetime) -> list[BookingView]:
+    """Everything the member made or is named on starting from ``since``, cancelled too.
+
+    Unlike member_bookings there is no limit: a calendar must not lose events.
+    """
+    partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
+    ids = set(await partner_of)
+    visible = Q(member_id=member_id) | Q(id__in=ids) if ids else Q(member_id=member_id)
+    found = (
+        await Booking.filter(visible, starts_at__gte=since)
+        .select_related("facility", "resource", "member")
+        .order_by("starts_at", "id")
+    )
+    return await _views(found, member_id)

@@ -15,6 +15,7 @@ from palace.services import bookings, clock, rules, tickets, timetable
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.calendars import feed_context
 from palace.web.messages import message
 from palace.web.params import MAX_ID, path_id
 from palace.web.templating import is_htmx, render, request_language
@@ -106,14 +107,15 @@ def _after_book(
         flash.add(request, error, "error")
     else:
         flash.add(request, N_("Booked. It is in My bookings."))
-    day = f"?day={clock.local_day(starts_at).isoformat()}" if starts_at else ""
+    shown = clock.local_day(starts_at) if starts_at else None
+    day = f"?day={shown.isoformat()}" if shown and shown >= clock.today() else ""
     return RedirectResponse(f"/book/{code}{day}", status_code=303)
 
 
 @page()
 async def mine(request: Request) -> Response:
     found = await bookings.member_bookings(member_id=_member_id(request))
-    return render(request, "bookings/mine.html", {"b": found})
+    return render(request, "bookings/mine.html", {"b": found, **await feed_context(request)})
 
 
 async def _view(request: Request) -> bookings.BookingView:

@@ -1,4 +1,4 @@
-"""Front desk: find a member by card number, phone or name; reset a forgotten password."""
+"""Front desk: find a member, reset a forgotten password, read a booking's code."""
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palace.models import Role
-from palace.services import accounts
+from palace.services import accounts, tickets
 from palace.services.errors import ServiceError
 from palace.web.auth import page
 from palace.web.messages import message
@@ -51,8 +51,23 @@ async def reset(request: Request) -> Response:
     return render(request, "desk/reset_done.html", {"m": member, "temporary": temporary})
 
 
+@page(Role.DESK, Role.ADMIN)
+async def scan(request: Request) -> Response:
+    """A scanned booking code (the scanner types it and presses Enter)."""
+    code = request.query_params.get("code", "")[:400]
+    booking, error = None, None
+    if code.strip():
+        try:
+            booking = await tickets.booking_for(code)
+        except ServiceError as exc:
+            error = message(request_language(request), exc.code)
+    context = {"code": code, "booking": booking, "error": error}
+    return render(request, "desk/scan.html", context, status_code=400 if error else 200)
+
+
 routes = [
     Route("/desk", lookup, methods=["GET"]),
+    Route("/desk/scan", scan, methods=["GET"]),
     Route("/desk/members/{member_id}/password", reset_form, methods=["GET"]),
     Route("/desk/members/{member_id}/password", reset, methods=["POST"]),
 ]

@@ -1,11 +1,18 @@
 """One line per request: method, path, status, time taken, who asked."""
 
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("palace.request")
+# A calendar feed's address is its only key: logs show that it was used, never the key.
+SECRET_IN_PATH = re.compile(r"^(/calendar/)[^/]+(\.ics)$")
+
+
+def loggable_path(path: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1…\2", path)
 
 
 class RequestLogMiddleware:
@@ -34,7 +41,7 @@ class RequestLogMiddleware:
                 '%s "%s %s" %s %.1fms member=%s',
                 client[0],
                 scope["method"],
-                scope["path"],
+                loggable_path(scope["path"]),
                 status,
                 (time.perf_counter() - started) * 1000,
                 member,

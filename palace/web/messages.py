@@ -57,6 +57,7 @@ MESSAGES = {
     "unknown_partner": N_("No active member has the card number %(card)s."),
     "partner_is_self": N_("You are already on the booking; name your partners only."),
     "invalid_code": N_("This is not a valid Palace booking code."),
+    "unknown_feed": N_("This calendar address does not exist or has been turned off."),
     # Staff: booking rules and opening hours.
     "rules_invalid": N_("Nothing was saved. Please correct the fields marked below."),
     "slot_length_invalid": N_("Choose one of the slot lengths in the list."),

@@ -5,8 +5,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from palace.models import Booking, Facility, Member, Role
-from palace.services import bookings
+from palace.models import Member, Role
+from palace.services import bookings, calendars
 from palace.web.auth import ACCESS_ATTR
 from tests.helpers import court, log_in, make_hall, make_member, slot_at
 
@@ -18,14 +18,22 @@ PAGES: dict[str, set[Role] | None] = {
     "/healthz": None,
     "/account": set(Role),
     "/account/password": set(Role),
+    "/book": set(Role),
+    "/bookings": set(Role),
+    "/desk/scan": {Role.DESK, Role.ADMIN},
     "/desk": {Role.DESK, Role.ADMIN},
     "/staff": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
 STAFF = {Role.STAFF, Role.ADMIN}
-ID_PAGES: dict[str, set[Role]] = {
+ID_PAGES: dict[str, set[Role] | None] = {
     "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
+    "/book/{code}": set(Role),
+    "/bookings/{booking_id}": set(Role),  # the member's own booking
+    "/bookings/{booking_id}/booking.ics": set(Role),
+    # Calendar apps have no session: the secret address is the key.
+    "/calendar/{token}.ics": None,
     "/staff/facilities/{facility_id}/rules": STAFF,
     "/staff/facilities/{facility_id}/closures": STAFF,
     "/staff/facilities/{facility_id}/bookings": STAFF,
@@ -33,16 +41,16 @@ ID_PAGES: dict[str, set[Role]] = {
 }
 
 
-async def path_ids(member: Member) -> dict[str, int]:
-    """Ids that exist for every ID_PAGES placeholder: the member, a hall, their booking."""
-    hall = await Facility.get_or_none(code="access-hall") or await make_hall(code="access-hall")
-    booking = await Booking.filter(member_id=member.id, facility_id=hall.id).first()
-    if booking is None:
-        resource = await court(hall)
-        booking = await bookings.book(
-            member_id=member.id, resource_id=resource.id, starts_at=slot_at()
-        )
-    return {"member_id": member.id, "facility_id": hall.id, "booking_id": booking.id}
+async def path_ids(member: Member) -> dict[str, object]:
+    """Values for ID_PAGES: another member, a hall, and ``member``'s booking and calendar."""
+    hall = await make_hall()
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    feed = await calendars.create_or_reset_feed(member_id=member.id)
+    other = await make_member()
+    ids = {"member_id": other.id, "code": hall.code, "booking_id": booking.id}
+    return {**ids, "token": feed.token, "facility_id": hall.id}
 
 
 def test_every_endpoint_declares_its_access(app: Starlette) -> None:
@@ -65,7 +73,8 @@ def test_every_page_is_listed(app: Starlette) -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
-    await log_in(client, await make_member(role=role))
+    member = await make_member(role=role)
+    await log_in(client, member)
     for path, allowed in PAGES.items():
         response = await client.get(path)
         expected = 200 if allowed is None or role in allowed else 403
@@ -74,14 +83,17 @@ async def test_role_matrix(client: httpx.AsyncClient, role: Role) -> None:
         assert response.status_code == expected, (role, path)
         if expected == 403:
             assert "您无权访问此页面。" in response.text
-    ids = await path_ids(await make_member())
+    ids = await path_ids(member)
     for template, allowed_roles in ID_PAGES.items():
         response = await client.get(template.format(**ids))
-        assert response.status_code == (200 if role in allowed_roles else 403), (role, template)
+        expected = 200 if allowed_roles is None or role in allowed_roles else 403
+        assert response.status_code == expected, (role, template)
 
 
 async def test_anonymous_visitor_is_sent_to_log_in(client: httpx.AsyncClient) -> None:
-    for path, allowed in PAGES.items():
+    ids = await path_ids(await make_member())
+    id_pages = {template.format(**ids): allowed for template, allowed in ID_PAGES.items()}
+    for path, allowed in {**PAGES, **id_pages}.items():
         response = await client.get(path)
         if allowed is None:
             assert response.status_code == 200, path

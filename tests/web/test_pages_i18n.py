@@ -1,14 +1,15 @@
 """Every page, in Chinese and in English, shows no text left in the other language."""
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from palace.models import Member, Role
-from palace.services import demo
-from tests.helpers import log_in, make_member, post_form, visible_text
-from tests.web.test_access import ID_PAGES, PAGES, path_ids
+from palace.models import Booking, Facility, Member, Resource, Role
+from palace.services import bookings, clock, demo, tickets
+from tests.helpers import log_in, make_member, post_form, slot_at, visible_text
+from tests.web.test_access import ID_PAGES, PAGES
 
 # Words that are right on a Chinese page: the switch to English names itself in English.
 ZH_ALLOWED = {"English"}
@@ -43,14 +44,26 @@ async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
     problems: dict[str, set[str]] = {}
     target = await Member.filter(role=Role.MEMBER).first()
     assert target is not None
-    extra = ["/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"]
-    values = await path_ids(target)
-    ids = [path.format(**values) for path in ID_PAGES]
+    booking = await Booking.get()
+    code = tickets.token_for(booking.id)
+    extra = [
+        *("/desk?q=T", "/desk?q=99999999", "/admin/members?q=T", "/no-such-page"),
+        *(f"/desk/scan?code={code}", "/desk/scan?code=forged", "/book/gym"),
+        *(f"/book/badminton?day={(clock.today() + timedelta(days=n)).isoformat()}" for n in (1, 8)),
+    ]
+    # Calendar files are for calendar apps, not pages; test_calendars checks their language.
+    facility = await Facility.get(code="badminton")
+    values = {"member_id": target.id, "code": "badminton", "booking_id": booking.id}
+    ids = [
+        path.format(**values, facility_id=facility.id)
+        for path in ID_PAGES
+        if not path.endswith(".ics")
+    ]
     for path in [*PAGES, *extra, *ids]:
         if path == "/healthz":
             continue  # JSON for machines, not a page
         response = await client.get(path)
-        assert response.status_code in (200, 303, 404), path
+        assert response.status_code in (200, 303, 400, 404), path
         if words := foreign_words(page_text(response.text), lang):
             problems[path] = words
     return problems
@@ -63,6 +76,8 @@ async def test_every_page_in_one_language(client: httpx.AsyncClient, lang: str) 
     if lang == "en":
         await Member.all().update(name="Demo Person")  # data, not interface text
     admin = await make_member(role=Role.ADMIN, name=name)
+    hall = await Resource.get(facility__code="badminton", code="c1")
+    await bookings.book(member_id=admin.id, resource_id=hall.id, starts_at=slot_at(hour=10))
     await switch(client, lang)
     anonymous = await crawl(client, lang)
     await log_in(client, admin)

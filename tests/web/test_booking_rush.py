@@ -1,0 +1,76 @@
+"""The opening-time rush against real server processes: the last place goes to exactly one.
+
+PostgreSQL: several web processes at once. SQLite: the web server and a worker
+process writing at the same time; nobody may see "database is locked".
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from palace.models import Booking, BookingStatus, Member, Slot
+from palace.services import bookings
+from tests.conftest import BACKEND
+from tests.helpers import PASSWORD, court, csrf_from, make_hall, make_member, make_members, slot_at
+from tests.processes import web_server
+
+JUST_TAKEN = "抱歉，这个名额刚刚被约走了"
+
+
+@contextlib.asynccontextmanager
+async def _member_client(base: str, member: Member) -> AsyncIterator[httpx.AsyncClient]:
+    """A logged-in browser-like client whose CSRF token rides in a header, as htmx sends it."""
+    # No keep-alive: uvicorn drops idle connections after 5 s, and a POST on a dropped
+    # connection fails on the client side before the server ever sees it.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        token = csrf_from((await client.get("/login")).text)
+        data = {"login": member.card_no, "password": PASSWORD, "csrf_token": token}
+        response = await client.post("/login", data=data, headers={"Origin": base})
+        assert response.status_code == 303, response.text
+        token = csrf_from((await client.get("/book")).text)
+        client.headers.update({"X-CSRF-Token": token, "Origin": base, "HX-Request": "true"})
+        yield client
+
+
+async def _rush(bases: list[str], members: list[Member], resource: int) -> list[httpx.Response]:
+    form = {"resource": str(resource), "start": str(int(slot_at().timestamp()))}
+    async with contextlib.AsyncExitStack() as stack:
+        clients = await asyncio.gather(
+            *(
+                stack.enter_async_context(_member_client(bases[n % len(bases)], m))
+                for n, m in enumerate(members)
+            )
+        )
+        return list(await asyncio.gather(*(c.post("/book/gym", data=form) for c in clients)))
+
+
+async def _last_place_setup(capacity: int) -> tuple[int, list[Member]]:
+    gym = await make_hall(code="gym", courts=1, capacity=capacity)
+    resource = await court(gym)
+    for _ in range(capacity - 1):
+        holder = await make_member()
+        await bookings.book(member_id=holder.id, resource_id=resource.id, starts_at=slot_at())
+    return resource.id, await make_members(50)
+
+
+def _assert_one_winner(responses: list[httpx.Response]) -> None:
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * 49, statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert JUST_TAKEN in response.text
+        assert "database is locked" not in response.text
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="several web processes need PostgreSQL")
+async def test_fifty_members_on_three_web_processes_one_gets_the_last_place() -> None:
+    resource, members = await _last_place_setup(capacity=3)
+    with web_server() as a, web_server() as b, web_server() as c:
+        responses = await _rush([a, b, c], members, resource)
+    _assert_one_winner(responses)
+    assert await Booking.filter(status=BookingStatus.CONFIRMED).count() == 3
+    assert (await Slot.get(resource_id=resource)).taken == 3
