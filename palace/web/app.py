@@ -15,7 +15,19 @@ from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services import throttle
 from palace.settings import get_settings
-from palace.web import accounts, admin, bookings, calendars, desk, health, home, staff
+from palace.web import (
+    accounts,
+    admin,
+    bookings,
+    calendars,
+    closures,
+    desk,
+    health,
+    home,
+    rules,
+    staff,
+    staff_bookings,
+)
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
 from palace.web.errors import csrf_rejected, http_error, server_error
@@ -49,6 +61,9 @@ def create_app() -> Starlette:
         *calendars.routes,
         *desk.routes,
         *staff.routes,
+        *rules.routes,
+        *closures.routes,
+        *staff_bookings.routes,
         *admin.routes,
         *health.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

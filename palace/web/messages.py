@@ -58,6 +58,31 @@ MESSAGES = {
     "partner_is_self": N_("You are already on the booking; name your partners only."),
     "invalid_code": N_("This is not a valid Palace booking code."),
     "unknown_feed": N_("This calendar address does not exist or has been turned off."),
+    # Staff: booking rules and opening hours.
+    "rules_invalid": N_("Nothing was saved. Please correct the fields marked below."),
+    "slot_length_invalid": N_("Choose one of the slot lengths in the list."),
+    "slot_length_locked": N_(
+        "The slot length cannot change while the hall has upcoming bookings (%(count)s): "
+        "they would overlap the new slots. Wait until they are over, or close the hall first."
+    ),
+    "days_ahead_invalid": N_("Enter a whole number of days from 0 to 60."),
+    "time_invalid": N_("Enter a time of day as HH:MM, e.g. 08:00."),
+    "max_active_invalid": N_("Enter a whole number from 1 to 20."),
+    "max_hours_invalid": N_("Enter 0.5 to 24 hours in half hours, e.g. 2 or 1.5."),
+    "cutoff_invalid": N_("Enter 0 to 72 hours, e.g. 2 or 1.5."),
+    "opening_time_invalid": N_("Enter opening and closing times as HH:MM, or tick Closed."),
+    "closes_before_opens": N_("The closing time must be after the opening time."),
+    # Staff: closures.
+    "closure_invalid": N_("Nothing was closed. Please correct the fields marked below."),
+    "closure_resource_unknown": N_("Choose the whole hall or one of its courts or rooms."),
+    "closure_ends_before_start": N_("The end must be after the start."),
+    "closure_in_past": N_("This period is already over. Choose an end in the future."),
+    "closure_reason_missing": N_("Enter a reason; members are told it."),
+    "closure_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
+    "closure_over": N_("This closure is already over and stays in the record."),
+    "unknown_closure": N_("That closure does not exist any more."),
+    "datetime_invalid": N_("Enter a date and a time, e.g. 2026-11-20 and 08:00."),
+    "day_invalid": N_("Enter a date as YYYY-MM-DD, e.g. 2026-11-20."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 
@@ -70,4 +95,4 @@ def message(lang: str, code: str, **params: object) -> str:
 
 
 def field_messages(lang: str, error: ServiceError) -> dict[str, str]:
-    return {name: message(lang, code) for name, code in error.fields.items()}
+    return {name: message(lang, code, **error.params) for name, code in error.fields.items()}

@@ -6,9 +6,16 @@ from starlette.requests import Request
 MAX_ID = 2**31 - 1
 
 
+def parse_id(raw: str) -> int | None:
+    """A database id typed or posted as text; None for anything else."""
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
+        return None
+    return int(raw)
+
+
 def path_id(request: Request, name: str) -> int:
     """A database id from the path; anything else is a 404, never a crash."""
-    raw = str(request.path_params.get(name, ""))
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_ID:
+    found = parse_id(str(request.path_params.get(name, "")))
+    if found is None:
         raise HTTPException(404)
-    return int(raw)
+    return found

@@ -26,6 +26,7 @@ PAGES: dict[str, set[Role] | None] = {
     "/admin/members": {Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
+STAFF = {Role.STAFF, Role.ADMIN}
 ID_PAGES: dict[str, set[Role] | None] = {
     "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
     "/book/{code}": set(Role),
@@ -33,11 +34,15 @@ ID_PAGES: dict[str, set[Role] | None] = {
     "/bookings/{booking_id}/booking.ics": set(Role),
     # Calendar apps have no session: the secret address is the key.
     "/calendar/{token}.ics": None,
+    "/staff/facilities/{facility_id}/rules": STAFF,
+    "/staff/facilities/{facility_id}/closures": STAFF,
+    "/staff/facilities/{facility_id}/bookings": STAFF,
+    "/staff/bookings/{booking_id}": STAFF,
 }
 
 
 async def path_ids(member: Member) -> dict[str, object]:
-    """Values for ID_PAGES: another member, and a booking and calendar address of ``member``."""
+    """Values for ID_PAGES: another member, a hall, and ``member``'s booking and calendar."""
     hall = await make_hall()
     booking = await bookings.book(
         member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
@@ -45,7 +50,7 @@ async def path_ids(member: Member) -> dict[str, object]:
     feed = await calendars.create_or_reset_feed(member_id=member.id)
     other = await make_member()
     ids = {"member_id": other.id, "code": hall.code, "booking_id": booking.id}
-    return {**ids, "token": feed.token}
+    return {**ids, "token": feed.token, "facility_id": hall.id}
 
 
 def test_every_endpoint_declares_its_access(app: Starlette) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from palace.models import Booking, Member, Resource, Role
+from palace.models import Booking, Facility, Member, Resource, Role
 from palace.services import bookings, clock, demo, tickets
 from tests.helpers import log_in, make_member, post_form, slot_at, visible_text
 from tests.web.test_access import ID_PAGES, PAGES
@@ -52,8 +52,10 @@ async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
         *(f"/book/badminton?day={(clock.today() + timedelta(days=n)).isoformat()}" for n in (1, 8)),
     ]
     # Calendar files are for calendar apps, not pages; test_calendars checks their language.
+    facility = await Facility.get(code="badminton")
+    values = {"member_id": target.id, "code": "badminton", "booking_id": booking.id}
     ids = [
-        path.format(member_id=target.id, code="badminton", booking_id=booking.id)
+        path.format(**values, facility_id=facility.id)
         for path in ID_PAGES
         if not path.endswith(".ics")
     ]

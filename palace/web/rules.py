@@ -1,0 +1,67 @@
+"""Staff edit a hall's booking rules and opening hours."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_
+from palace.models import Role
+from palace.services import rules
+from palace.services.errors import ServiceError
+from palace.web import flash
+from palace.web.auth import page
+from palace.web.messages import field_messages, message
+from palace.web.params import path_id
+from palace.web.templating import render, request_language
+
+
+async def _rules_form(facility_id: int) -> rules.RulesForm:
+    try:
+        return await rules.rules_form(facility_id=facility_id)
+    except ServiceError:
+        raise HTTPException(404) from None
+
+
+def _context(
+    form: rules.RulesForm, values: dict[str, str], errors: dict[str, str]
+) -> dict[str, object]:
+    return {
+        "facility": form.facility,
+        "values": values,
+        "errors": errors,
+        "split_days": form.split_days,
+        "upcoming_bookings": form.upcoming_bookings,
+        "slot_lengths": rules.SLOT_LENGTHS,
+        "error": errors.get("_form"),
+    }
+
+
+@page(Role.STAFF, Role.ADMIN)
+async def edit(request: Request) -> Response:
+    form = await _rules_form(path_id(request, "facility_id"))
+    return render(request, "staff/rules.html", _context(form, form.values, {}))
+
+
+@page(Role.STAFF, Role.ADMIN)
+async def save(request: Request) -> Response:
+    facility_id = path_id(request, "facility_id")
+    posted = await request.form()
+    values = {key: value for key, value in posted.items() if isinstance(value, str)}
+    try:
+        await rules.update_rules(
+            actor_id=request.state.member.id, facility_id=facility_id, values=values
+        )
+    except ServiceError as error:
+        form = await _rules_form(facility_id)
+        lang = request_language(request)
+        errors = {**field_messages(lang, error), "_form": message(lang, error.code)}
+        return render(request, "staff/rules.html", _context(form, values, errors), status_code=400)
+    flash.add(request, N_("Saved."))
+    return RedirectResponse(f"/staff/facilities/{facility_id}/rules", status_code=303)
+
+
+routes = [
+    Route("/staff/facilities/{facility_id}/rules", edit, methods=["GET"]),
+    Route("/staff/facilities/{facility_id}/rules", save, methods=["POST"]),
+]
