@@ -142,7 +142,14 @@ async def _slot_row(resource: Resource, starts_at: datetime, ends_at: datetime) 
     fresh = Slot(resource_id=resource.id, starts_at=starts_at, ends_at=ends_at)
     fresh.capacity = resource.capacity
     await Slot.bulk_create([fresh], ignore_conflicts=True)
-    return await Slot.get(resource_id=resource.id, starts_at=starts_at)
+    slot = await Slot.get(resource_id=resource.id, starts_at=starts_at)
+    if clock.utc(slot.ends_at) == ends_at:
+        return slot
+    # Left by a cancelled booking before the slot length changed: an empty row takes the
+    # new length; a held one (the length lock should prevent it) is never stretched.
+    if not await Slot.filter(id=slot.id, taken=0).update(ends_at=ends_at):
+        raise BookingError("unknown_slot")
+    return await Slot.get(id=slot.id)
 
 
 async def _insert(member_id: int, resource: Resource, slot: Slot) -> Booking:
@@ -241,6 +248,10 @@ async def _partners_from_cards(member_id: int, card_nos: list[str]) -> list[Memb
     wanted = list(dict.fromkeys(accounts.normalize_card(c) for c in card_nos if c.strip()))
     if len(wanted) > rules.MAX_PARTNERS:
         raise BookingError("too_many_partners", max=rules.MAX_PARTNERS)
+    for card in wanted:
+        if not accounts.CARD_RE.fullmatch(card):
+            shown = "".join(ch for ch in card if ch.isprintable())[:20]
+            raise BookingError("unknown_partner", card=shown)
     found = {m.card_no: m for m in await Member.filter(card_no__in=wanted)}
     partners = []
     for card in wanted:
@@ -328,6 +339,12 @@ async def member_bookings(*, member_id: int, limit: int = 100) -> MemberBookings
     past = [v for v in views if v.booking.status == BookingStatus.CONFIRMED and not v.upcoming]
     cancelled = [v for v in views if v.booking.status != BookingStatus.CONFIRMED]
     return MemberBookings(upcoming, past, cancelled)
+
+
+async def view_of(booking: Booking) -> BookingView:
+    """A booking as its owner sees it (for the front desk reading a code)."""
+    await booking.fetch_related("facility", "resource", "member")
+    return (await _views([booking], booking.member_id))[0]
 
 
 async def booking_view(*, member_id: int, booking_id: int) -> BookingView:

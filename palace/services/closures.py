@@ -93,7 +93,7 @@ def _overlapping(
         facility_id=facility_id,
         status=BookingStatus.CONFIRMED,
         starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
+        ends_at__gt=max(starts_at, clock.now()),  # what is over stays as it was
     )
     return query if resource_id is None else query.filter(resource_id=resource_id)
 

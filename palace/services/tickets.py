@@ -3,7 +3,7 @@
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from palace.models import Booking
-from palace.services.bookings import BookingError
+from palace.services.bookings import BookingError, BookingView, view_of
 from palace.settings import get_settings
 
 SALT = "palace.booking-ticket"
@@ -31,11 +31,9 @@ def booking_id_from(token: str) -> int:
     return value
 
 
-async def booking_for(token: str) -> Booking:
+async def booking_for(token: str) -> BookingView:
     """The booking a scanned code names; a forged or unknown code names nothing."""
-    booking = await Booking.get_or_none(id=booking_id_from(token)).select_related(
-        "member", "facility", "resource"
-    )
+    booking = await Booking.get_or_none(id=booking_id_from(token))
     if booking is None:
         raise BookingError("invalid_code")
-    return booking
+    return await view_of(booking)

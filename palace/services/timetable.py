@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from tortoise.expressions import Q
+
 from palace.models import (
     Booking,
     BookingRules,
@@ -57,6 +59,7 @@ class Day:
     rows: list[Row]
     quota: bookings.Quota
     is_open: bool  # booking for this day has opened
+    has_hours: bool  # the hall opens at all on this day
 
     @property
     def days(self) -> list[date]:
@@ -131,6 +134,7 @@ async def _build(
         rows=rows,
         quota=quota,
         is_open=now >= opens_at,
+        has_hours=bool(times),
     )
 
 
@@ -141,7 +145,7 @@ async def _known(
     ids = [r.id for r in resources]
     slots = await Slot.filter(resource_id__in=ids, starts_at__gte=day_from, starts_at__lt=day_to)
     mine = await Booking.filter(
-        member_id=member_id,
+        Q(member_id=member_id) | Q(partners__member_id=member_id),
         resource_id__in=ids,
         status=BookingStatus.CONFIRMED,
         starts_at__gte=day_from,
@@ -213,5 +217,5 @@ async def facilities(*, member_id: int) -> list[Summary]:
         if not rules.is_bookable(facility):
             continue
         today = await day(member_id=member_id, code=facility.code)
-        summaries.append(Summary(facility, today.free, not today.rows))
+        summaries.append(Summary(facility, today.free, not today.has_hours))
     return summaries

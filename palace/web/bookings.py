@@ -1,6 +1,6 @@
 """Member booking pages: halls, a day's timetable, one-tap booking, My bookings."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import segno
 from markupsafe import Markup
@@ -21,6 +21,7 @@ from palace.web.params import MAX_ID, path_id
 from palace.web.templating import is_htmx, render, request_language
 
 # Refusals about the slot itself ("just taken"): 409, and the cell shows what it is now.
+START_RANGE = 400 * 24 * 3600
 CONFLICT = {"slot_taken", "already_booked", "slot_closed", "slot_past", "not_yet_open"}
 
 
@@ -28,20 +29,15 @@ def _member_id(request: Request) -> int:
     return int(request.state.member.id)
 
 
-def _day_param(request: Request) -> date | None:
-    raw = request.query_params.get("day", "")
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        raise HTTPException(400) from None
-
-
 def _start_param(raw: str) -> datetime | None:
+    """A slot start as epoch seconds; anything far from now cannot be a slot."""
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return None
-    return datetime.fromtimestamp(int(raw), UTC)
+    seconds = int(raw)
+    now = clock.now().timestamp()
+    if not now - START_RANGE <= seconds <= now + START_RANGE:
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _id_param(raw: str) -> int | None:
@@ -57,10 +53,12 @@ async def halls(request: Request) -> Response:
 @page()
 async def day_page(request: Request) -> Response:
     code = request.path_params["code"]
+    raw_day = request.query_params.get("day", "")
+    day = clock.parse_day(raw_day[:40]) if raw_day else None
     try:
-        shown = await timetable.day(
-            member_id=_member_id(request), code=code, day=_day_param(request)
-        )
+        if raw_day and day is None:
+            raise ServiceError("day_invalid")
+        shown = await timetable.day(member_id=_member_id(request), code=code, day=day)
     except ServiceError as error:
         if error.code == "unknown_facility":
             raise HTTPException(404) from None

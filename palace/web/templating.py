@@ -42,6 +42,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["localtime"] = lambda value, fmt="medium": _localtime(value, lang, fmt)
     env.filters["localdate"] = lambda value, fmt="long": _localdate(value, lang, fmt)
     env.filters["day"] = lambda value: formats.day(value, lang)
+    env.filters["masked"] = formats.masked
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     return Jinja2Templates(env=env)

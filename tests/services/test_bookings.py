@@ -3,7 +3,15 @@ from datetime import timedelta
 
 import pytest
 
-from palace.models import AuditEvent, Booking, BookingStatus, Closure, MemberStatus, Slot
+from palace.models import (
+    AuditEvent,
+    Booking,
+    BookingRules,
+    BookingStatus,
+    Closure,
+    MemberStatus,
+    Slot,
+)
 from palace.services import bookings, clock
 from palace.services.bookings import BookingError
 from tests.helpers import court, make_hall, make_member, slot_at
@@ -274,3 +282,30 @@ async def test_partners_are_named_by_card_and_see_the_booking() -> None:
         v.id
         for v in (await bookings.booking_view(member_id=owner.id, booking_id=booking.id)).partners
     ] == [partner.id]
+
+
+async def test_an_empty_slot_row_left_from_a_longer_slot_cannot_double_book() -> None:
+    hall = await make_hall(slot_minutes=60)
+    resource = await court(hall)
+    first, second = await make_member(), await make_member()
+    early = await bookings.book(member_id=first.id, resource_id=resource.id, starts_at=slot_at())
+    await bookings.cancel(member_id=first.id, booking_id=early.id)
+    await BookingRules.filter(facility_id=hall.id).update(slot_minutes=30)
+    a = await bookings.book(member_id=first.id, resource_id=resource.id, starts_at=slot_at())
+    half_past = slot_at() + timedelta(minutes=30)
+    b = await bookings.book(member_id=second.id, resource_id=resource.id, starts_at=half_past)
+    assert clock.utc(a.ends_at) == clock.utc(b.starts_at) == half_past
+
+
+async def test_partner_card_numbers_of_any_shape_are_refused_cleanly() -> None:
+    hall = await make_hall(partners_allowed=True)
+    owner = await make_member()
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    for card in ["X" * 40, "卡号一二三四", "AB\x00CD1234"]:
+        with pytest.raises(BookingError) as caught:
+            await bookings.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=[card])
+        assert caught.value.code == "unknown_partner"
+        assert "\x00" not in caught.value.params["card"]
+    assert await booking.partners.all().count() == 0

@@ -264,3 +264,24 @@ async def test_a_closure_that_is_over_cannot_be_reopened() -> None:
     assert caught.value.code == "closure_over"
     assert await Closure.exists(id=past.id)
     assert await AuditEvent.filter(entity="closure").count() == 0
+
+
+async def test_a_closure_reaching_into_the_past_leaves_bookings_that_are_over() -> None:
+    hall = await make_hall()
+    staff = await make_member(role=Role.STAFF)
+    over = await _book((await court(hall)).id, 10)
+    now = clock.now()
+    await Booking.filter(id=over.id).update(
+        starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=2)
+    )
+    await closures.close(
+        actor_id=staff.id,
+        facility_id=hall.id,
+        resource_id=None,
+        starts_at=now - timedelta(days=2),
+        ends_at=now + timedelta(days=2),
+        reason="比赛",
+    )
+    assert await _status(over) == BookingStatus.CONFIRMED
+    assert await closures.sweep() == 0
+    assert await _status(over) == BookingStatus.CONFIRMED

@@ -90,7 +90,10 @@ async def test_a_day_beyond_the_window_is_refused_with_a_message(
     day = (clock.today() + timedelta(days=30)).isoformat()
     response = await client.get(f"/book/badminton?day={day}", follow_redirects=True)
     assert "可查看的日期为" in visible_text(response.text)
-    assert (await client.get("/book/badminton?day=2026-02-30")).status_code == 400
+    for bad in ["2026-02-30", "x", "2026-11-25zzz", "9999-12-31"]:
+        response = await client.get(f"/book/badminton?day={bad}", follow_redirects=True)
+        assert response.status_code == 200, bad
+        assert "请按“年-月-日”格式输入日期" in visible_text(response.text), bad
     assert (await client.get("/book/nowhere")).status_code == 404
 
 
@@ -148,6 +151,8 @@ async def test_bad_slots_get_a_message_and_change_nothing(client: httpx.AsyncCli
         (c1.id, _epoch(days=-1), 409, "这个时段已经开始"),  # past
         (c2.id, _epoch(), 409, "该场地在这个时段关闭"),  # closed
         (c1.id, _epoch(days=10), 409, "该日的预约将于"),  # not yet open
+        (c1.id, "999999999999", 400, "这个时间不是本场馆的可预约时段"),  # year 33658
+        (c1.id, "253402300000", 400, "这个时间不是本场馆的可预约时段"),  # past year 9999
     ]
     for resource, start, status, text in cases:
         response = await _book(client, resource, start)
@@ -263,3 +268,44 @@ async def test_a_forged_code_is_refused_at_the_desk(client: httpx.AsyncClient) -
         assert "这不是有效的文化宫预约码" in visible_text(response.text)
         assert "赵敏" not in visible_text(response.text)
     assert (await Booking.get(id=booking.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_an_unknown_slot_says_so_in_the_message_area(client: httpx.AsyncClient) -> None:
+    await make_hall()
+    await _logged_in(client)
+    response = await _book(client, "99999", _epoch())
+    assert response.headers["hx-reswap"] == "none"
+    assert response.text.lstrip().startswith('<hx-partial hx-target="#booking-message"')
+    assert "这个时间不是本场馆的可预约时段" in visible_text(response.text)
+
+
+async def test_a_partner_sees_the_court_as_theirs(client: httpx.AsyncClient) -> None:
+    hall = await make_hall(partners_allowed=True)
+    owner = await make_member(name="钱多多")
+    me = await _logged_in(client)
+    resource = await court(hall)
+    booking = await bookings.book(member_id=owner.id, resource_id=resource.id, starts_at=slot_at())
+    await bookings.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=[me.card_no])
+    day = (clock.today() + timedelta(days=1)).isoformat()
+    html = (await client.get(f"/book/badminton?day={day}")).text
+    assert _row_of(html, f"cell-{resource.id}-{_epoch()}")[0] == "我的"
+    page = visible_text((await client.get(f"/bookings/{booking.id}")).text)
+    assert "钱多多" in page
+
+
+async def test_the_desk_sees_an_old_code_as_over(client: httpx.AsyncClient) -> None:
+    from palace.models import Role
+
+    hall = await make_hall()
+    member = await make_member()
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    now = clock.now()
+    await Booking.filter(id=booking.id).update(
+        starts_at=now - timedelta(days=1, hours=1), ends_at=now - timedelta(days=1)
+    )
+    await log_in(client, await make_member(role=Role.DESK))
+    response = await client.get("/desk/scan", params={"code": tickets.token_for(booking.id)})
+    assert "已结束" in visible_text(response.text)
+    assert "已确认" not in visible_text(response.text)
