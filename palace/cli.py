@@ -6,13 +6,13 @@ import getpass
 import logging
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from palace import checks
-from palace.settings import ConfigError, get_settings
+from palace.keeper import WorkerKeeper
+from palace.settings import ConfigError
 
 log = logging.getLogger("palace")
 T = TypeVar("T")
@@ -41,7 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(problem)
     worker = None
     if args.with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "palace", "worker"])
+        worker = WorkerKeeper([sys.executable, "-m", "palace", "worker"])
+        worker.start()
         # uvicorn re-raises SIGTERM after its own shutdown; turn it into SystemExit so the
         # `finally` below still stops the worker instead of leaving it orphaned.
         signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -59,21 +60,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+            worker.stop()
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from arq.connections import RedisSettings
-    from arq.worker import run_worker
-
-    from workers.main import WorkerSettings
+    from workers import runner
 
     if problem := asyncio.run(checks.services_problem()):
         return _fail(problem)
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
-    run_worker(WorkerSettings, redis_settings=redis_settings, burst=args.burst)  # type: ignore[arg-type]
+    runner.run(burst=args.burst)
     return 0
 
 

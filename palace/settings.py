@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = ("zh-CN", "en")
+OUTBOUND_CHANNELS = ("log",)
 
 
 class ConfigError(Exception):
@@ -24,6 +25,12 @@ class Settings:
     var_dir: Path
     login_attempts_per_account: int
     login_attempts_per_address: int
+    reminder_minutes: int
+    outbound_channel: str
+    # No-shows: this many strikes within this many days suspend booking for this long.
+    strikes_to_suspend: int = 2
+    strike_period_days: int = 30
+    suspension_days: int = 14
 
     @property
     def zone(self) -> ZoneInfo:
@@ -80,6 +87,13 @@ def _language() -> str:
     return lang
 
 
+def _channel() -> str:
+    name = os.environ.get("PALACE_OUTBOUND_CHANNEL", "").strip() or "log"
+    if name not in OUTBOUND_CHANNELS:
+        raise ConfigError(f"PALACE_OUTBOUND_CHANNEL must be one of {', '.join(OUTBOUND_CHANNELS)}")
+    return name
+
+
 @cache
 def get_settings() -> Settings:
     var_dir = _var_dir()
@@ -93,4 +107,9 @@ def get_settings() -> Settings:
         var_dir=var_dir,
         login_attempts_per_account=_int("PALACE_LOGIN_ATTEMPTS_PER_ACCOUNT", 5),
         login_attempts_per_address=_int("PALACE_LOGIN_ATTEMPTS_PER_ADDRESS", 100),
+        reminder_minutes=_int("PALACE_REMINDER_MINUTES", 120),
+        outbound_channel=_channel(),
+        strikes_to_suspend=_int("PALACE_STRIKES_TO_SUSPEND", 2),
+        strike_period_days=_int("PALACE_STRIKE_PERIOD_DAYS", 30),
+        suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
     )

@@ -48,6 +48,9 @@ install_palace() {  # install_palace [--no-dev]
   mkdir -p static/vendor
   cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
   cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+  # The desk's camera reader and the WebAssembly it loads (from here, never a CDN).
+  cp node_modules/barcode-detector/dist/iife/ponyfill.js static/vendor/barcode-detector.js
+  cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing_reader.wasm
 }
 
 # url_part URL host|port: the host or port of a redis:// or postgres:// URL.

@@ -22,3 +22,68 @@ document.addEventListener("focusin", function (event) {
     field.select();
   }
 });
+
+// The unread badge in the header asks for news every 10 s while the page is in use. It
+// stops while the tab is hidden or nobody has touched the page for 10 minutes, and asks
+// again at once when they come back.
+(function () {
+  var EVERY = 10000;
+  var IDLE_AFTER = 10 * 60 * 1000;
+  var lastTouch = Date.now();
+
+  function poll() {
+    var badge = document.getElementById("inbox-badge");
+    if (!badge || !window.htmx || document.hidden || Date.now() - lastTouch > IDLE_AFTER) {
+      return;
+    }
+    window.htmx.trigger(badge, "palace:poll");
+  }
+
+  function touched() {
+    var wasIdle = Date.now() - lastTouch > IDLE_AFTER;
+    lastTouch = Date.now();
+    if (wasIdle) {
+      poll();
+    }
+  }
+
+  ["pointerdown", "keydown", "scroll", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, touched, { passive: true });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      poll();
+    }
+  });
+  setInterval(poll, EVERY);
+})();
+
+// An offer's countdown: minutes and seconds left, then "time is up".
+(function () {
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.floor((Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 1000);
+      if (left <= 0) {
+        el.textContent = el.getAttribute("data-over");
+        return;
+      }
+      var time = Math.floor(left / 60) + ":" + pad(left % 60);
+      el.textContent = el.getAttribute("data-left").replace("%(time)s", time);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", tick);
+  setInterval(tick, 1000);
+})();
+
+// The day strip scrolls sideways on a phone: bring the chosen day into view.
+document.addEventListener("DOMContentLoaded", function () {
+  var chosen = document.querySelector('nav.days [aria-current="date"]');
+  if (chosen) {
+    chosen.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+});

@@ -81,8 +81,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("PALACE_SECRET_KEY", None)
     config.stash[_state_key] = (var_dir, db_number)
 
-    from palace.migrate import migrate
+    from argon2 import profiles
 
+    from palace.migrate import migrate
+    from palace.services import passwords
+
+    # Hashing is slow on purpose; the suite hashes hundreds of times (servers it starts
+    # keep the real cost, see test_passwords).
+    passwords.use_parameters(profiles.CHEAPEST)
     asyncio.run(migrate())
 
 
@@ -119,7 +125,29 @@ async def _truncate() -> None:
     if BACKEND == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
-        await conn.execute_script("".join(f"DELETE FROM {table};" for table in tables))  # noqa: S608
+        # Foreign keys off while emptying: RESTRICT keys would make the order matter.
+        deletes = "".join(f"DELETE FROM {table};" for table in tables)  # noqa: S608
+        await conn.execute_script(f"PRAGMA foreign_keys = OFF;{deletes}PRAGMA foreign_keys = ON;")
+
+
+# Try the suite at another hour of the palace's day: PALACE_TEST_TIME_OF_DAY=23:45 makes
+# the test process's clock (palace.services.clock) start every test at 23:45 today. A
+# test must pass at any hour; tests that need a particular hour set the clock themselves.
+# Browser journeys run the real clock in their server processes, so they are left alone.
+TIME_OF_DAY = os.environ.get("PALACE_TEST_TIME_OF_DAY", "")
+
+
+@pytest.fixture(autouse=True)
+def time_of_day(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    from palace.services import clock
+
+    if not TIME_OF_DAY or "e2e" in request.node.path.parts:
+        return
+    real_now = clock.now
+    minute = clock.parse_minute(TIME_OF_DAY)
+    assert minute is not None, f"PALACE_TEST_TIME_OF_DAY={TIME_OF_DAY!r} is not HH:MM"
+    offset = clock.at(clock.today(), minute) - real_now()
+    monkeypatch.setattr(clock, "now", lambda: real_now() + offset)
 
 
 @pytest.fixture(autouse=True)

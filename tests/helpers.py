@@ -7,7 +7,16 @@ from typing import Any
 
 import httpx
 
-from palace.models import Facility, FacilityKind, Member, OpeningHours, Resource, Role
+from palace.models import (
+    Facility,
+    FacilityKind,
+    Member,
+    OpeningHours,
+    Resource,
+    Role,
+    Slot,
+    SlotKind,
+)
 from palace.services import accounts, clock, passwords, rules
 
 PASSWORD = "lotus-pond-42"
@@ -112,3 +121,34 @@ async def make_members(count: int) -> list[Member]:
             )
         )
     return made
+
+
+async def make_session_slot(
+    resource: Resource,
+    starts_at: datetime,
+    *,
+    minutes: int = 60,
+    capacity: int = 10,
+    opens_at: datetime | None = None,
+    cancel_cutoff_minutes: int | None = None,
+) -> Slot:
+    """A class session's slot in a room, as class planning makes them."""
+    return await Slot.create(
+        resource=resource,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=capacity,
+        kind=SlotKind.SESSION,
+        opens_at=opens_at,
+        cancel_cutoff_minutes=cancel_cutoff_minutes,
+    )
+
+
+async def add_partners(owner_id: int, booking_id: int, members: list[Member]) -> None:
+    """Name partners on a booking and have each accept, as their invitations let them."""
+    from palace.services import partners
+
+    cards = [m.card_no for m in members]
+    await partners.set_partners(member_id=owner_id, booking_id=booking_id, card_nos=cards)
+    for member in members:
+        await partners.answer(member_id=member.id, booking_id=booking_id, accept=True)

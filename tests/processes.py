@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 import httpx
@@ -78,3 +78,66 @@ def _wait_until_up(base: str, process: subprocess.Popen[str], log: IO[str]) -> N
             return
         time.sleep(0.1)
     raise RuntimeError("server did not start within 30 s")
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, to stop and start at will.
+
+    The machine's shared Redis is never stopped; tests that need Redis to go away
+    point the code under test at one of these.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def __enter__(self) -> "PrivateRedis":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float = 60, what: str = "") -> None:
+    """Wait until something another process does has happened (no fixed sleeps)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        time.sleep(0.05)
+
+
+def start_worker(
+    *, redis_url: str, burst: bool, log: IO[str] | None = None
+) -> subprocess.Popen[str]:
+    """A ``palace worker`` process on this run's database and the given Redis."""
+    argv = [sys.executable, "-m", "palace", "worker", *(["--burst"] if burst else [])]
+    return subprocess.Popen(
+        argv,
+        env={**os.environ, "PALACE_REDIS_URL": redis_url},
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        text=True,
+    )

@@ -1,48 +1,75 @@
-"""arq worker settings; ``palace worker`` runs them with the configured Redis."""
+"""arq worker settings; ``palace worker`` runs them (``workers.runner``) on the configured Redis."""
 
 import logging
 from typing import Any, ClassVar
 
-from arq import cron
-from arq.typing import WorkerCoroutine
+from arq import cron, func
 
+from palace import queue
 from palace.db import close_database, open_database
+from palace.queue import QUEUE
 from palace.redis_client import close_redis, open_redis
 from palace.services import health
 from palace.settings import get_settings
+from workers.classes import generate_sessions
 from workers.closures import sweep_closures
 from workers.heartbeat import heartbeat
+from workers.noshows import mark_no_shows
 from workers.sessions import purge_sessions
+from workers.waitlists import deliver, promote, sweep
 
 log = logging.getLogger("palace.worker")
-QUEUE = "palace:queue"
+__all__ = ["QUEUE", "WorkerSettings"]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     await open_database(settings.database_url)
     await open_redis(settings.redis_url)
+    queue.open_queue(settings.redis_url)
     await health.record_worker_heartbeat()
     log.info("Palace worker started")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await queue.close_queue()
     await close_redis()
     await close_database()
 
 
 class WorkerSettings:
-    functions: ClassVar[list[WorkerCoroutine]] = [heartbeat, purge_sessions, sweep_closures]
+    functions: ClassVar[list[Any]] = [
+        heartbeat,
+        purge_sessions,
+        sweep_closures,
+        mark_no_shows,
+        generate_sessions,
+        sweep,
+        # Ids name the event ("promote:<slot>:release:<booking>"): nothing to keep after.
+        func(promote, keep_result=0),
+        func(deliver, keep_result=0),
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
         # 03:30 in the server's clock; the exact hour does not matter, only once a day.
         cron(purge_sessions, hour=3, minute=30, second=0, unique=True),
         # A booking racing a closure is cancelled within minutes (invariant 3).
         cron(sweep_closures, minute=set(range(0, 60, 5)), second=30, unique=True),
+        # No-shows are marked within a minute of check-in closing; the job re-derives
+        # everything from the database, so it is its own sweep.
+        cron(mark_no_shows, second=15, unique=True),
+        # Sessions of the coming four weeks; hourly, so a new day's sessions (and any a
+        # lost run missed) appear within the hour. Also at start-up.
+        cron(generate_sessions, minute=17, second=0, unique=True, run_at_startup=True),
+        # Promotions, offers running out, reminders and deliveries a lost job missed.
+        cron(sweep, second=15, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
     queue_name = QUEUE
+    # How often the queue is looked at: a promotion waits for this at most (arq's default
+    # of 0.5 s alone would put the p99 of cancel → promotion near a second).
+    poll_delay = 0.05
     # Short timeouts: a dead worker's job is retried only after its in-progress key expires.
     job_timeout = 60
     max_tries = 5

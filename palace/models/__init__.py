@@ -1,28 +1,74 @@
 from palace.models.audit import AuditEvent
-from palace.models.bookings import Booking, BookingPartner, BookingStatus, Slot
+from palace.models.bookings import (
+    Booking,
+    BookingPartner,
+    BookingSource,
+    BookingStatus,
+    Slot,
+    SlotKind,
+)
 from palace.models.calendars import CalendarFeed
+from palace.models.children import Child
+from palace.models.classes import (
+    ClassDemand,
+    ClassLevel,
+    ClassSession,
+    ClassType,
+    DayPart,
+    HolidayYear,
+    Instructor,
+    NoClassDay,
+    Schedule,
+    SessionStatus,
+)
 from palace.models.closures import Closure
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
 from palace.models.members import Member, MemberStatus, Role
-from palace.models.notifications import Notification
+from palace.models.notifications import Notification, OutboundChoice
+from palace.models.partners import InvitationStatus, PartnerInvitation
+from palace.models.rooms import RoomHold
 from palace.models.sessions import LoginSession
+from palace.models.strikes import Strike, Suspension
+from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
     "AuditEvent",
     "Booking",
     "BookingPartner",
     "BookingRules",
+    "BookingSource",
     "BookingStatus",
     "CalendarFeed",
+    "Child",
+    "ClassDemand",
+    "ClassLevel",
+    "ClassSession",
+    "ClassType",
     "Closure",
+    "DayPart",
     "Facility",
     "FacilityKind",
+    "HolidayYear",
+    "Instructor",
+    "InvitationStatus",
     "LoginSession",
     "Member",
     "MemberStatus",
+    "NoClassDay",
     "Notification",
     "OpeningHours",
+    "OutboundChoice",
+    "PartnerInvitation",
     "Resource",
     "Role",
+    "RoomHold",
+    "Schedule",
+    "SessionStatus",
     "Slot",
+    "SlotKind",
+    "Strike",
+    "Suspension",
+    "WaitMode",
+    "WaitStatus",
+    "WaitlistEntry",
 ]

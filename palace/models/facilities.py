@@ -45,6 +45,9 @@ class Resource(Model):
     capacity = fields.IntField(default=1)
     sort_order = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
+    # A room where classes can be held: its bookings and class sessions hold it by
+    # the quarter hour (RoomHold), so the two never overlap.
+    hosts_classes = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "resources"
@@ -96,6 +99,19 @@ class BookingRules(Model):
     max_minutes_per_day = fields.SmallIntField(default=120)
     cancel_cutoff_minutes = fields.IntField(default=120)
     partners_allowed = fields.BooleanField(default=False)
+    # Waitlists: a freed place is booked for the first in line while the start is more
+    # than this far away; closer than that it is offered for offer_minutes.
+    waitlist_auto_minutes = fields.IntField(default=120, db_default=120)
+    offer_minutes = fields.SmallIntField(default=20, db_default=20)
+    # The front desk checks people in from this long before the start until this long
+    # after it; whoever is not checked in by then is a no-show.
+    checkin_before_minutes = fields.SmallIntField(default=30, db_default=30)
+    checkin_after_minutes = fields.SmallIntField(default=15, db_default=15)
+    # The desk may book a walk-in place for a named guest who is not a member.
+    guests_allowed = fields.BooleanField(default=False, db_default=False)
+    # The last local day already open for booking when the rules last changed: a day
+    # that has opened stays open, whatever staff later do to days_ahead or opens_minute.
+    open_through = fields.DateField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -28,7 +28,14 @@ class Member(Model):
     role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER)
     status = fields.CharEnumField(MemberStatus, max_length=10, default=MemberStatus.ACTIVE)
     language = fields.CharField(max_length=10, default="zh-CN")
+    # Set when the front desk hands out a temporary password: the member picks their own
+    # before anything else.
+    must_change_password = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The end of the latest no-show suspension in force (the suspensions table keeps
+    # each one and why); kept here so every page and the booking core read it with the
+    # member row they already have.
+    booking_suspended_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "members"

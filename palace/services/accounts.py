@@ -2,14 +2,13 @@
 
 import re
 import secrets
-import unicodedata
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from palace.models import Member, MemberStatus, Role
-from palace.services import audit, passwords, sessions, throttle
+from palace.services import audit, bookings, passwords, sessions, text, throttle
 from palace.services.errors import AccountError, NotAllowed
 from palace.settings import LANGUAGES
 
@@ -19,23 +18,19 @@ NAME_MAX = 40
 
 
 def normalize_card(raw: str) -> str:
-    return re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", raw)).upper()
+    return text.identifier(raw).upper()
 
 
 def normalize_phone(raw: str) -> str:
-    digits = re.sub(r"[\s()-]", "", unicodedata.normalize("NFKC", raw))
+    digits = text.identifier(raw, drop=r"[\s()-]")
     for prefix in ("+86", "0086"):
         digits = digits.removeprefix(prefix)
     return digits
 
 
 def normalize_name(raw: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", raw).split())
-
-
-def _printable(raw: str) -> str:
-    """Text with control characters dropped (PostgreSQL refuses NUL in a query)."""
-    return "".join(c for c in raw if not unicodedata.category(c).startswith("C"))
+    """A name is prose: kept as typed (李明（小）keeps its brackets), spaces tidied."""
+    return text.line(raw)
 
 
 def _field_errors(card_no: str, name: str, phone: str, password: str) -> dict[str, str]:
@@ -44,7 +39,7 @@ def _field_errors(card_no: str, name: str, phone: str, password: str) -> dict[st
         errors["card_no"] = "card_invalid"
     if not name:
         errors["name"] = "name_missing"
-    elif len(name) > NAME_MAX or any(unicodedata.category(c).startswith("C") for c in name):
+    elif len(name) > NAME_MAX:
         errors["name"] = "name_invalid"
     if not PHONE_RE.fullmatch(phone):
         errors["phone"] = "phone_invalid"
@@ -117,12 +112,13 @@ async def sign_up(
     return member, await sessions.start(member_id=member.id)
 
 
-async def _find_by_login(login: str) -> Member | None:
-    login = _printable(login)
-    card, phone = normalize_card(login), normalize_phone(login)
+async def _by_card_or_phone(typed: str) -> Member | None:
+    """The member whose card or phone this is; only a value of the right shape is looked up
+    (anything longer than the column would not be a lookup but an error)."""
+    card, phone = normalize_card(typed), normalize_phone(typed)
     if PHONE_RE.fullmatch(phone) and (member := await Member.get_or_none(phone=phone)):
         return member
-    return await Member.get_or_none(card_no=card) if card else None
+    return await Member.get_or_none(card_no=card) if CARD_RE.fullmatch(card) else None
 
 
 async def authenticate(
@@ -133,7 +129,7 @@ async def authenticate(
     ``language``, when the visitor chose one before logging in, becomes the
     member's preference.
     """
-    member = await _find_by_login(login[:100])
+    member = await _by_card_or_phone(login[:100])
     # However the login is spelled (card, phone, +86…), one account has one counter.
     account = f"member:{member.id}" if member else f"unknown:{normalize_card(login)[:40]}"
     await throttle.reserve_login_attempt(account=account, address=address)
@@ -198,7 +194,8 @@ async def change_password(
     async with in_transaction():
         member = await Member.select_for_update().get(id=member_id)
         member.password_hash = new_hash
-        await member.save(update_fields=["password_hash"])
+        member.must_change_password = False
+        await member.save(update_fields=["password_hash", "must_change_password"])
         await sessions.end_all(member_id=member_id, except_token=keep_session)
         await audit.record(
             actor_id=member_id, entity="member", entity_id=member_id, action="password_changed"
@@ -244,7 +241,9 @@ async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]
         if refusal := reset_refusal(actor, member):
             raise NotAllowed(refusal)
         member.password_hash = new_hash
-        await member.save(update_fields=["password_hash"])
+        # The desk has seen this password: only the member should know the next one.
+        member.must_change_password = True
+        await member.save(update_fields=["password_hash", "must_change_password"])
         await sessions.end_all(member_id=member_id)
         await audit.record(
             actor_id=actor_id, entity="member", entity_id=member_id, action="password_reset"
@@ -275,7 +274,14 @@ async def set_status(*, actor_id: int, member_id: int, status: str) -> Member:
         raise AccountError("unknown_status") from None
     if actor_id == member_id and new_status != MemberStatus.ACTIVE:
         raise NotAllowed("cannot_lock_self")
-    return await _change(actor_id, member_id, "status", new_status, "status_changed")
+    async with in_transaction():
+        member = await _change(actor_id, member_id, "status", new_status, "status_changed")
+        if new_status == MemberStatus.DISABLED:
+            # A disabled account keeps no places: they go back to everyone else.
+            await bookings.release_upcoming(
+                member_id=member_id, actor_id=actor_id, action="account_disabled"
+            )
+    return member
 
 
 async def _change(
@@ -308,13 +314,21 @@ async def get_member(*, member_id: int) -> Member:
     return member
 
 
+async def change_member(*, actor_id: int, member_id: int, field: str, value: str) -> Member:
+    """An administrator changes one account's role or status."""
+    if field == "role":
+        return await set_role(actor_id=actor_id, member_id=member_id, role=value)
+    if field == "status":
+        return await set_status(actor_id=actor_id, member_id=member_id, status=value)
+    raise AccountError("unknown_field")
+
+
 async def search(*, query: str, limit: int = 50) -> list[Member]:
     """Members whose card, phone or name matches; everyone (newest first) for ''."""
-    query = normalize_name(_printable(query))[:40]
+    query = text.line(query)[:NAME_MAX]
     members = Member.all().order_by("-id").limit(limit)
     if not query:
         return await members
-    card, phone = normalize_card(query), normalize_phone(query)
-    exact = await Member.filter(card_no=card).first() or await Member.filter(phone=phone).first()
+    exact = await _by_card_or_phone(query)
     found = await members.filter(name__icontains=query)
     return [exact, *(m for m in found if m.id != exact.id)] if exact else found

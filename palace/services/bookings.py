@@ -1,33 +1,41 @@
-"""The one booking service: courts and capacity slots (and, later, class sessions).
+"""The booking core: every way of getting a place, and every way of freeing one.
 
-Capacity is enforced by the database: a conditional UPDATE on the slot row,
-``taken = taken + 1 WHERE taken < capacity``, in the transaction that writes the
-booking. Quotas are checked under a lock on the member's row, so one member's
-parallel clicks are serialised; different members never wait for each other.
+Every place — a court on the timetable, a class session, a waitlist promotion or an
+accepted offer, a desk walk-in, a ballot draw — resolves to a slot id and is taken
+by ``take``. It alone locks the member, checks closures and quotas, runs the
+conditional UPDATE that enforces capacity (``taken = taken + 1 WHERE taken <
+capacity``, in the transaction that writes the booking), keeps one live place per
+member (or child) and slot, and writes the audit event. Every place is freed by
+``release``.
+
+Quotas are checked under a lock on the member's row, so one member's parallel
+clicks are serialised; different members never wait for each other.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
+from tortoise.queryset import QuerySet
 
 from palace.models import (
     Booking,
-    BookingPartner,
     BookingRules,
+    BookingSource,
     BookingStatus,
+    Child,
     Closure,
     Facility,
     Member,
     MemberStatus,
-    OpeningHours,
     Resource,
     Slot,
+    SlotKind,
 )
-from palace.services import accounts, audit, clock, rules
+from palace.services import after_commit, audit, clock, holds, notifications, rules, slots
 from palace.services.errors import ServiceError
+from palace.services.slots import Terms
 
 
 class BookingError(ServiceError):
@@ -43,66 +51,184 @@ class Quota:
 
 
 async def book(*, member_id: int, resource_id: int, starts_at: datetime) -> Booking:
-    resource = await Resource.get_or_none(id=resource_id, active=True).select_related("facility")
-    if resource is None or not rules.is_bookable(resource.facility):
-        raise BookingError("unknown_slot")
-    facility = resource.facility
-    facility_rules = await rules.rules_for(facility)
-    ends_at = await _slot_end(facility_rules, facility, starts_at)
-    now = clock.now()
-    if starts_at <= now:
-        raise BookingError("slot_past")
-    opens_at = rules.booking_opens_at(facility_rules, clock.local_day(starts_at))
-    if now < opens_at:
-        raise BookingError("not_yet_open", opens_at=opens_at)
-    await _refuse_if_full(member_id, resource, starts_at)
-    async with in_transaction():
-        member = await Member.filter(id=member_id).select_for_update().get()
-        if member.status != MemberStatus.ACTIVE:
-            raise BookingError("member_suspended")
-        if await closure_over(resource, starts_at, ends_at):
-            raise BookingError("slot_closed")
-        await _check_quota(member_id, facility_rules, starts_at, ends_at)
-        slot = await _slot_row(resource, starts_at, ends_at)
+    """A member taps a free cell of a hall's timetable."""
+    try:
+        slot = await _grid_slot_for(member_id, resource_id, starts_at)
+    except slots.SlotError as error:
+        raise BookingError(error.code, **error.params) from None
+    return await take(
+        member_id=member_id, slot_id=slot.id, actor_id=member_id, source=BookingSource.MEMBER
+    )
+
+
+async def _grid_slot_for(member_id: int, resource_id: int, starts_at: datetime) -> Slot:
+    """The grid slot, refusing a full one before the slot row or any lock is touched.
+
+    In a rush most requests are for a place already gone: say so at once. Only a
+    shortcut; the conditional UPDATE in ``take`` is what enforces capacity.
+    """
+    slot = await slots.existing_grid_slot(resource_id=resource_id, starts_at=starts_at)
+    if slot is not None and slot.taken + slot.held >= slot.capacity:
         if await Booking.filter(member_id=member_id, live_slot=slot.id).exists():
             raise BookingError("already_booked")
-        took = await Slot.filter(id=slot.id, taken__lt=F("capacity")).update(taken=F("taken") + 1)
-        if not took:
+        raise BookingError("slot_taken")
+    return await slots.grid_slot(resource_id=resource_id, starts_at=starts_at)
+
+
+async def take(
+    *,
+    member_id: int,
+    slot_id: int,
+    actor_id: int | None,
+    source: BookingSource,
+    child_id: int | None = None,
+    guest_name: str | None = None,
+) -> Booking:
+    """Take one place in a slot for a member (or one of their children); the one way in.
+
+    ``actor_id`` is who acted (the member, a desk clerk; None for a worker), ``source``
+    how. A ``guest_name`` books a named guest at the desk where the hall allows guests;
+    ``member_id`` is then the clerk, who holds the booking. Raises BookingError with a
+    code saying which rule refused.
+    """
+    try:
+        terms = await slots.terms(slot_id)
+    except slots.SlotError as error:
+        raise BookingError(error.code) from None
+    _check_time(terms, source)
+    guest = _guest(terms, source, guest_name)
+    async with after_commit.transaction():
+        await _check_rules(member_id, child_id, terms)
+        if guest is None:
+            await _check_person(member_id, child_id, terms)
+        if not await _take_place(slot_id, source):
             raise BookingError("slot_taken")
-        booking = await _insert(member_id, resource, slot)
+        booking = await _insert(member_id, child_id, terms, source, guest)
+        await _hold_room(terms, booking)
         await audit.record(
-            actor_id=member_id,
+            actor_id=actor_id,
             entity="booking",
             entity_id=booking.id,
             action="book",
             to_state=BookingStatus.CONFIRMED,
-            detail={"resource_id": resource.id, "starts_at": starts_at.isoformat()},
+            detail=_book_detail(terms, source, child_id, guest),
         )
+        if source in (BookingSource.MEMBER, BookingSource.DESK) and guest is None:
+            await _notify_booked(booking, terms, seen=source == BookingSource.MEMBER)
     return booking
 
 
-async def _refuse_if_full(member_id: int, resource: Resource, starts_at: datetime) -> None:
-    """In a rush most requests are for a place already gone: say so without locking.
+async def check_may_take(*, member_id: int, slot_id: int, source: BookingSource) -> Terms:
+    """Every rule ``take`` applies except capacity, without taking: before an offer is made.
 
-    Only a shortcut: the conditional UPDATE below is what enforces capacity.
+    Call inside a transaction (it locks the member's row, as ``take`` does).
     """
-    slot = await Slot.get_or_none(resource_id=resource.id, starts_at=starts_at)
-    if slot is None or slot.taken < slot.capacity:
-        return
-    if await Booking.filter(member_id=member_id, live_slot=slot.id).exists():
+    try:
+        terms = await slots.terms(slot_id)
+    except slots.SlotError as error:
+        raise BookingError(error.code) from None
+    _check_time(terms, source)
+    await _check_rules(member_id, None, terms)
+    await _check_person(member_id, None, terms)
+    return terms
+
+
+async def _check_rules(member_id: int, child_id: int | None, terms: Terms) -> None:
+    """The member may book, and the place is not closed."""
+    await _check_member(member_id, child_id)
+    if await closure_over(terms.resource, terms.starts_at, terms.ends_at):
+        raise BookingError("slot_closed")
+
+
+async def _check_person(member_id: int, child_id: int | None, terms: Terms) -> None:
+    """One live place per person and slot, and the person's quotas."""
+    if await _live(member_id, child_id, terms.slot.id).exists():
         raise BookingError("already_booked")
-    raise BookingError("slot_taken")
+    await _check_quota(member_id, child_id, terms)
 
 
-async def _slot_end(
-    facility_rules: BookingRules, facility: Facility, starts_at: datetime
-) -> datetime:
-    """The end of the slot starting then, if the timetable has such a slot."""
-    hours = await OpeningHours.filter(facility_id=facility.id)
-    for start, end in rules.slot_times(facility_rules, hours, clock.local_day(starts_at)):
-        if start == starts_at:
-            return end
-    raise BookingError("unknown_slot")
+async def _take_place(slot_id: int, source: BookingSource) -> bool:
+    """The conditional UPDATE that enforces capacity.
+
+    Places held for the waitlist count as taken for everyone else; a waitlist
+    promotion takes one of those held places first.
+    """
+    if source == BookingSource.WAITLIST and await Slot.filter(id=slot_id, held__gt=0).update(
+        taken=F("taken") + 1, held=F("held") - 1
+    ):
+        return True
+    took = await Slot.filter(id=slot_id, taken__lt=F("capacity") - F("held")).update(
+        taken=F("taken") + 1
+    )
+    return bool(took)
+
+
+async def _notify_booked(booking: Booking, terms: Terms, *, seen: bool) -> None:
+    """A confirmation, for the inbox and for members who want it outside the app; the
+    member's own tap needs no unread badge."""
+    await notifications.notify(
+        member_id=booking.member_id,
+        kind="booked",
+        booking_id=booking.id,
+        detail=notifications.slot_detail(terms),
+        seen=seen,
+    )
+
+
+GUEST_NAME_MAX = 40
+
+
+def _guest(terms: Terms, source: BookingSource, guest_name: str | None) -> str | None:
+    """A guest's name as it will be kept, where the desk may book guests at all."""
+    if guest_name is None:
+        return None
+    if source != BookingSource.DESK or not terms.rules.guests_allowed:
+        raise BookingError("guests_not_allowed")
+    name = " ".join(guest_name.split())
+    if not name or len(name) > GUEST_NAME_MAX or not name.isprintable():
+        raise BookingError("guest_name_invalid", max=GUEST_NAME_MAX)
+    return name
+
+
+def _check_time(terms: Terms, source: BookingSource) -> None:
+    now = clock.now()
+    # The desk books a walk-in into what is going on now; everyone else books ahead.
+    started = terms.ends_at <= now if source == BookingSource.DESK else terms.starts_at <= now
+    if started:
+        raise BookingError("slot_past")
+    # Waitlists and ballots were entered while the window was open.
+    if source in (BookingSource.MEMBER, BookingSource.DESK) and now < terms.opens_at:
+        raise BookingError("not_yet_open", opens_at=terms.opens_at)
+
+
+def member_refusal(member: Member) -> BookingError | None:
+    """Why the member may not book at all right now, or None (the timetable says it first)."""
+    if member.status != MemberStatus.ACTIVE:
+        return BookingError("member_suspended")
+    until = member.booking_suspended_until
+    if until is not None and clock.utc(until) > clock.now():
+        # No-shows (services/strikes): the member is told until when.
+        return BookingError("booking_suspended", until=clock.utc(until))
+    return None
+
+
+async def _check_member(member_id: int, child_id: int | None) -> None:
+    """Lock the member's row (serialising their requests) and check they may book."""
+    member = await Member.filter(id=member_id).select_for_update().get_or_none()
+    if member is None:
+        raise BookingError("unknown_member")
+    if refusal := member_refusal(member):
+        raise refusal
+    if child_id is not None and not await Child.exists(
+        id=child_id, parent_id=member_id, active=True
+    ):
+        raise BookingError("unknown_child")
+
+
+def _live(member_id: int, child_id: int | None, slot_id: int) -> QuerySet[Booking]:
+    if child_id is None:
+        return Booking.filter(member_id=member_id, live_slot=slot_id)
+    return Booking.filter(child_id=child_id, live_child_slot=slot_id)
 
 
 async def closure_over(
@@ -118,15 +244,26 @@ async def closure_over(
 
 
 async def quota(*, member_id: int, facility: Facility, day_start: datetime) -> Quota:
+    """The member's own court or gym bookings in a hall against its limits."""
     facility_rules = await rules.rules_for(facility)
-    return await _quota(member_id, facility_rules, facility.id, day_start)
+    return await _quota(member_id, None, facility_rules, SlotKind.GRID, day_start)
 
 
 async def _quota(
-    member_id: int, facility_rules: BookingRules, facility_id: int, day_start: datetime
+    member_id: int,
+    child_id: int | None,
+    facility_rules: BookingRules,
+    kind: SlotKind,
+    day_start: datetime,
 ) -> Quota:
+    """Counted per person (the member, or one child) and per kind of place in the hall."""
     confirmed = Booking.filter(
-        member_id=member_id, facility_id=facility_id, status=BookingStatus.CONFIRMED
+        member_id=member_id,
+        child_id=child_id,
+        guest_name__isnull=True,  # guests a clerk booked are not the clerk's own
+        facility_id=facility_rules.facility_id,
+        slot__kind=kind,
+        status=BookingStatus.CONFIRMED,
     )
     active = await confirmed.filter(ends_at__gt=clock.now()).count()
     day_from, day_to = clock.day_bounds(clock.local_day(day_start))
@@ -140,60 +277,92 @@ async def _quota(
     )
 
 
-async def _check_quota(
-    member_id: int, facility_rules: BookingRules, starts_at: datetime, ends_at: datetime
-) -> None:
-    used = await _quota(member_id, facility_rules, facility_rules.facility_id, starts_at)
+async def _check_quota(member_id: int, child_id: int | None, terms: Terms) -> None:
+    used = await _quota(member_id, child_id, terms.rules, terms.slot.kind, terms.starts_at)
     if used.active >= used.max_active:
         raise BookingError("over_quota_active", max=used.max_active)
-    length = int((ends_at - starts_at).total_seconds()) // 60
+    length = int((terms.ends_at - terms.starts_at).total_seconds()) // 60
     if used.minutes_today + length > used.max_minutes:
         raise BookingError("over_quota_hours", hours=f"{used.max_minutes / 60:g}")
 
 
-async def _slot_row(resource: Resource, starts_at: datetime, ends_at: datetime) -> Slot:
-    """The slot's row, made on first use; a concurrent maker wins and we read its row."""
-    fresh = Slot(resource_id=resource.id, starts_at=starts_at, ends_at=ends_at)
-    fresh.capacity = resource.capacity
-    await Slot.bulk_create([fresh], ignore_conflicts=True)
-    slot = await Slot.get(resource_id=resource.id, starts_at=starts_at)
-    if clock.utc(slot.ends_at) == ends_at:
-        return slot
-    # Left by a cancelled booking before the slot length changed: an empty row takes the
-    # new length; a held one (the length lock should prevent it) is never stretched.
-    if not await Slot.filter(id=slot.id, taken=0).update(ends_at=ends_at):
-        raise BookingError("unknown_slot")
-    return await Slot.get(id=slot.id)
-
-
-async def _insert(member_id: int, resource: Resource, slot: Slot) -> Booking:
+async def _insert(
+    member_id: int, child_id: int | None, terms: Terms, source: BookingSource, guest: str | None
+) -> Booking:
+    slot = terms.slot
+    # A child's place is unique per child, a member's per member; a guest's is neither.
+    person_slot = None if guest is not None else slot.id
     try:
         return await Booking.create(
             slot_id=slot.id,
             member_id=member_id,
-            facility_id=resource.facility_id,
-            resource_id=resource.id,
+            child_id=child_id,
+            facility_id=terms.facility.id,
+            resource_id=terms.resource.id,
             starts_at=slot.starts_at,
             ends_at=slot.ends_at,
-            live_slot=slot.id,
+            source=source,
+            live_slot=person_slot if child_id is None else None,
+            live_child_slot=person_slot if child_id is not None else None,
+            guest_name=guest,
         )
     except IntegrityError:
         # The member's other request got there first; this transaction rolls back.
         raise BookingError("already_booked") from None
 
 
-async def cancel(*, member_id: int, booking_id: int) -> Booking:
+async def _hold_room(terms: Terms, booking: Booking) -> None:
+    """A room booked on the timetable is held, so no class can be planned over it."""
+    if not terms.resource.hosts_classes or terms.slot.kind != SlotKind.GRID:
+        return
+    try:
+        await slots.hold_room(
+            resource_id=terms.resource.id,
+            starts_at=terms.starts_at,
+            ends_at=terms.ends_at,
+            booking_id=booking.id,
+        )
+    except slots.SlotError as error:
+        raise BookingError(error.code) from None
+
+
+def _book_detail(
+    terms: Terms, source: BookingSource, child_id: int | None, guest: str | None
+) -> dict[str, object]:
+    detail: dict[str, object] = {
+        "slot_id": terms.slot.id,
+        "resource_id": terms.resource.id,
+        "starts_at": terms.starts_at.isoformat(),
+        "source": source.value,
+    }
+    if child_id is not None:
+        detail["child_id"] = child_id
+    if guest is not None:
+        detail["guest_name"] = guest
+    return detail
+
+
+async def cancel(*, member_id: int, booking_id: int, actor_id: int | None = None) -> Booking:
+    """The member cancels their own booking; after the cut-off it is a late cancel.
+
+    ``actor_id`` is the desk clerk when the member asks at the desk (audited as theirs).
+    """
     booking = await own_booking(member_id=member_id, booking_id=booking_id)
-    now = clock.now()
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingError("already_cancelled")
-    if booking.starts_at <= now:
+    if booking.starts_at <= clock.now():
         raise BookingError("booking_started")
-    facility_rules = await rules.rules_for(await Facility.get(id=booking.facility_id))
-    late = now > booking.starts_at - timedelta(minutes=facility_rules.cancel_cutoff_minutes)
+    terms = await slots.terms(booking.slot_id)
+    late = clock.now() > terms.late_from
     status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
-    async with in_transaction():
-        await release(booking, status=status, actor_id=member_id, action="cancel")
+    by_desk = actor_id is not None and actor_id != member_id
+    async with after_commit.transaction():
+        await release(
+            booking,
+            status=status,
+            actor_id=actor_id if by_desk else member_id,
+            action="desk_cancel" if by_desk else "cancel",
+        )
     return await Booking.get(id=booking_id)
 
 
@@ -205,17 +374,21 @@ async def release(
     action: str,
     detail: dict[str, object] | None = None,
 ) -> None:
-    """Cancel a confirmed booking and free its place; call inside a transaction.
+    """Cancel a confirmed booking and free its place; the one way out. Call inside a
+    transaction.
 
     The conditional UPDATE makes a double cancel (two tabs, a closure racing the
     member) free the place once only.
     """
     changed = await Booking.filter(id=booking.id, status=BookingStatus.CONFIRMED).update(
-        status=status, live_slot=None, cancelled_at=clock.now()
+        status=status, live_slot=None, live_child_slot=None, cancelled_at=clock.now()
     )
     if not changed:
         raise BookingError("already_cancelled")
     await Slot.filter(id=booking.slot_id).update(taken=F("taken") - 1)
+    await slots.free_room(booking_id=booking.id)
+    # The first in line gets the place: it is held for the waitlist in this transaction.
+    await holds.hold_for_line(booking.slot_id, event=f"release:{booking.id}")
     await audit.record(
         actor_id=actor_id,
         entity="booking",
@@ -227,164 +400,25 @@ async def release(
     )
 
 
+async def release_upcoming(*, member_id: int, actor_id: int | None, action: str) -> int:
+    """Cancel every booking of the member's that has not started (an account disabled),
+    freeing the places; inside the caller's transaction. Returns how many."""
+    found = await Booking.filter(
+        member_id=member_id,
+        guest_name__isnull=True,
+        status=BookingStatus.CONFIRMED,
+        starts_at__gt=clock.now(),
+    )
+    for booking in found:
+        await release(
+            booking, status=BookingStatus.CANCELLED_BY_PALACE, actor_id=actor_id, action=action
+        )
+    return len(found)
+
+
 async def own_booking(*, member_id: int, booking_id: int) -> Booking:
     """The member's own booking; someone else's id looks exactly like a missing one."""
     booking = await Booking.get_or_none(id=booking_id, member_id=member_id)
     if booking is None:
         raise BookingError("unknown_booking")
     return booking
-
-
-async def set_partners(*, member_id: int, booking_id: int, card_nos: list[str]) -> list[Member]:
-    """Name up to three partner members (doubles) by card number; replaces the list."""
-    booking = await own_booking(member_id=member_id, booking_id=booking_id)
-    facility_rules = await rules.rules_for(await Facility.get(id=booking.facility_id))
-    if not facility_rules.partners_allowed:
-        raise BookingError("partners_not_allowed")
-    if booking.status != BookingStatus.CONFIRMED or booking.starts_at <= clock.now():
-        raise BookingError("booking_not_changeable")
-    partners = await _partners_from_cards(member_id, card_nos)
-    async with in_transaction():
-        await BookingPartner.filter(booking_id=booking.id).delete()
-        for partner in partners:
-            await BookingPartner.create(booking_id=booking.id, member_id=partner.id)
-        await audit.record(
-            actor_id=member_id,
-            entity="booking",
-            entity_id=booking.id,
-            action="partners",
-            detail={"partners": [p.card_no for p in partners]},
-        )
-    return partners
-
-
-async def _partners_from_cards(member_id: int, card_nos: list[str]) -> list[Member]:
-    wanted = list(dict.fromkeys(accounts.normalize_card(c) for c in card_nos if c.strip()))
-    if len(wanted) > rules.MAX_PARTNERS:
-        raise BookingError("too_many_partners", max=rules.MAX_PARTNERS)
-    for card in wanted:
-        if not accounts.CARD_RE.fullmatch(card):
-            shown = "".join(ch for ch in card if ch.isprintable())[:20]
-            raise BookingError("unknown_partner", card=shown)
-    found = {m.card_no: m for m in await Member.filter(card_no__in=wanted)}
-    partners = []
-    for card in wanted:
-        partner = found.get(card)
-        if partner is None or partner.status != MemberStatus.ACTIVE:
-            raise BookingError("unknown_partner", card=card[:20])
-        if partner.id == member_id:
-            raise BookingError("partner_is_self")
-        partners.append(partner)
-    return partners
-
-
-@dataclass(frozen=True)
-class BookingView:
-    booking: Booking
-    facility: Facility
-    resource: Resource
-    owner: Member
-    partners: list[Member]
-    mine: bool  # False when the member is named as a partner
-    late_from: datetime  # cancelling after this counts as a late cancel
-    partners_allowed: bool
-
-    @property
-    def late_now(self) -> bool:
-        return clock.now() > self.late_from
-
-    @property
-    def upcoming(self) -> bool:
-        return self.booking.status == BookingStatus.CONFIRMED and self.booking.ends_at > clock.now()
-
-    @property
-    def cancellable(self) -> bool:
-        return self.mine and self.upcoming and self.booking.starts_at > clock.now()
-
-
-@dataclass(frozen=True)
-class MemberBookings:
-    upcoming: list[BookingView]
-    past: list[BookingView]
-    cancelled: list[BookingView]
-
-
-async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
-    ids = [b.id for b in found]
-    partner_rows = await BookingPartner.filter(booking_id__in=ids).select_related("member")
-    partners: dict[int, list[Member]] = {}
-    for row in partner_rows:
-        partners.setdefault(row.booking_id, []).append(row.member)
-    by_facility = {}
-    for facility in {b.facility.id: b.facility for b in found}.values():
-        by_facility[facility.id] = await rules.rules_for(facility)
-    return [
-        BookingView(
-            booking=b,
-            facility=b.facility,
-            resource=b.resource,
-            owner=b.member,
-            partners=partners.get(b.id, []),
-            mine=b.member_id == member_id,
-            late_from=b.starts_at
-            - timedelta(minutes=by_facility[b.facility_id].cancel_cutoff_minutes),
-            partners_allowed=by_facility[b.facility_id].partners_allowed,
-        )
-        for b in found
-    ]
-
-
-async def member_bookings(*, member_id: int, limit: int = 100) -> MemberBookings:
-    """The member's own bookings and those naming them as a partner."""
-    partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
-    ids = set(await partner_of)
-    query = (
-        Booking.filter(member_id=member_id)
-        if not ids
-        else Booking.filter(Q(member_id=member_id) | Q(id__in=ids))
-    )
-    found = (
-        await query.select_related("facility", "resource", "member")
-        .order_by("-starts_at")
-        .limit(limit)
-    )
-    views = await _views(found, member_id)
-    upcoming = sorted((v for v in views if v.upcoming), key=lambda v: v.booking.starts_at)
-    past = [v for v in views if v.booking.status == BookingStatus.CONFIRMED and not v.upcoming]
-    cancelled = [v for v in views if v.booking.status != BookingStatus.CONFIRMED]
-    return MemberBookings(upcoming, past, cancelled)
-
-
-async def view_of(booking: Booking) -> BookingView:
-    """A booking as its owner sees it (for the front desk reading a code)."""
-    await booking.fetch_related("facility", "resource", "member")
-    return (await _views([booking], booking.member_id))[0]
-
-
-async def booking_view(*, member_id: int, booking_id: int) -> BookingView:
-    """One booking the member made or is a partner in; anything else is unknown."""
-    booking = await Booking.get_or_none(id=booking_id).select_related(
-        "facility", "resource", "member"
-    )
-    if booking is None:
-        raise BookingError("unknown_booking")
-    view = (await _views([booking], member_id))[0]
-    if not view.mine and member_id not in {p.id for p in view.partners}:
-        raise BookingError("unknown_booking")
-    return view
-
-
-async def views_since(*, member_id: int, since: datetime) -> list[BookingView]:
-    """Everything the member made or is named on starting from ``since``, cancelled too.
-
-    Unlike member_bookings there is no limit: a calendar must not lose events.
-    """
-    partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
-    ids = set(await partner_of)
-    visible = Q(member_id=member_id) | Q(id__in=ids) if ids else Q(member_id=member_id)
-    found = (
-        await Booking.filter(visible, starts_at__gte=since)
-        .select_related("facility", "resource", "member")
-        .order_by("starts_at", "id")
-    )
-    return await _views(found, member_id)

@@ -1,8 +1,7 @@
 """Bookings as iCalendar (RFC 5545): one booking to download, or a private feed to subscribe to.
 
-The text is written here by hand: it is a small format, and the rules that
-matter (CRLF, folding at 75 octets without splitting a character, TEXT
-escaping, UTC times) are easier to check in one place than through a library.
+The files are written with the ``icalendar`` package (line folding, TEXT escaping, UTC
+times), which classes and reminders will need for series and alarms.
 A feed is a secret address; whoever knows it sees the member's bookings, so
 making a new one replaces the old at once and turning it off deletes it.
 """
@@ -12,22 +11,20 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from icalendar import Calendar, Event
 from tortoise.transactions import in_transaction
 
 from palace.i18n import N_, gettext_for
 from palace.models import BookingStatus, CalendarFeed, Member, MemberStatus
-from palace.services import audit, bookings, clock
-from palace.services.bookings import BookingView
+from palace.services import audit, booking_views, clock, partners, text
+from palace.services.booking_views import BookingView
 from palace.services.errors import ServiceError
 from palace.settings import LANGUAGES, get_settings
 
 PRODID = "-//Workers' Cultural Palace//Palace bookings//EN"
 FEED_PAST_DAYS = 30
 # Calendar apps that honour these poll hourly instead of once a day.
-REFRESH = "PT1H"
-LINE_OCTETS = 75
-# Control characters are not allowed in TEXT values (RFC 5545 3.3.11), tabs excepted.
-CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+REFRESH = timedelta(hours=1)
 # What secrets.token_urlsafe makes, no longer than the column: anything else is not ours.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -37,49 +34,20 @@ BOOKED_BY = N_("Booked by %(name)s")
 PARTNERS = N_("Partners: %(names)s")
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return CONTROL.sub("", value)
-
-
-def fold(line: str) -> str:
-    """Fold a content line into pieces of at most 75 octets, never inside a character.
-
-    Continuation lines start with one space, which counts towards their 75.
-    """
-    pieces: list[str] = []
-    current: list[str] = []
-    size, limit = 0, LINE_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > limit:
-            pieces.append("".join(current))
-            current, size, limit = [], 0, LINE_OCTETS - 1
-        current.append(char)
-        size += octets
-    pieces.append("".join(current))
-    return "\r\n ".join(pieces)
-
-
-def utc_stamp(value: datetime) -> str:
-    return clock.utc(value).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _document(header: list[str], events: Iterable[list[str]]) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{escape_text(PRODID)}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        *header,
-    ]
+def _document(events: Iterable[Event], name: str | None = None) -> str:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name is not None:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", REFRESH)
     for event in events:
-        lines.extend(event)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        calendar.add_component(event)
+    return str(calendar.to_ical().decode("utf-8"))
 
 
 def _description(view: BookingView, lang: str) -> str:
@@ -87,33 +55,30 @@ def _description(view: BookingView, lang: str) -> str:
     if not view.mine:
         notes.append(gettext_for(lang, BOOKED_BY) % {"name": view.owner.name})
     if view.partners:
-        names = ", ".join(p.name for p in view.partners)
+        names = ", ".join(partners.masked(p.name) for p in view.partners)
         notes.append(gettext_for(lang, PARTNERS) % {"names": names})
-    return "\n".join(notes)
+    return "\n".join(text.printable(note) for note in notes)
 
 
-def _event(view: BookingView, lang: str, stamp: datetime) -> list[str]:
+def _event(view: BookingView, lang: str, stamp: datetime) -> Event:
     booking = view.booking
     confirmed = booking.status == BookingStatus.CONFIRMED
-    summary = f"{view.facility.name(lang)} · {view.resource.name(lang)}"
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:booking-{booking.id}@palace",
-        f"DTSTAMP:{utc_stamp(stamp)}",
-        f"DTSTART:{utc_stamp(booking.starts_at)}",
-        f"DTEND:{utc_stamp(booking.ends_at)}",
-        f"CREATED:{utc_stamp(booking.created_at)}",
-        f"LAST-MODIFIED:{utc_stamp(booking.cancelled_at or booking.created_at)}",
-        # A cancellation is the event's one later version.
-        f"SEQUENCE:{0 if confirmed else 1}",
-        f"STATUS:{'CONFIRMED' if confirmed else 'CANCELLED'}",
-        f"SUMMARY:{escape_text(summary)}",
-        f"LOCATION:{escape_text(gettext_for(lang, PALACE))}",
-    ]
+    summary = view.title(lang)
+    event = Event()
+    event.add("uid", f"booking-{booking.id}@palace")
+    event.add("dtstamp", clock.utc(stamp))
+    event.add("dtstart", clock.utc(booking.starts_at))
+    event.add("dtend", clock.utc(booking.ends_at))
+    event.add("created", clock.utc(booking.created_at))
+    event.add("last-modified", clock.utc(booking.cancelled_at or booking.created_at))
+    # A cancellation is the event's one later version.
+    event.add("sequence", 0 if confirmed else 1)
+    event.add("status", "CONFIRMED" if confirmed else "CANCELLED")
+    event.add("summary", text.line(summary))
+    event.add("location", gettext_for(lang, PALACE))
     if description := _description(view, lang):
-        lines.append(f"DESCRIPTION:{escape_text(description)}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("description", description)
+    return event
 
 
 def _language(lang: str | None) -> str:
@@ -122,9 +87,8 @@ def _language(lang: str | None) -> str:
 
 async def booking_ics(*, member_id: int, booking_id: int, lang: str) -> str:
     """One booking the member made or is named on; anyone else's is unknown."""
-    view = await bookings.booking_view(member_id=member_id, booking_id=booking_id)
-    lang = _language(lang)
-    return _document([], [_event(view, lang, clock.now())])
+    view = await booking_views.booking_view(member_id=member_id, booking_id=booking_id)
+    return _document([_event(view, _language(lang), clock.now())])
 
 
 async def feed_ics(*, token: str, lang: str | None = None) -> str:
@@ -140,16 +104,10 @@ async def feed_ics(*, token: str, lang: str | None = None) -> str:
         raise ServiceError("unknown_feed")
     lang = _language(lang or feed.member.language)
     since = clock.now() - timedelta(days=FEED_PAST_DAYS)
-    views = await bookings.views_since(member_id=feed.member.id, since=since)
-    name = gettext_for(lang, CALENDAR_NAME)
-    header = [
-        f"X-WR-CALNAME:{escape_text(name)}",
-        f"NAME:{escape_text(name)}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-    ]
+    views = await booking_views.views_since(member_id=feed.member.id, since=since)
     stamp = clock.now()
-    return _document(header, (_event(v, lang, stamp) for v in views))
+    events = (_event(v, lang, stamp) for v in views)
+    return _document(events, name=gettext_for(lang, CALENDAR_NAME))
 
 
 async def feed_for(*, member_id: int) -> CalendarFeed | None:
@@ -164,6 +122,12 @@ async def _lock_member(member_id: int) -> None:
 
 async def create_or_reset_feed(*, member_id: int) -> CalendarFeed:
     """A new secret address; any old one stops working in the same transaction."""
+    feed, _replaced = await renew_feed(member_id=member_id)
+    return feed
+
+
+async def renew_feed(*, member_id: int) -> tuple[CalendarFeed, bool]:
+    """A new secret address, and whether it replaced one (which stops working)."""
     token = secrets.token_urlsafe(32)
     async with in_transaction():
         await _lock_member(member_id)
@@ -182,7 +146,7 @@ async def create_or_reset_feed(*, member_id: int) -> CalendarFeed:
             action=action,
             detail={"member_id": member_id},
         )
-    return await CalendarFeed.get(id=feed.id)
+    return await CalendarFeed.get(id=feed.id), action == "reset"
 
 
 async def revoke_feed(*, member_id: int) -> None:

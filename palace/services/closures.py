@@ -6,12 +6,10 @@ past (it checked for closures before ours committed); ``sweep`` runs every few
 minutes and cancels such a booking the same way, so the database stays the truth.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from palace.models import (
     Booking,
@@ -19,10 +17,21 @@ from palace.models import (
     BookingStatus,
     Closure,
     Facility,
-    Notification,
     Resource,
+    WaitlistEntry,
+    WaitStatus,
 )
-from palace.services import audit, bookings, clock
+from palace.services import (
+    after_commit,
+    audit,
+    bookings,
+    class_sessions,
+    clock,
+    facilities,
+    holds,
+    notifications,
+    text,
+)
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
 
@@ -41,15 +50,8 @@ class ClosuresView:
     upcoming: list[Closure]  # not yet over, with ``resource`` loaded
 
 
-async def _facility(facility_id: int) -> Facility:
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise ClosureError("unknown_facility")
-    return facility
-
-
 async def overview(*, facility_id: int) -> ClosuresView:
-    facility = await _facility(facility_id)
+    facility = await facilities.get_facility(facility_id=facility_id)
     resources = await Resource.filter(facility_id=facility_id, active=True)
     upcoming = await Closure.filter(
         facility_id=facility_id, ends_at__gt=clock.now()
@@ -57,16 +59,11 @@ async def overview(*, facility_id: int) -> ClosuresView:
     return ClosuresView(facility, resources, upcoming)
 
 
-def _clean_reason(raw: str) -> str:
-    text = " ".join(unicodedata.normalize("NFKC", raw).split())
-    return "".join(c for c in text if not unicodedata.category(c).startswith("C"))
-
-
 async def _checked(
     facility_id: int, resource_id: int | None, starts_at: datetime, ends_at: datetime, reason: str
 ) -> tuple[Facility, str]:
     """The facility and the cleaned reason; ClosureError names every bad field."""
-    facility = await _facility(facility_id)
+    facility = await facilities.get_facility(facility_id=facility_id)
     errors: dict[str, str] = {}
     if resource_id is not None and not await Resource.exists(
         id=resource_id, facility_id=facility_id
@@ -76,7 +73,7 @@ async def _checked(
         errors["ends_at"] = "closure_ends_before_start"
     elif ends_at <= clock.now():
         errors["ends_at"] = "closure_in_past"
-    reason = _clean_reason(reason)
+    reason = text.line(reason)  # told to members as staff wrote it
     if not reason:
         errors["reason"] = "closure_reason_missing"
     elif len(reason) > REASON_MAX:
@@ -122,7 +119,7 @@ async def close(
 ) -> tuple[Closure, int]:
     """Close a hall (resource None) or one court; returns it and the bookings cancelled."""
     facility, reason = await _checked(facility_id, resource_id, starts_at, ends_at, reason)
-    async with in_transaction():
+    async with after_commit.transaction():
         closure = await Closure.create(
             facility_id=facility_id,
             resource_id=resource_id,
@@ -139,7 +136,9 @@ async def close(
             to_state="closed",
             detail=_closure_detail(closure),
         )
-        cancelled = await _cancel_bookings(closure, facility, actor_id=actor_id)
+        # Sessions first, so their members hear which class was cancelled and why.
+        cancelled = await class_sessions.cancel_covered(closure, actor_id=actor_id)
+        cancelled += await _cancel_bookings(closure, facility, actor_id=actor_id)
     return closure, cancelled
 
 
@@ -181,9 +180,8 @@ async def _cancel_bookings(
 
 
 async def _notify(booking: Booking, closure: Closure, facility: Facility) -> None:
-    partner_ids = await BookingPartner.filter(booking_id=booking.id).values_list(
-        "member_id", flat=True
-    )
+    partners = await BookingPartner.filter(booking_id=booking.id).only("member_id")
+    partner_ids = [row.member_id for row in partners]
     detail = {
         "reason": closure.reason,
         "facility": facility.code,
@@ -193,7 +191,7 @@ async def _notify(booking: Booking, closure: Closure, facility: Facility) -> Non
         "closure_id": closure.id,
     }
     for member_id in dict.fromkeys([booking.member_id, *partner_ids]):
-        await Notification.create(
+        await notifications.notify(
             member_id=member_id, kind=CANCELLED_KIND, booking_id=booking.id, detail=detail
         )
 
@@ -210,12 +208,14 @@ async def sweep() -> int:
             closure.facility_id, closure.resource_id, closure.starts_at, closure.ends_at
         )
         # Look before taking the write lock: almost always there is nothing to do.
-        if not await overlapping.exists():
+        covered = class_sessions.covered_by(closure)
+        if not await overlapping.exists() and not await covered.exists():
             continue
-        async with in_transaction():
+        async with after_commit.transaction():
             # Re-read under the transaction: the closure may have been reopened meanwhile.
             if not await Closure.exists(id=closure.id):
                 continue
+            cancelled += await class_sessions.cancel_covered(closure, actor_id=None)
             cancelled += await _cancel_bookings(
                 closure, closure.facility, actor_id=None, swept=True
             )
@@ -224,7 +224,7 @@ async def sweep() -> int:
 
 async def reopen(*, actor_id: int, closure_id: int) -> Closure:
     """Delete a closure that is not over yet. Cancelled bookings stay cancelled."""
-    async with in_transaction():
+    async with after_commit.transaction():
         closure = await Closure.filter(id=closure_id).select_for_update().first()
         if closure is None:
             raise ClosureError("unknown_closure")
@@ -241,4 +241,19 @@ async def reopen(*, actor_id: int, closure_id: int) -> Closure:
             to_state="reopened",
             detail=detail,
         )
+        await _reopen_lines(closure)
     return closure
+
+
+async def _reopen_lines(closure: Closure) -> None:
+    """Places the closure freed go to the members still waiting for them."""
+    waiting = WaitlistEntry.filter(
+        status=WaitStatus.WAITING,
+        slot__resource__facility_id=closure.facility_id,
+        slot__starts_at__lt=closure.ends_at,
+        slot__ends_at__gt=max(closure.starts_at, clock.now()),
+    )
+    if closure.resource_id is not None:
+        waiting = waiting.filter(slot__resource_id=closure.resource_id)
+    for slot_id in sorted({row.slot_id for row in await waiting.only("slot_id")}):
+        await holds.hold_for_line(slot_id, event=f"reopen:{closure.id}")

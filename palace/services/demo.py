@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from palace.models import BookingRules, Facility, FacilityKind, Member, OpeningHours, Resource, Role
-from palace.services import accounts, rules
+from palace.services import accounts, demo_classes, rules
 from palace.services.errors import AccountError
 
 EVERY_DAY = range(7)
@@ -111,6 +111,7 @@ async def seed_demo() -> SeedReport:
     async with in_transaction():
         for order, spec in enumerate(FACILITIES):
             await _seed_facility(order, spec, report)
+        await demo_classes.seed_types(report.created)
     for account in ACCOUNTS:
         if await Member.filter(card_no=account.card_no).exists():
             continue
@@ -127,4 +128,5 @@ async def seed_demo() -> SeedReport:
             report.skipped.append(f"account {account.card_no} ({', '.join(error.fields.values())})")
             continue
         report.created.append(f"account {account.card_no}")
+    await demo_classes.seed_schedules(report.created, report.skipped)
     return report

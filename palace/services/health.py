@@ -28,7 +28,8 @@ class Health:
 
     @property
     def ok(self) -> bool:
-        return self.database.ok and self.redis.ok
+        """All is well: the database and Redis answer and a worker checked in lately."""
+        return self.database.ok and self.redis.ok and self.worker_ok
 
     @property
     def worker_ok(self) -> bool:

@@ -3,7 +3,7 @@
 import asyncio
 import itertools
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
@@ -77,3 +77,14 @@ def needs_rehash(password_hash: str) -> bool:
 # Verified against when the login names nobody, so a wrong name costs as long as a
 # wrong password and response times do not reveal which accounts exist.
 DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def use_parameters(parameters: Parameters) -> None:
+    """Hash with other argon2 parameters in this process: the test suite's cheap ones.
+
+    Hashes carry their parameters, so any process verifies them; a server with the
+    default cost re-hashes a cheap one at the member's next log-in.
+    """
+    global _hasher, DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -1,21 +1,19 @@
 """Booking rules per facility: defaults from the brief, edited by staff, audited."""
 
-import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
-from palace.services import audit, clock
+from palace.services import audit, clock, facilities
 from palace.services.errors import ServiceError
 
 # Slot starts are multiples of the slot length from local midnight, so changing
 # the opening hours never shifts the grid under bookings already made.
 SLOT_LENGTHS = (30, 60, 90, 120)
 MAX_PARTNERS = 3
+MAX_DAYS_AHEAD = 60
 
 
 @dataclass(frozen=True)
@@ -27,6 +25,9 @@ class Defaults:
     max_minutes_per_day: int
     cancel_cutoff_minutes: int
     partners_allowed: bool
+    checkin_before_minutes: int = 30
+    checkin_after_minutes: int = 15
+    guests_allowed: bool = False
 
 
 DEFAULTS = {
@@ -36,6 +37,9 @@ DEFAULTS = {
     FacilityKind.CAPACITY: Defaults(60, 3, 7 * 60, 3, 120, 60, False),
     FacilityKind.CLASSROOM: Defaults(60, 7, 8 * 60, 2, 120, 120, False),
 }
+# The check-in window (by default 30 minutes before to 15 after the start) reaches at
+# most this far either side of the start.
+CHECKIN_MAX_MINUTES = 240
 
 
 def default_rules(facility: Facility) -> BookingRules:
@@ -53,13 +57,37 @@ def is_bookable(facility: Facility) -> bool:
     return facility.active and facility.kind != FacilityKind.CLASSROOM
 
 
+def checkin_window(rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
+    """From when until when the desk checks people in to something starting then."""
+    start = clock.utc(starts_at)
+    return (
+        start - timedelta(minutes=rules.checkin_before_minutes),
+        start + timedelta(minutes=rules.checkin_after_minutes),
+    )
+
+
 def booking_opens_at(rules: BookingRules, day: date) -> datetime:
-    return clock.at(day - timedelta(days=rules.days_ahead), rules.opens_minute)
+    opens_at = clock.at(day - timedelta(days=rules.days_ahead), rules.opens_minute)
+    if rules.open_through is not None and day <= rules.open_through:
+        # Open before staff last changed the rules: it stays open. Any instant before
+        # the furthest a day can open ahead is one it had opened by.
+        return min(opens_at, clock.at(day - timedelta(days=MAX_DAYS_AHEAD + 1), 0))
+    return opens_at
 
 
 def window(rules: BookingRules, today: date) -> tuple[date, date]:
-    """The days a member may look at: today to the last day that opens in the window."""
-    return today, today + timedelta(days=rules.days_ahead)
+    """The days a member may look at: today to the last day that opens in the window,
+    or further, while days opened under earlier rules are still ahead."""
+    last = today + timedelta(days=rules.days_ahead)
+    return today, max(last, rules.open_through or last)
+
+
+def last_open_day(rules: BookingRules, now: datetime) -> date:
+    """The furthest day whose booking has opened by ``now``."""
+    local = now.astimezone(clock.zone())
+    opened_today = local.hour * 60 + local.minute >= rules.opens_minute
+    latest_opening = local.date() if opened_today else local.date() - timedelta(days=1)
+    return latest_opening + timedelta(days=rules.days_ahead)
 
 
 def slot_starts(rules: BookingRules, hours: list[OpeningHours], day: date) -> list[int]:
@@ -74,6 +102,36 @@ def slot_starts(rules: BookingRules, hours: list[OpeningHours], day: date) -> li
     return sorted(starts)
 
 
+@dataclass(frozen=True)
+class Period:
+    """Bookable time on one weekday: from the first slot's start to the last slot's end."""
+
+    weekday: int
+    opens_minute: int
+    closes_minute: int
+
+    @property
+    def opens_at(self) -> str:
+        return clock.hhmm(self.opens_minute)
+
+    @property
+    def closes_at(self) -> str:
+        return clock.hhmm(self.closes_minute)
+
+
+def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]:
+    """Where the slots of each opening period begin and end. Slots sit on a grid from
+    midnight, so a hall opening at 06:30 with hour slots has its first slot at 07:00."""
+    step = rules.slot_minutes
+    periods = []
+    for row in sorted(hours, key=lambda h: (h.weekday, h.opens_minute)):
+        first = -(-row.opens_minute // step) * step
+        count = (row.closes_minute - first) // step
+        if count > 0:
+            periods.append(Period(row.weekday, first, first + count * step))
+    return periods
+
+
 def slot_times(
     rules: BookingRules, hours: list[OpeningHours], day: date
 ) -> list[tuple[datetime, datetime]]:
@@ -81,35 +139,45 @@ def slot_times(
     return [(clock.at(day, m), clock.at(day, m + length)) for m in slot_starts(rules, hours, day)]
 
 
-# Editing the rules. The form speaks in the units staff think in (hours, HH:MM);
-# the row keeps minutes. Form field names are the keys of ``values``.
+# Editing the rules. palace/web reads the form (hours, HH:MM) into these typed values;
+# here they are checked against what the palace allows and saved.
 WEEKDAYS = range(7)
 Hours = dict[int, list[tuple[int, int]]]  # weekday -> (opens, closes) periods
+DAY_MINUTES = 24 * 60
+MAX_ACTIVE = 20
+MAX_CUTOFF_MINUTES = 72 * 60
+QUOTA_STEP = 30  # hours per day are set in half hours
+
+
+@dataclass(frozen=True)
+class RulesChange:
+    """Every rule of a hall, as staff want it (BookingRules' fields and units)."""
+
+    slot_minutes: int
+    days_ahead: int
+    opens_minute: int
+    max_active: int
+    max_minutes_per_day: int
+    cancel_cutoff_minutes: int
+    partners_allowed: bool
+    checkin_before_minutes: int = 30
+    checkin_after_minutes: int = 15
+    guests_allowed: bool = False
 
 
 @dataclass(frozen=True)
 class RulesForm:
     facility: Facility
-    values: dict[str, str]
+    rules: BookingRules
+    hours: Hours
     split_days: list[int]  # days with several periods, which one form row merges
     upcoming_bookings: int
-
-
-async def _facility(facility_id: int) -> Facility:
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise ServiceError("unknown_facility")
-    return facility
 
 
 async def upcoming_bookings(facility_id: int) -> int:
     return await Booking.filter(
         facility_id=facility_id, status=BookingStatus.CONFIRMED, ends_at__gt=clock.now()
     ).count()
-
-
-def _hours_text(minutes: int) -> str:
-    return f"{Decimal(minutes) / 60:.4f}".rstrip("0").rstrip(".")
 
 
 def _stored_hours(rows: list[OpeningHours]) -> Hours:
@@ -119,111 +187,54 @@ def _stored_hours(rows: list[OpeningHours]) -> Hours:
     return hours
 
 
-def form_values(facility_rules: BookingRules, hours: Hours) -> dict[str, str]:
-    values = {
-        "slot_minutes": str(facility_rules.slot_minutes),
-        "days_ahead": str(facility_rules.days_ahead),
-        "opens_at": clock.hhmm(facility_rules.opens_minute),
-        "max_active": str(facility_rules.max_active),
-        "max_hours": _hours_text(facility_rules.max_minutes_per_day),
-        "cancel_cutoff_hours": _hours_text(facility_rules.cancel_cutoff_minutes),
-        "partners_allowed": "on" if facility_rules.partners_allowed else "",
-    }
-    for day, periods in hours.items():
-        values[f"open_{day}"] = clock.hhmm(periods[0][0]) if periods else ""
-        values[f"close_{day}"] = clock.hhmm(periods[-1][1]) if periods else ""
-        values[f"closed_{day}"] = "" if periods else "on"
-    return values
-
-
 async def rules_form(*, facility_id: int) -> RulesForm:
-    facility = await _facility(facility_id)
+    facility = await facilities.get_facility(facility_id=facility_id)
     hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
     return RulesForm(
         facility=facility,
-        values=form_values(await rules_for(facility), hours),
+        rules=await rules_for(facility),
+        hours=hours,
         split_days=[day for day, periods in hours.items() if len(periods) > 1],
         upcoming_bookings=await upcoming_bookings(facility_id),
     )
 
 
-def _number(text: str) -> Decimal | None:
-    try:
-        number = Decimal(unicodedata.normalize("NFKC", text).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _whole(text: str, low: int, high: int) -> int | None:
-    number = _number(text)
-    if number is None or number != number.to_integral_value() or not low <= number <= high:
-        return None
-    return int(number)
-
-
-HALF_HOUR, DAY_HOURS, CUTOFF_HOURS = Decimal("0.5"), 24, 72
-
-
-def _minutes_from_hours(text: str, low: Decimal | int, high: int, step: int) -> int | None:
-    """Hours typed as 2 or 1.5, as whole minutes that are a multiple of ``step``."""
-    number = _number(text)
-    if number is None or not low <= number <= high:
-        return None
-    minutes = int((number * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return minutes if minutes % step == 0 else None
-
-
-def _parse_rules(
-    facility: Facility, values: Mapping[str, str]
-) -> tuple[dict[str, object], dict[str, str]]:
-    def get(name: str) -> str:
-        return values.get(name, "")[:20]
-
-    parsed: dict[str, object] = {
-        "slot_minutes": _whole(get("slot_minutes"), 1, 24 * 60),
-        "days_ahead": _whole(get("days_ahead"), 0, 60),
-        "opens_minute": clock.parse_minute(get("opens_at")),
-        "max_active": _whole(get("max_active"), 1, 20),
-        "max_minutes_per_day": _minutes_from_hours(get("max_hours"), HALF_HOUR, DAY_HOURS, 30),
-        "cancel_cutoff_minutes": _minutes_from_hours(
-            get("cancel_cutoff_hours"), 0, CUTOFF_HOURS, 1
+def _rule_problems(change: RulesChange) -> dict[str, str]:
+    checks = {
+        "slot_minutes": (change.slot_minutes in SLOT_LENGTHS, "slot_length_invalid"),
+        "days_ahead": (0 <= change.days_ahead <= MAX_DAYS_AHEAD, "days_ahead_invalid"),
+        "opens_minute": (0 <= change.opens_minute < DAY_MINUTES, "time_invalid"),
+        "max_active": (1 <= change.max_active <= MAX_ACTIVE, "max_active_invalid"),
+        "max_minutes_per_day": (
+            QUOTA_STEP <= change.max_minutes_per_day <= DAY_MINUTES
+            and change.max_minutes_per_day % QUOTA_STEP == 0,
+            "max_hours_invalid",
+        ),
+        "cancel_cutoff_minutes": (
+            0 <= change.cancel_cutoff_minutes <= MAX_CUTOFF_MINUTES,
+            "cutoff_invalid",
+        ),
+        "checkin_before_minutes": (
+            0 <= change.checkin_before_minutes <= CHECKIN_MAX_MINUTES,
+            "checkin_minutes_invalid",
+        ),
+        "checkin_after_minutes": (
+            0 <= change.checkin_after_minutes <= CHECKIN_MAX_MINUTES,
+            "checkin_minutes_invalid",
         ),
     }
-    if parsed["slot_minutes"] not in SLOT_LENGTHS:
-        parsed["slot_minutes"] = None
-    # Partners are named on court bookings only; elsewhere the switch stays off.
-    parsed["partners_allowed"] = facility.kind == FacilityKind.COURT and bool(
-        get("partners_allowed")
-    )
-    codes = {
-        "slot_minutes": ("slot_minutes", "slot_length_invalid"),
-        "days_ahead": ("days_ahead", "days_ahead_invalid"),
-        "opens_minute": ("opens_at", "time_invalid"),
-        "max_active": ("max_active", "max_active_invalid"),
-        "max_minutes_per_day": ("max_hours", "max_hours_invalid"),
-        "cancel_cutoff_minutes": ("cancel_cutoff_hours", "cutoff_invalid"),
-    }
-    errors = {field: code for name, (field, code) in codes.items() if parsed[name] is None}
-    return parsed, errors
+    return {name: code for name, (ok, code) in checks.items() if not ok}
 
 
-def _parse_hours(values: Mapping[str, str]) -> tuple[Hours, dict[str, str]]:
-    hours: Hours = {}
-    errors: dict[str, str] = {}
-    for day in WEEKDAYS:
-        if values.get(f"closed_{day}"):
-            hours[day] = []
-            continue
-        opens = clock.parse_minute(values.get(f"open_{day}", "")[:20])
-        closes = clock.parse_minute(values.get(f"close_{day}", "")[:20], end_of_day=True)
-        if opens is None or closes is None:
-            errors[f"hours_{day}"] = "opening_time_invalid"
-        elif closes <= opens:
-            errors[f"hours_{day}"] = "closes_before_opens"
-        else:
-            hours[day] = [(opens, closes)]
-    return hours, errors
+def _hour_problems(hours: Hours) -> dict[str, str]:
+    problems = {}
+    for day, periods in hours.items():
+        for opens, closes in periods:
+            if not (0 <= opens < DAY_MINUTES and 0 < closes <= DAY_MINUTES):
+                problems[f"hours_{day}"] = "opening_time_invalid"
+            elif closes <= opens:
+                problems[f"hours_{day}"] = "closes_before_opens"
+    return problems
 
 
 def _day_text(periods: list[tuple[int, int]]) -> str:
@@ -247,17 +258,21 @@ def _changes(
 
 
 async def update_rules(
-    *, actor_id: int, facility_id: int, values: Mapping[str, str]
+    *, actor_id: int, facility_id: int, change: RulesChange, hours: Hours
 ) -> BookingRules:
-    """Check every field, then save rules and opening hours together; audited.
+    """Check every rule, then save rules and opening hours together; audited.
 
-    ServiceError("rules_invalid", fields=…) names every bad field and saves nothing.
+    ServiceError("rules_invalid", fields=…) names every bad rule (by RulesChange's field
+    names, and hours_<weekday>) and saves nothing.
     """
-    facility = await _facility(facility_id)
-    parsed, errors = _parse_rules(facility, values)
-    new_hours, hour_errors = _parse_hours(values)
-    if errors or hour_errors:
-        raise ServiceError("rules_invalid", fields=errors | hour_errors)
+    facility = await facilities.get_facility(facility_id=facility_id)
+    new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
+    if problems := _rule_problems(change) | _hour_problems(new_hours):
+        raise ServiceError("rules_invalid", fields=problems)
+    parsed = vars(change) | {
+        # Partners are named on court bookings only; elsewhere the switch stays off.
+        "partners_allowed": change.partners_allowed and facility.kind == FacilityKind.COURT
+    }
     async with in_transaction():
         # One editor at a time per hall (the rules row may not exist yet to lock).
         await Facility.filter(id=facility_id).select_for_update().get()
@@ -267,8 +282,10 @@ async def update_rules(
         if not changes:
             return current
         await _check_slot_length(facility_id, changes)
+        opened = last_open_day(current, clock.now())
         for name, value in parsed.items():
             setattr(current, name, value)
+        current.open_through = max(opened, current.open_through or opened)
         await current.save()
         if old_hours != new_hours:
             await _replace_hours(facility_id, new_hours)

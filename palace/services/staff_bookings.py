@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from palace.models import AuditEvent, Booking, BookingPartner, Facility, Member
-from palace.services import audit, clock
+from palace.services import audit, booking_states, clock, facilities
 from palace.services.errors import ServiceError
 
 
@@ -13,6 +13,10 @@ from palace.services.errors import ServiceError
 class DayRow:
     booking: Booking  # with ``resource`` and ``member`` loaded
     partners: int
+
+    @property
+    def state(self) -> booking_states.Shown:
+        return booking_states.shown(self.booking)
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,14 @@ class BookingRecord:
     partners: list[Member]
     history: list[HistoryEntry]
 
+    @property
+    def state(self) -> booking_states.Shown:
+        return booking_states.shown(self.booking)
+
 
 async def day_bookings(*, facility_id: int, day: date) -> DayBookings:
     """Every booking of the hall starting on that local day, cancelled ones included."""
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise ServiceError("unknown_facility")
+    facility = await facilities.get_facility(facility_id=facility_id)
     day_from, day_to = clock.day_bounds(day)
     found = (
         await Booking.filter(facility_id=facility_id, starts_at__gte=day_from, starts_at__lt=day_to)

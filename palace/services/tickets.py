@@ -3,7 +3,8 @@
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from palace.models import Booking
-from palace.services.bookings import BookingError, BookingView, view_of
+from palace.services.booking_views import BookingView, view_of
+from palace.services.bookings import BookingError
 from palace.settings import get_settings
 
 SALT = "palace.booking-ticket"

@@ -13,11 +13,15 @@ from palace.models import (
     Closure,
     Facility,
     FacilityKind,
+    Member,
     OpeningHours,
     Resource,
+    RoomHold,
     Slot,
+    SlotKind,
+    WaitlistEntry,
 )
-from palace.services import bookings, clock, rules
+from palace.services import bookings, clock, rules, slots
 from palace.services.errors import ServiceError
 
 
@@ -28,6 +32,7 @@ class CellState(StrEnum):
     CLOSED = "closed"
     NOT_YET_OPEN = "not_yet_open"
     PAST = "past"
+    CLASS = "class"  # a room a class holds at that time
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class Cell:
     state: CellState
     places_left: int
     booking_id: int | None = None
+    slot_id: int | None = None  # a full place's row, where its waitlist is
+    waiting: bool = False  # the member stands in line for it
+    late: bool = False  # free, but inside the free-cancellation cut-off: ask before booking
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class Day:
     quota: bookings.Quota
     is_open: bool  # booking for this day has opened
     has_hours: bool  # the hall opens at all on this day
+    # Why the member cannot book here now (suspended, quota used up): said before a tap.
+    blocked: ServiceError | None = None
 
     @property
     def days(self) -> list[date]:
@@ -82,6 +92,8 @@ class _Known:
     slots: dict[tuple[int, datetime], Slot]
     mine: dict[tuple[int, datetime], int]
     closures: list[Closure]
+    waiting: set[int]  # slot ids the member stands in line for
+    class_blocks: set[tuple[int, datetime]]  # (room, quarter hour) held by a class session
 
 
 async def bookable_facility(code: str) -> Facility:
@@ -115,8 +127,9 @@ async def _build(
     known = await _known(member_id, facility, resources, shown)
     opens_at = rules.booking_opens_at(facility_rules, shown)
     now = clock.now()
+    cutoff = timedelta(minutes=facility_rules.cancel_cutoff_minutes)
     rows = [
-        Row(start, end, [_cell(r, start, end, known, now, opens_at) for r in resources])
+        Row(start, end, [_cell(r, start, end, known, now, opens_at, cutoff) for r in resources])
         for start, end in times
     ]
     # Today's rows that are over for everyone (and hold nothing of the member's) are noise.
@@ -135,7 +148,22 @@ async def _build(
         quota=quota,
         is_open=now >= opens_at,
         has_hours=bool(times),
+        blocked=await _blocked(member_id, quota, facility_rules),
     )
+
+
+async def _blocked(
+    member_id: int, quota: bookings.Quota, facility_rules: BookingRules
+) -> ServiceError | None:
+    """The refusal any tap would get, whichever cell: the same rules as the core's."""
+    member = await Member.get(id=member_id)
+    if refusal := bookings.member_refusal(member):
+        return refusal
+    if quota.active >= quota.max_active:
+        return ServiceError("over_quota_active", max=quota.max_active)
+    if quota.minutes_today + facility_rules.slot_minutes > quota.max_minutes:
+        return ServiceError("over_quota_hours", hours=f"{quota.max_minutes / 60:g}")
+    return None
 
 
 async def _known(
@@ -143,9 +171,11 @@ async def _known(
 ) -> _Known:
     day_from, day_to = clock.day_bounds(shown)
     ids = [r.id for r in resources]
-    slots = await Slot.filter(resource_id__in=ids, starts_at__gte=day_from, starts_at__lt=day_to)
+    rows = await Slot.filter(
+        resource_id__in=ids, kind=SlotKind.GRID, starts_at__gte=day_from, starts_at__lt=day_to
+    )
     mine = await Booking.filter(
-        Q(member_id=member_id) | Q(partners__member_id=member_id),
+        Q(member_id=member_id, guest_name__isnull=True) | Q(partners__member_id=member_id),
         resource_id__in=ids,
         status=BookingStatus.CONFIRMED,
         starts_at__gte=day_from,
@@ -154,11 +184,28 @@ async def _known(
     closures = await Closure.filter(
         facility_id=facility.id, starts_at__lt=day_to, ends_at__gt=day_from
     )
+    full = [s.id for s in rows if s.taken + s.held >= s.capacity]
+    lines = WaitlistEntry.filter(member_id=member_id, live_slot__in=full) if full else None
     return _Known(
-        slots={(s.resource_id, clock.utc(s.starts_at)): s for s in slots},
+        slots={(s.resource_id, clock.utc(s.starts_at)): s for s in rows},
         mine={(b.resource_id, clock.utc(b.starts_at)): b.id for b in mine},
         closures=closures,
+        waiting={e.slot_id for e in await lines.only("slot_id")} if lines else set(),
+        class_blocks=await _class_blocks(resources, day_from, day_to),
     )
+
+
+async def _class_blocks(
+    resources: list[Resource], day_from: datetime, day_to: datetime
+) -> set[tuple[int, datetime]]:
+    """Quarter hours of the day's rooms that class sessions hold."""
+    rooms = [r.id for r in resources if r.hosts_classes]
+    if not rooms:
+        return set()
+    holds = await RoomHold.filter(
+        resource_id__in=rooms, slot_id__isnull=False, block_at__gte=day_from, block_at__lt=day_to
+    )
+    return {(h.resource_id, clock.utc(h.block_at)) for h in holds}
 
 
 def _cell(
@@ -168,9 +215,10 @@ def _cell(
     known: _Known,
     now: datetime,
     opens_at: datetime,
+    cutoff: timedelta = timedelta(0),
 ) -> Cell:
     slot = known.slots.get((resource.id, start))
-    left = slot.capacity - slot.taken if slot else resource.capacity
+    left = slot.capacity - slot.taken - slot.held if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
     if booking_id is not None:
         state = CellState.MINE
@@ -178,13 +226,18 @@ def _cell(
         state = CellState.PAST
     elif any(_closes(c, resource, start, end) for c in known.closures):
         state = CellState.CLOSED
+    elif any((resource.id, block) in known.class_blocks for block in slots.blocks(start, end)):
+        state = CellState.CLASS
     elif now < opens_at:
         state = CellState.NOT_YET_OPEN
     elif left <= 0:
         state = CellState.TAKEN
     else:
         state = CellState.FREE
-    return Cell(resource, start, end, state, max(left, 0), booking_id)
+    slot_id = slot.id if slot else None
+    waiting = slot_id in known.waiting
+    late = state == CellState.FREE and start - cutoff <= now
+    return Cell(resource, start, end, state, max(left, 0), booking_id, slot_id, waiting, late)
 
 
 def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime) -> bool:
@@ -200,7 +253,8 @@ async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell
     known = await _known(member_id, resource.facility, [resource], shown)
     end = starts_at + timedelta(minutes=facility_rules.slot_minutes)
     opens_at = rules.booking_opens_at(facility_rules, shown)
-    return _cell(resource, starts_at, end, known, clock.now(), opens_at)
+    cutoff = timedelta(minutes=facility_rules.cancel_cutoff_minutes)
+    return _cell(resource, starts_at, end, known, clock.now(), opens_at, cutoff)
 
 
 @dataclass(frozen=True)

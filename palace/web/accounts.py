@@ -1,15 +1,17 @@
 """Register, log in, log out, change password, switch language."""
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import accounts, sessions
-from palace.services.errors import AccountError, Throttled
+from palace.services import accounts, children, sessions
+from palace.services.errors import AccountError, ServiceError, Throttled
 from palace.settings import LANGUAGES
 from palace.web import flash
 from palace.web.auth import (
+    PASSWORD_PAGE,
     forget_login,
     page,
     public,
@@ -18,6 +20,7 @@ from palace.web.auth import (
     session_token,
 )
 from palace.web.messages import field_messages, message
+from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
 REGISTER_FIELDS = ("card_no", "name", "phone")
@@ -74,7 +77,7 @@ async def login(request: Request) -> Response:
     next_url = safe_next(form.get("next"))
     lang = request_language(request)
     try:
-        _member, token = await accounts.log_in(
+        member, token = await accounts.log_in(
             login=form.get("login", ""),
             password=form.get("password", ""),
             address=request.client.host if request.client else "-",
@@ -97,7 +100,7 @@ async def login(request: Request) -> Response:
         }
         return render(request, "accounts/login.html", context, status_code=status)
     remember_login(request, token)
-    return _redirect(next_url)
+    return _redirect(PASSWORD_PAGE if member.must_change_password else next_url)
 
 
 @public
@@ -110,7 +113,43 @@ async def logout(request: Request) -> Response:
 
 @page()
 async def account(request: Request) -> Response:
-    return render(request, "accounts/account.html")
+    return await _account(request)
+
+
+async def _account(
+    request: Request, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None
+) -> Response:
+    kids = await children.children_of(member_id=request.state.member.id)
+    context = {"children": kids, "values": values or {}, "errors": errors or {}}
+    return render(request, "accounts/account.html", context, status_code=400 if errors else 200)
+
+
+@page()
+async def add_child(request: Request) -> Response:
+    form = await _form(request)
+    values = {key: form.get(key, "")[:200] for key in ("child_name", "birth_year")}
+    lang = request_language(request)
+    try:
+        await children.add(member_id=request.state.member.id, name=values["child_name"],
+                           birth_year=values["birth_year"])  # fmt: skip
+    except ServiceError as error:
+        errors = field_messages(lang, error) or {
+            "child_name": message(lang, error.code, **error.params)
+        }
+        return await _account(request, values=values, errors=errors)
+    flash.add(request, N_("Child added. You can book children's classes for them."))
+    return _redirect("/account#children")
+
+
+@page()
+async def remove_child(request: Request) -> Response:
+    try:
+        await children.remove(member_id=request.state.member.id,
+                              child_id=path_id(request, "child_id"))  # fmt: skip
+    except ServiceError:
+        raise HTTPException(404) from None
+    flash.add(request, N_("Child removed from your list."))
+    return _redirect("/account#children")
 
 
 @page()
@@ -158,6 +197,8 @@ routes = [
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/account", account, methods=["GET"]),
+    Route("/account/children", add_child, methods=["POST"]),
+    Route("/account/children/{child_id}/delete", remove_child, methods=["POST"]),
     Route("/account/password", password_form, methods=["GET"]),
     Route("/account/password", change_password, methods=["POST"]),
     Route("/language", switch_language, methods=["POST"]),

@@ -6,7 +6,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Member, MemberStatus, Role
+from palace.models import MemberStatus, Role
 from palace.services import accounts
 from palace.services.errors import ServiceError
 from palace.web import flash
@@ -28,25 +28,19 @@ async def members(request: Request) -> Response:
 async def update_member(request: Request) -> Response:
     member_id = path_id(request, "member_id")
     form = await request.form()
-    field, value = str(form.get("field", "")), str(form.get("value", ""))
-    actor_id = request.state.member.id
     error = None
     try:
-        if field == "role":
-            changed: Member = await accounts.set_role(
-                actor_id=actor_id, member_id=member_id, role=value
-            )
-        elif field == "status":
-            changed = await accounts.set_status(
-                actor_id=actor_id, member_id=member_id, status=value
-            )
-        else:
-            raise HTTPException(400)
+        changed = await accounts.change_member(
+            actor_id=request.state.member.id,
+            member_id=member_id,
+            field=str(form.get("field", "")),
+            value=str(form.get("value", "")),
+        )
     except ServiceError as exc:
-        if exc.code == "unknown_member":
-            raise HTTPException(404) from None
+        if exc.code in ("unknown_member", "unknown_field"):
+            raise HTTPException(404 if exc.code == "unknown_member" else 400) from None
         error = message(request_language(request), exc.code)
-        changed = await accounts.get_member(member_id=member_id)
+        changed = await accounts.get_member(member_id=member_id)  # the row as it stays
     if is_htmx(request):
         context = {
             "m": changed,

@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount, Route
 
+from palace import queue
 from palace.db import close_database, open_database
 from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
@@ -18,22 +19,34 @@ from palace.settings import get_settings
 from palace.web import (
     accounts,
     admin,
+    attendance,
     bookings,
     calendars,
+    checkin,
+    class_planning,
+    class_setup,
+    classes,
     closures,
     desk,
     health,
     home,
+    inbox,
+    partners,
     rules,
     staff,
     staff_bookings,
+    static,
+    strikes,
+    waitlists,
 )
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
-from palace.web.errors import csrf_rejected, http_error, server_error
+from palace.web.errors import ErrorPageMiddleware, csrf_rejected, http_error, server_error
+from palace.web.guard import InputGuardMiddleware
 from palace.web.headers import SecurityHeadersMiddleware
 from palace.web.logging import RequestLogMiddleware
 from palace.web.session import SchemeAwareSessionMiddleware
+from palace.web.static import VersionedStaticFiles
 
 log = logging.getLogger("palace.web")
 
@@ -43,11 +56,14 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     settings = get_settings()
     await open_database(settings.database_url)
     await open_redis(settings.redis_url)
+    # Jobs go to the queue after their transaction commits (services.after_commit).
+    queue.open_queue(settings.redis_url)
     throttle.open_throttle(settings.redis_url)
     log.info("Palace web started (time zone %s)", settings.timezone)
     try:
         yield
     finally:
+        await queue.close_queue()
         await close_redis()
         await close_database()
 
@@ -58,21 +74,37 @@ def create_app() -> Starlette:
         *home.routes,
         *accounts.routes,
         *bookings.routes,
+        *partners.routes,
+        *classes.routes,
         *calendars.routes,
+        *waitlists.routes,
+        *inbox.routes,
         *desk.routes,
+        *checkin.routes,
         *staff.routes,
         *rules.routes,
         *closures.routes,
+        *class_planning.routes,
+        *class_setup.routes,
         *staff_bookings.routes,
+        *strikes.routes,
+        *attendance.routes,
         *admin.routes,
         *health.routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/favicon.ico", static.favicon, methods=["GET"]),
+        Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        # Pages carry secrets (the CSRF token, a feed address) beside text from the address
+        # bar; a BREACH guess needs the victim's browser to send many cross-site requests
+        # with the session cookie, which SameSite=Lax withholds from such requests.
+        Middleware(GZipMiddleware, minimum_size=500),
         Middleware(SecurityHeadersMiddleware),
+        Middleware(ErrorPageMiddleware),
         Middleware(SchemeAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(RequestContextMiddleware),
+        Middleware(InputGuardMiddleware),
         Middleware(CSRFMiddleware, reject=csrf_rejected),
     ]
     handlers = {HTTPException: http_error, 500: server_error}

@@ -14,12 +14,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import sessions
+from palace.services import inbox, sessions, strikes
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 ACCESS_ATTR = "palace_access"
 ANY_MEMBER = frozenset(Role)
+# Where a member with a password from the front desk must go before any other page.
+PASSWORD_PAGE = "/account/password"  # noqa: S105 (a path, not a password)
 
 
 def public(endpoint: Endpoint) -> Endpoint:
@@ -39,6 +41,8 @@ def page(*roles: Role) -> Callable[[Endpoint], Endpoint]:
                 return login_redirect(request)
             if member.role not in allowed:
                 raise HTTPException(403)
+            if member.must_change_password and request.url.path != PASSWORD_PAGE:
+                return _redirect(request, PASSWORD_PAGE)
             return await endpoint(request)
 
         setattr(guarded, ACCESS_ATTR, allowed)
@@ -61,7 +65,10 @@ def login_redirect(request: Request) -> Response:
     if request.method != "GET":
         # After a form post, come back to the page the form was on, not to the post.
         here = _local_path(request.headers.get("referer", ""), request.headers.get("host", ""))
-    location = f"/login?next={quote(safe_next(here), safe='')}"
+    return _redirect(request, f"/login?next={quote(safe_next(here), safe='')}")
+
+
+def _redirect(request: Request, location: str) -> Response:
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": location})
     return RedirectResponse(location, status_code=303)
@@ -102,6 +109,13 @@ def session_token(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
+async def _unread(conn: HTTPConnection, member: Member | None) -> int:
+    """Unread messages for the header's badge; fragments (htmx) have no header."""
+    if member is None or conn.headers.get("hx-request") == "true":
+        return 0
+    return await inbox.unread(member_id=member.id)
+
+
 class RequestContextMiddleware:
     """Puts ``member`` and ``lang`` on request.state for every page."""
 
@@ -123,4 +137,8 @@ class RequestContextMiddleware:
                 session.pop(SESSION_KEY)
         lang = member.language if member else session.get("lang")
         conn.state.member = member
+        conn.state.unread = await _unread(conn, member)
+        # Shown on every page, so the member knows before tapping anything. Read only
+        # when the member row says a suspension is in force.
+        conn.state.suspension = await strikes.in_force(member) if member else None
         conn.state.lang = lang if lang in LANGUAGES else get_settings().default_language

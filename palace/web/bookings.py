@@ -10,8 +10,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import BookingStatus
-from palace.services import bookings, clock, rules, tickets, timetable
+from palace.models import BookingStatus, InvitationStatus
+from palace.services import (
+    booking_views,
+    bookings,
+    clock,
+    partners,
+    rules,
+    tickets,
+    timetable,
+    waitlist_views,
+)
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
@@ -64,7 +73,10 @@ async def day_page(request: Request) -> Response:
             raise HTTPException(404) from None
         flash.add(request, message(request_language(request), error.code, **error.params), "error")
         return RedirectResponse(f"/book/{code}", status_code=303)
-    return render(request, "bookings/timetable.html", {"t": shown, "today": clock.today()})
+    lang = request_language(request)
+    blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
+    context = {"t": shown, "today": clock.today(), "blocked": blocked}
+    return render(request, "bookings/timetable.html", context)
 
 
 @page()
@@ -112,13 +124,15 @@ def _after_book(
 
 @page()
 async def mine(request: Request) -> Response:
-    found = await bookings.member_bookings(member_id=_member_id(request))
-    return render(request, "bookings/mine.html", {"b": found, **await feed_context(request)})
+    found = await booking_views.member_bookings(member_id=_member_id(request))
+    lines = await waitlist_views.my_lines(member_id=_member_id(request))
+    context = {"b": found, "lines": lines, **await feed_context(request)}
+    return render(request, "bookings/mine.html", context)
 
 
-async def _view(request: Request) -> bookings.BookingView:
+async def _view(request: Request) -> booking_views.BookingView:
     try:
-        return await bookings.booking_view(
+        return await booking_views.booking_view(
             member_id=_member_id(request), booking_id=path_id(request, "booking_id")
         )
     except ServiceError:
@@ -133,7 +147,7 @@ async def detail(request: Request) -> Response:
 
 def _detail(
     request: Request,
-    view: bookings.BookingView,
+    view: booking_views.BookingView,
     *,
     error: str | None = None,
     cards: list[str] | None = None,
@@ -143,10 +157,16 @@ def _detail(
         "v": view,
         "qr_svg": _qr_svg(tickets.token_for(view.booking.id)),
         "error": error,
-        "cards": cards if cards is not None else [p.card_no for p in view.partners],
+        "cards": cards if cards is not None else _named_cards(view),
         "max_partners": rules.MAX_PARTNERS,
     }
     return render(request, "bookings/detail.html", context, status_code=status_code)
+
+
+def _named_cards(view: booking_views.BookingView) -> list[str]:
+    """The partners' cards the form shows: accepted, and invitations still open."""
+    waiting = [i.card_no for i in view.invitations if i.status == InvitationStatus.PENDING]
+    return [p.card_no for p in view.partners] + waiting
 
 
 def _qr_svg(token: str) -> Markup:
@@ -172,29 +192,30 @@ async def cancel(request: Request) -> Response:
 
 
 @page()
-async def partners(request: Request) -> Response:
+async def set_partners(request: Request) -> Response:
     booking_id = path_id(request, "booking_id")
     form = await request.form()
     cards = [str(v)[:40] for v in form.getlist("card")][: rules.MAX_PARTNERS + 3]
     member_id = _member_id(request)
     try:
-        await bookings.set_partners(member_id=member_id, booking_id=booking_id, card_nos=cards)
+        await partners.set_partners(member_id=member_id, booking_id=booking_id, card_nos=cards)
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
         view = await _view(request)
         text = message(request_language(request), error.code, **error.params)
         return _detail(request, view, error=text, cards=cards, status_code=400)
-    flash.add(request, N_("Partners saved. They will see this booking in their bookings."))
+    # The same answer whoever the cards belong to, and whether they belong to anyone.
+    flash.add(request, N_("Invitations sent. Partners see the booking once they accept."))
     return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
 
 routes = [
     Route("/book", halls, methods=["GET"]),
-    Route("/book/{code}", day_page, methods=["GET"]),
-    Route("/book/{code}", book, methods=["POST"]),
+    Route("/book/{code:code}", day_page, methods=["GET"]),
+    Route("/book/{code:code}", book, methods=["POST"]),
     Route("/bookings", mine, methods=["GET"]),
     Route("/bookings/{booking_id}", detail, methods=["GET"]),
     Route("/bookings/{booking_id}/cancel", cancel, methods=["POST"]),
-    Route("/bookings/{booking_id}/partners", partners, methods=["POST"]),
+    Route("/bookings/{booking_id}/partners", set_partners, methods=["POST"]),
 ]

@@ -61,11 +61,9 @@ def _changed(request: Request, feed: CalendarFeed | None, notice: str) -> Respon
 
 @page()
 async def create_feed(request: Request) -> Response:
-    member_id = request.state.member.id
-    # Only to say the right thing: after a reset the old address is dead.
-    had_feed = await calendars.feed_for(member_id=member_id) is not None
-    feed = await calendars.create_or_reset_feed(member_id=member_id)
-    return _changed(request, feed, RESET if had_feed else CREATED)
+    feed, replaced = await calendars.renew_feed(member_id=request.state.member.id)
+    # After a reset the old address is dead: say so.
+    return _changed(request, feed, RESET if replaced else CREATED)
 
 
 @page()

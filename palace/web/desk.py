@@ -1,27 +1,30 @@
-"""Front desk: find a member, reset a forgotten password, read a booking's code."""
+"""Front desk: find a member, see and cancel their bookings, reset a forgotten password.
+
+Check-in, the Now board and walk-ins are in ``web.checkin``.
+"""
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from palace.models import Role
-from palace.services import accounts, tickets
+from palace.i18n import N_
+from palace.models import BookingStatus, Role
+from palace.services import accounts, bookings, desk
 from palace.services.errors import ServiceError
+from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message
-from palace.web.params import path_id
+from palace.web.params import parse_id, path_id
 from palace.web.templating import is_htmx, render, request_language
 
 
 @page(Role.DESK, Role.ADMIN)
 async def lookup(request: Request) -> Response:
     query = request.query_params.get("q", "")[:60]
-    found = await accounts.search(query=query, limit=20) if query.strip() else []
-    actor = request.state.member
-    resettable = {m.id for m in found if accounts.reset_refusal(actor, m) is None}
+    found = await desk.search(actor=request.state.member, query=query)
     name = "desk/_results.html" if is_htmx(request) else "desk/lookup.html"
-    return render(request, name, {"q": query, "found": found, "resettable": resettable})
+    return render(request, name, {"q": query, "found": found})
 
 
 @page(Role.DESK, Role.ADMIN)
@@ -52,22 +55,45 @@ async def reset(request: Request) -> Response:
 
 
 @page(Role.DESK, Role.ADMIN)
-async def scan(request: Request) -> Response:
-    """A scanned booking code (the scanner types it and presses Enter)."""
-    code = request.query_params.get("code", "")[:400]
-    booking, error = None, None
-    if code.strip():
-        try:
-            booking = await tickets.booking_for(code)
-        except ServiceError as exc:
-            error = message(request_language(request), exc.code)
-    context = {"code": code, "booking": booking, "error": error}
-    return render(request, "desk/scan.html", context, status_code=400 if error else 200)
+async def member(request: Request) -> Response:
+    """One member at the desk: upcoming bookings (to cancel for them), strikes, suspension."""
+    try:
+        found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
+    except ServiceError:
+        raise HTTPException(404) from None
+    return render(request, "desk/member.html", {"m": found})
+
+
+DESK_CANCEL = N_("Cancelled for the member. The place is free again.")
+LATE_DESK_CANCEL = N_("Cancelled for the member; it counts as a late cancel.")
+
+
+@page(Role.DESK, Role.ADMIN)
+async def cancel(request: Request) -> Response:
+    """Cancel a booking the member asked the desk to cancel; audited as the desk's."""
+    booking_id = path_id(request, "booking_id")
+    form = await request.form()
+    member_id = parse_id(str(form.get("member", ""))[:12])
+    if member_id is None:
+        raise HTTPException(404)
+    try:
+        done = await bookings.cancel(
+            member_id=member_id, booking_id=booking_id, actor_id=request.state.member.id
+        )
+    except ServiceError as error:
+        if error.code == "unknown_booking":
+            raise HTTPException(404) from None
+        flash.add(request, message(request_language(request), error.code), "error")
+    else:
+        late = done.status == BookingStatus.LATE_CANCELLED
+        flash.add(request, LATE_DESK_CANCEL if late else DESK_CANCEL)
+    return RedirectResponse(f"/desk/members/{member_id}", status_code=303)
 
 
 routes = [
     Route("/desk", lookup, methods=["GET"]),
-    Route("/desk/scan", scan, methods=["GET"]),
+    Route("/desk/members/{member_id}", member, methods=["GET"]),
+    Route("/desk/bookings/{booking_id}/cancel", cancel, methods=["POST"]),
     Route("/desk/members/{member_id}/password", reset_form, methods=["GET"]),
     Route("/desk/members/{member_id}/password", reset, methods=["POST"]),
 ]

@@ -21,11 +21,6 @@ def moment(value: datetime, lang: str) -> str:
     return f"{day(local.date(), lang)} {hm(value, lang)}"
 
 
-def masked(name: str) -> str:
-    """A partner's name as the booker sees it: enough to recognise, not to look people up."""
-    return name[:1] + "*" * min(max(len(name) - 1, 1), 2)
-
-
 def param(value: object, lang: str) -> object:
     """A message parameter made readable: instants and days in the member's language."""
     if isinstance(value, datetime):

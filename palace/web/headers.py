@@ -6,8 +6,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS = {
     # Everything comes from our own origin: htmx and Pico are served from static/vendor.
+    # 'wasm-unsafe-eval' lets the desk's camera reader compile its WebAssembly (also
+    # served from static/vendor); it allows no other code.
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+        "img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -42,21 +42,53 @@ MESSAGES = {
     "slot_closed": N_("That court is closed at that time."),
     "slot_taken": N_("Sorry, that place was just taken. Choose another one."),
     "already_booked": N_("You have already booked this slot."),
+    "room_in_use": N_("The room is taken for a class or another booking at that time."),
+    "unknown_child": N_("Choose one of your children from the list on My account."),
     "over_quota_active": N_(
         "You already have %(max)s upcoming bookings in this hall, the most allowed. "
         "Cancel one or wait until one is over."
     ),
     "over_quota_hours": N_("You can book at most %(hours)s hours a day in this hall."),
     "member_suspended": N_("Your account is suspended from booking. Please ask the front desk."),
+    "booking_suspended": N_(
+        "Booking is suspended until %(until)s because of missed bookings (no-shows). "
+        "Please ask the front desk if this is wrong."
+    ),
+    "guests_not_allowed": N_("This hall does not take guests who are not members."),
+    "guest_name_invalid": N_("Enter the guest's name in at most %(max)s characters."),
     "unknown_booking": N_("That booking does not exist or is not yours."),
     "already_cancelled": N_("This booking has already been cancelled."),
     "booking_started": N_("This booking has already started and can no longer be cancelled."),
     "partners_not_allowed": N_("Partners cannot be named in this hall."),
     "booking_not_changeable": N_("Partners can be changed only before an upcoming booking starts."),
     "too_many_partners": N_("Name at most %(max)s partners."),
-    "unknown_partner": N_("No active member has the card number %(card)s."),
+    "unknown_invitation": N_("This invitation is no longer open."),
+    "partner_card_invalid": N_("%(card)s is not a card number: 4 to 20 letters or digits."),
     "partner_is_self": N_("You are already on the booking; name your partners only."),
     "invalid_code": N_("This is not a valid Palace booking code."),
+    # Front desk: check-in and walk-ins.
+    "checked_in": N_("Checked in: %(name)s."),
+    "already_checked_in": N_("Already checked in: %(name)s. Nothing more to do."),
+    "checkin_ready": N_("This booking can be checked in now."),
+    "walked_in": N_("Walk-in booked and checked in: %(name)s."),
+    "wrong_hall": N_("This booking is for another hall (shown below). Nothing was checked in."),
+    "wrong_day": N_("This booking is for another day: %(day)s. Nothing was checked in."),
+    "booking_cancelled": N_("This booking was cancelled. Nothing was checked in."),
+    "booking_no_show": N_(
+        "Check-in closed and this booking was released as a no-show. Nothing was checked in; "
+        "book a walk-in if there is still a place."
+    ),
+    "checkin_not_open": N_("Too early: check-in opens at %(opens_at)s. Nothing was checked in."),
+    "checkin_closed": N_("Too late: check-in closed at %(closes_at)s. Nothing was checked in."),
+    "unknown_card": N_("No member has the card number %(card)s."),
+    "nothing_due": N_("%(name)s has no booking to check in to now."),
+    "walk_in_not_now": N_(
+        "Walk-ins are for what is on now: from when check-in opens until the end."
+    ),
+    "walk_in_child_class": N_(
+        "Places in children's classes are booked by a parent for their child, not at the desk."
+    ),
+    "walk_in_card_missing": N_("Enter the member's union card number (or a guest's name)."),
     "unknown_feed": N_("This calendar address does not exist or has been turned off."),
     # Staff: booking rules and opening hours.
     "rules_invalid": N_("Nothing was saved. Please correct the fields marked below."),
@@ -81,8 +113,86 @@ MESSAGES = {
     "closure_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
     "closure_over": N_("This closure is already over and stays in the record."),
     "unknown_closure": N_("That closure does not exist any more."),
+    # Waitlists and offers.
+    "slot_has_room": N_("There is a free place: book it instead of waiting."),
+    "already_waiting": N_("You are already in line for this."),
+    "too_many_waitlists": N_(
+        "You can wait for at most %(max)s places at once. Leave a waitlist first."
+    ),
+    "waitlist_mode_invalid": N_(
+        "Choose how you want to be told: book me automatically, or ask me first."
+    ),
+    "not_waiting": N_("You are not in this waitlist any more."),
+    "unknown_entry": N_("That waitlist place does not exist or is not yours."),
+    "offer_expired": N_("Sorry, this offer ran out and the place went to the next in line."),
+    "offer_accepted": N_("You have already accepted this place."),
+    "offer_gone": N_("This offer is no longer open."),
+    "waitlist_clash": N_("You have another booking at that time."),
+    "unknown_outbound_kind": N_("Choose from the messages in the list."),
+    # Classes: members.
+    "unknown_session": N_("That class session does not exist."),
+    "session_cancelled": N_("This class session has been cancelled."),
+    "session_started": N_("This class session has already started."),
+    "child_required": N_("This is a children's class: choose which of your children it is for."),
+    "not_for_children": N_("This class is for adults: book it for yourself."),
+    "week_out_of_range": N_("You can look at the weeks from %(first)s to %(last)s."),
+    "child_name_invalid": N_("Enter the child's name in 1 to 40 characters."),
+    "birth_year_invalid": N_("Enter the birth year as four digits, e.g. 2018."),
+    "too_many_children": N_("At most %(max)s children can be added."),
+    "demand_invalid": N_("Choose a class and a time of day."),
+    # Classes: staff planning.
+    "schedule_invalid": N_("Nothing was saved. Please correct the fields marked below."),
+    "class_type_unknown": N_("Choose a class from the list."),
+    "room_unknown": N_("Choose a room from the list."),
+    "instructor_unknown": N_("Choose an instructor from the list."),
+    "days_missing": N_("Tick at least one day of the week."),
+    "minutes_invalid": N_("Enter a length of 15 to 240 minutes."),
+    "capacity_invalid": N_("Enter a number of places from 1 to %(max)s."),
+    "capacity_below_taken": N_(
+        "%(taken)s places are already taken: the capacity cannot go below that."
+    ),
+    "term_ends_before_start": N_("The term must end on or after its first day."),
+    "term_over": N_("This term is already over. Choose a last day in the future."),
+    "term_too_long": N_("A term can last at most a year. Plan the next one later."),
+    "class_past_midnight": N_("The class must end by midnight."),
+    "schedule_conflicts": N_("The schedule collides with the following. Nothing was saved."),
+    "schedule_changes_booked": N_(
+        "Sessions that members have booked would change (%(count)s). Confirm to change them "
+        "and notify those members."
+    ),
+    "unknown_schedule": N_("That schedule does not exist."),
+    "conflict_room_booking": N_("The room is booked on the timetable on %(when)s."),
+    "conflict_room_class": N_(
+        "When this class would meet on %(when)s, the room has another class: %(name)s."
+    ),
+    "conflict_room_taken": N_("The room was booked meanwhile for %(when)s. Please check again."),
+    "conflict_instructor": N_(
+        "When this class would meet on %(when)s, %(instructor)s teaches another class: %(name)s."
+    ),
+    "conflict_closure": N_("The room is closed on %(when)s: %(reason)s."),
+    "conflict_holiday": N_("%(day)s is a public holiday (%(holiday)s): no class that day."),
+    "conflict_no_class_day": N_("%(day)s is a day without classes: %(reason)s."),
+    "instructor_busy": N_("%(instructor)s already teaches %(name)s on %(when)s."),
+    "reason_missing": N_("Enter a reason; members are told it."),
+    "reason_too_long": N_("Enter the reason in at most %(max)s characters."),
+    "no_class_day_invalid": N_("Enter a date and a reason."),
+    "class_type_invalid": N_(
+        "Enter the class name in Chinese and English (at most 60 characters)."
+    ),
+    "instructor_name_invalid": N_("Enter the instructor's name in 1 to 40 characters."),
     "datetime_invalid": N_("Enter a date and a time, e.g. 2026-11-20 and 08:00."),
     "day_invalid": N_("Enter a date as YYYY-MM-DD, e.g. 2026-11-20."),
+    "holiday_year_not_unknown": N_(
+        "%(year)s is not a year waiting for its holidays: only a year after the holiday data "
+        "can be confirmed."
+    ),
+    "holiday_year_confirmed": N_("Classes in %(year)s were already confirmed."),
+    "checkin_minutes_invalid": N_("Enter a whole number of minutes from 0 to 240."),
+    # Staff: strikes.
+    "waive_reason_missing": N_("Enter a reason for waiving the strike; it is kept in the record."),
+    "waive_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
+    "strike_already_waived": N_("This strike has already been waived."),
+    "unknown_strike": N_("That strike does not exist."),
 }
 GENERIC = N_("Something went wrong. Please try again.")
 

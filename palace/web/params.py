@@ -1,5 +1,6 @@
 """Path and query values a member can forge, parsed without ever raising a 500."""
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -19,3 +20,18 @@ def path_id(request: Request, name: str) -> int:
     if found is None:
         raise HTTPException(404)
     return found
+
+
+class CodeConvertor(Convertor[str]):
+    """A hall's code in a path: what Facility.code can hold, so anything else is a 404."""
+
+    regex = "[A-Za-z0-9_-]{1,40}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("code", CodeConvertor())

@@ -9,7 +9,7 @@ from palace.i18n import N_
 from palace.models import Role
 from palace.services import rules
 from palace.services.errors import ServiceError
-from palace.web import flash
+from palace.web import flash, rules_form
 from palace.web.auth import page
 from palace.web.messages import field_messages, message
 from palace.web.params import path_id
@@ -40,7 +40,8 @@ def _context(
 @page(Role.STAFF, Role.ADMIN)
 async def edit(request: Request) -> Response:
     form = await _rules_form(path_id(request, "facility_id"))
-    return render(request, "staff/rules.html", _context(form, form.values, {}))
+    values = rules_form.values_of(form.rules, form.hours)
+    return render(request, "staff/rules.html", _context(form, values, {}))
 
 
 @page(Role.STAFF, Role.ADMIN)
@@ -49,7 +50,7 @@ async def save(request: Request) -> Response:
     posted = await request.form()
     values = {key: value for key, value in posted.items() if isinstance(value, str)}
     try:
-        await rules.update_rules(
+        await rules_form.save(
             actor_id=request.state.member.id, facility_id=facility_id, values=values
         )
     except ServiceError as error:

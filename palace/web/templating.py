@@ -13,8 +13,9 @@ from starlette.templating import Jinja2Templates
 
 from palace.i18n import LANGUAGE_NAMES, LOCALES, translations
 from palace.paths import TEMPLATES_DIR
+from palace.services import partners
 from palace.settings import LANGUAGES, get_settings
-from palace.web import csrf, flash, formats
+from palace.web import csrf, flash, formats, nav, static
 
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
@@ -38,11 +39,12 @@ def templates_for(lang: str) -> Jinja2Templates:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
+    env.globals["static_url"] = static.static_url
     env.globals["languages"] = {code: LANGUAGE_NAMES[code] for code in LANGUAGES}
     env.filters["localtime"] = lambda value, fmt="medium": _localtime(value, lang, fmt)
     env.filters["localdate"] = lambda value, fmt="long": _localdate(value, lang, fmt)
     env.filters["day"] = lambda value: formats.day(value, lang)
-    env.filters["masked"] = formats.masked
+    env.filters["masked"] = partners.masked
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     return Jinja2Templates(env=env)
@@ -61,10 +63,14 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     lang = request_language(request)
+    whole_page = not name.split("/")[-1].startswith("_")  # fragments are named _something
     base = {
         "member": getattr(request.state, "member", None),
+        "unread": getattr(request.state, "unread", 0),
+        "suspension": getattr(request.state, "suspension", None),
         "csrf_token": csrf.token(request),
-        "flashes": flash.pop_all(request) if not name.split("/")[-1].startswith("_") else [],
+        "flashes": flash.pop_all(request) if whole_page else [],
+        "nav": nav.tabs(request) if whole_page and "app" in request.scope else [],
         "current_path": request.url.path,
         "current_url": _local_url(request),
     }

@@ -1,19 +1,30 @@
 """A member books a badminton court on a phone, finds it with its code, and cancels it."""
 
+import io
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from playwright.async_api import expect
 
-from palace.models import Booking, BookingStatus, Slot
-from tests.e2e.browser import PHONE, chromium
+from palace.models import Booking, BookingStatus, Role, Slot
+from tests.e2e.browser import DESK, PHONE, chromium
 from tests.e2e.test_accounts_journey import shot
 from tests.helpers import PASSWORD, make_hall, make_member
 from tests.processes import web_server
 
 
+def decode_qr(png: bytes) -> str:
+    """What a real QR decoder reads from the picture on the screen."""
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
+    return str(found[0].text)
+
+
 async def test_member_books_a_court_sees_its_code_and_cancels(output_dir: Path) -> None:
     await make_hall(courts=4)
     member = await make_member(name="周立")
+    desk = await make_member(role=Role.DESK)
     with web_server() as base:
         async with chromium() as browser:
             page = await (await browser.new_context(**PHONE, base_url=base)).new_page()
@@ -48,6 +59,19 @@ async def test_member_books_a_court_sees_its_code_and_cancels(output_dir: Path) 
             await expect(page.locator("#ticket svg")).to_be_visible()
             await expect(page.get_by_text("请在前台出示此二维码。")).to_be_visible()
             await shot(page, output_dir, "3-code")
+            code = decode_qr(await page.locator("#ticket svg").screenshot())
+
+            # The front desk's scanner types what it reads and presses Enter.
+            desk_page = await (await browser.new_context(**DESK, base_url=base)).new_page()
+            await desk_page.goto("/desk/scan")
+            await desk_page.get_by_label("工会会员卡号或手机号").fill(desk.card_no)
+            await desk_page.get_by_label("密码").fill(PASSWORD)
+            await desk_page.get_by_role("button", name="登录").click()
+            await desk_page.get_by_label("扫描或输入预约码").fill(code)
+            await desk_page.keyboard.press("Enter")
+            await expect(desk_page.locator("#scan-result")).to_contain_text("周立")
+            await expect(desk_page.locator("#scan-result")).to_contain_text("2号场")
+            await shot(desk_page, output_dir, "3-desk-reads-the-code")
 
             page.once("dialog", lambda dialog: dialog.accept())
             await page.get_by_role("button", name="取消这个预约").click()

@@ -7,14 +7,17 @@ from palace.models import (
     AuditEvent,
     Booking,
     BookingRules,
+    BookingSource,
     BookingStatus,
+    Child,
     Closure,
     MemberStatus,
+    Role,
     Slot,
 )
-from palace.services import bookings, clock
+from palace.services import bookings, clock, slots
 from palace.services.bookings import BookingError
-from tests.helpers import court, make_hall, make_member, slot_at
+from tests.helpers import court, make_hall, make_member, make_session_slot, slot_at
 
 
 async def _nothing_booked() -> None:
@@ -257,33 +260,6 @@ async def test_cancel_and_rebook_racing_never_overfill() -> None:
             await bookings.cancel(member_id=b.member_id, booking_id=b.id)
 
 
-async def test_partners_are_named_by_card_and_see_the_booking() -> None:
-    hall = await make_hall(partners_allowed=True)
-    owner, partner = await make_member(), await make_member()
-    booking = await bookings.book(
-        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
-    )
-    named = await bookings.set_partners(
-        member_id=owner.id, booking_id=booking.id, card_nos=[partner.card_no.lower(), ""]
-    )
-    assert [p.id for p in named] == [partner.id]
-    theirs = await bookings.member_bookings(member_id=partner.id)
-    assert [v.booking.id for v in theirs.upcoming] == [booking.id]
-    assert not theirs.upcoming[0].mine
-    for cards, code in [
-        (["NOPE1234"], "unknown_partner"),
-        ([owner.card_no], "partner_is_self"),
-        (["A1111", "A2222", "A3333", "A4444"], "too_many_partners"),
-    ]:
-        with pytest.raises(BookingError) as caught:
-            await bookings.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=cards)
-        assert caught.value.code == code
-    assert [
-        v.id
-        for v in (await bookings.booking_view(member_id=owner.id, booking_id=booking.id)).partners
-    ] == [partner.id]
-
-
 async def test_an_empty_slot_row_left_from_a_longer_slot_cannot_double_book() -> None:
     hall = await make_hall(slot_minutes=60)
     resource = await court(hall)
@@ -297,15 +273,126 @@ async def test_an_empty_slot_row_left_from_a_longer_slot_cannot_double_book() ->
     assert clock.utc(a.ends_at) == clock.utc(b.starts_at) == half_past
 
 
-async def test_partner_card_numbers_of_any_shape_are_refused_cleanly() -> None:
-    hall = await make_hall(partners_allowed=True)
-    owner = await make_member()
-    booking = await bookings.book(
-        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+# The core: every way of getting a place goes through bookings.take with a slot id.
+
+
+async def _take(member_id: int, slot_id: int, **extra: object) -> str:
+    values = {"actor_id": member_id, "source": BookingSource.MEMBER, **extra}
+    try:
+        await bookings.take(member_id=member_id, slot_id=slot_id, **values)  # type: ignore[arg-type]
+    except BookingError as error:
+        return error.code
+    return "booked"
+
+
+async def test_take_records_who_acted_and_how() -> None:
+    gym = await make_hall(code="gym", courts=1, capacity=5)
+    member, clerk = await make_member(), await make_member(role=Role.DESK)
+    slot = await slots.grid_slot(resource_id=(await court(gym)).id, starts_at=slot_at())
+    booking = await bookings.take(
+        member_id=member.id, slot_id=slot.id, actor_id=clerk.id, source=BookingSource.DESK
     )
-    for card in ["X" * 40, "卡号一二三四", "AB\x00CD1234"]:
-        with pytest.raises(BookingError) as caught:
-            await bookings.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=[card])
-        assert caught.value.code == "unknown_partner"
-        assert "\x00" not in caught.value.params["card"]
-    assert await booking.partners.all().count() == 0
+    assert (booking.member_id, booking.source) == (member.id, BookingSource.DESK)
+    event = await AuditEvent.get(entity="booking", entity_id=booking.id)
+    assert (event.actor_id, event.action, event.to_state) == (clerk.id, "book", "confirmed")
+    assert event.detail["source"] == "desk"
+    assert (await Slot.get(id=slot.id)).taken == 1
+
+
+async def test_an_unknown_slot_id_is_refused() -> None:
+    member = await make_member()
+    assert await _take(member.id, 999_999) == "unknown_slot"
+    assert await Booking.all().count() == 0
+
+
+async def test_fifty_concurrent_takes_of_the_last_class_place_make_one_booking() -> None:
+    studio = await make_hall(code="studio", courts=1, max_active=5)
+    slot = await make_session_slot(await court(studio), slot_at(hour=19), capacity=1)
+    rivals = [await make_member() for _ in range(50)]
+    outcomes = await asyncio.gather(*(_take(m.id, slot.id) for m in rivals))
+    assert outcomes.count("booked") == 1
+    assert set(outcomes) == {"booked", "slot_taken"}
+    assert (await Slot.get(id=slot.id)).taken == 1
+    assert await Booking.filter(status=BookingStatus.CONFIRMED).count() == 1
+
+
+async def test_a_session_keeps_its_own_window_and_cut_off() -> None:
+    studio = await make_hall(code="studio", courts=1, cancel_cutoff_minutes=0)
+    room = await court(studio)
+    opens = clock.now() + timedelta(hours=1)
+    closed_yet = await make_session_slot(room, slot_at(hour=19), opens_at=opens)
+    member = await make_member()
+    assert await _take(member.id, closed_yet.id) == "not_yet_open"
+    # A waitlist promotion was joined while the window was open: not refused for it.
+    assert await _take(member.id, closed_yet.id, source=BookingSource.WAITLIST) == "booked"
+
+    strict = await make_session_slot(room, slot_at(days=2), cancel_cutoff_minutes=3 * 24 * 60)
+    booking = await bookings.take(
+        member_id=member.id, slot_id=strict.id, actor_id=member.id, source=BookingSource.MEMBER
+    )
+    cancelled = await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    assert cancelled.status == BookingStatus.LATE_CANCELLED  # the hall alone would say "free"
+
+
+async def test_the_desk_books_a_walk_in_into_what_has_started_but_a_member_cannot() -> None:
+    gym = await make_hall(code="gym", courts=1, capacity=5)
+    started = clock.now() - timedelta(minutes=10)
+    slot = await make_session_slot(await court(gym), started, minutes=60)
+    member, clerk = await make_member(), await make_member(role=Role.DESK)
+    assert await _take(member.id, slot.id) == "slot_past"
+    assert await _take(member.id, slot.id, actor_id=clerk.id, source=BookingSource.DESK) == (
+        "booked"
+    )
+    over = await make_session_slot(await court(gym), clock.now() - timedelta(hours=2))
+    assert await _take(member.id, over.id, actor_id=clerk.id, source=BookingSource.DESK) == (
+        "slot_past"
+    )
+
+
+async def test_children_take_places_of_their_own_and_count_their_own_quota() -> None:
+    club = await make_hall(code="club", courts=1, max_active=1)
+    slot = await make_session_slot(await court(club), slot_at(hour=16), capacity=10)
+    parent, stranger = await make_member(), await make_member()
+    first = await Child.create(parent=parent, name="小明", birth_year=2017)
+    second = await Child.create(parent=parent, name="小红", birth_year=2019)
+    theirs = await Child.create(parent=stranger, name="小刚", birth_year=2018)
+
+    assert await _take(parent.id, slot.id, child_id=first.id) == "booked"
+    assert await _take(parent.id, slot.id, child_id=second.id) == "booked"
+    assert await _take(parent.id, slot.id, child_id=first.id) == "already_booked"
+    assert await _take(parent.id, slot.id, child_id=theirs.id) == "unknown_child"
+    # The parent's own quota of 1 is untouched by the children's places.
+    assert await _take(parent.id, slot.id) == "booked"
+    later = await make_session_slot(await court(club), slot_at(days=2, hour=16))
+    assert await _take(parent.id, later.id, child_id=first.id) == "over_quota_active"
+    assert (await Slot.get(id=slot.id)).taken == 3
+
+
+async def test_a_double_submit_for_a_child_makes_one_booking() -> None:
+    club = await make_hall(code="club", courts=1, max_active=5)
+    slot = await make_session_slot(await court(club), slot_at(hour=16))
+    parent = await make_member()
+    child = await Child.create(parent=parent, name="小明", birth_year=2017)
+    outcomes = await asyncio.gather(
+        *(_take(parent.id, slot.id, child_id=child.id) for _ in range(8))
+    )
+    assert outcomes.count("booked") == 1
+    assert set(outcomes) == {"booked", "already_booked"}
+    assert (await Slot.get(id=slot.id)).taken == 1
+
+
+async def test_cancelling_a_childs_place_frees_it_for_the_child_again() -> None:
+    club = await make_hall(code="club", courts=1, max_active=5)
+    slot = await make_session_slot(await court(club), slot_at(hour=16))
+    parent = await make_member()
+    child = await Child.create(parent=parent, name="小明", birth_year=2017)
+    booking = await bookings.take(
+        member_id=parent.id,
+        slot_id=slot.id,
+        actor_id=parent.id,
+        source=BookingSource.MEMBER,
+        child_id=child.id,
+    )
+    await bookings.cancel(member_id=parent.id, booking_id=booking.id)
+    assert await _take(parent.id, slot.id, child_id=child.id) == "booked"
+    assert (await Slot.get(id=slot.id)).taken == 1

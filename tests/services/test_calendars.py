@@ -1,5 +1,9 @@
 import asyncio
+import json
+import subprocess
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -7,7 +11,18 @@ from palace.models import AuditEvent, Booking, CalendarFeed, Facility, Member, M
 from palace.services import bookings, calendars, clock
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
-from tests.helpers import court, make_hall, make_member, slot_at
+from tests.helpers import add_partners, court, make_hall, make_member, slot_at
+
+
+def strict_read(text: str) -> dict[str, Any]:
+    """The file as a strict parser (ical.js, Thunderbird's) reads it; raises if it cannot."""
+    script = Path(__file__).resolve().parent.parent / "ical_check.mjs"
+    done = subprocess.run(
+        ["node", str(script)], input=text, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
 
 
 def unfold(text: str) -> str:
@@ -46,6 +61,12 @@ async def test_one_booking_is_a_calendar_with_one_event_in_utc() -> None:
     assert values(text, "SUMMARY") == ["羽毛球馆 · 1号场"]
     assert values(text, "LOCATION") == ["工人文化宫"]
     assert "X-WR-CALNAME" not in text  # only a feed names a calendar
+    (event,) = strict_read(text)["events"]
+    assert (event["start"], event["end"]) == (
+        slot_at(2, 10).isoformat().replace("+00:00", ".000Z"),
+        slot_at(2, 11).isoformat().replace("+00:00", ".000Z"),
+    )
+    assert (event["summary"], event["status"]) == ("羽毛球馆 · 1号场", "CONFIRMED")
 
 
 async def test_every_line_ends_in_crlf() -> None:
@@ -67,18 +88,14 @@ async def test_the_summary_is_in_the_language_asked_for() -> None:
     assert values(text, "LOCATION") == ["Workers' Cultural Palace"]
 
 
-def test_text_escapes_backslash_semicolon_comma_and_newlines() -> None:
-    assert calendars.escape_text("a\\b;c,d\ne\r\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
-    assert calendars.escape_text("bell\x07 tab\t") == "bell tab\t"
-
-
 async def test_names_with_special_characters_are_escaped_in_the_file() -> None:
     hall = await make_hall()
-    await Facility.filter(id=hall.id).update(name_en="Hall; A, B\\C\nD")
+    await Facility.filter(id=hall.id).update(name_en="Hall; A, B\\C\nD\x07")
     member = await make_member()
     booking = await _booked(member, hall)
     text = await calendars.booking_ics(member_id=member.id, booking_id=booking.id, lang="en")
-    assert values(text, "SUMMARY") == ["Hall\\; A\\, B\\\\C\\nD · Court 1"]
+    assert values(text, "SUMMARY") == ["Hall\\; A\\, B\\\\C D · Court 1"]
+    assert strict_read(text)["events"][0]["summary"] == "Hall; A, B\\C D · Court 1"
 
 
 async def test_long_chinese_lines_fold_at_75_octets_between_characters() -> None:
@@ -96,13 +113,7 @@ async def test_long_chinese_lines_fold_at_75_octets_between_characters() -> None
         assert len(line) <= 75, line
         line.decode("utf-8")  # a split character would not decode
     assert values(text, "SUMMARY") == [f"{long_name} · 1号场"]
-
-
-def test_folding_fills_lines_exactly() -> None:
-    folded = calendars.fold("X" * 200).split("\r\n")
-    assert [len(line) for line in folded] == [75, 75, 52]  # 75 + 74 + 51 characters
-    assert all(line.startswith(" ") for line in folded[1:])
-    assert calendars.fold("short") == "short"
+    assert strict_read(text)["events"][0]["summary"] == f"{long_name} · 1号场"
 
 
 async def test_a_cancelled_booking_says_cancelled() -> None:
@@ -130,9 +141,7 @@ async def test_a_partner_gets_the_booking_and_sees_who_made_it() -> None:
     owner = await make_member(name="张伟")
     partner = await make_member(name="李娜")
     booking = await _booked(owner, hall)
-    await bookings.set_partners(
-        member_id=owner.id, booking_id=booking.id, card_nos=[partner.card_no]
-    )
+    await add_partners(owner.id, booking.id, [partner])
     text = await calendars.booking_ics(member_id=partner.id, booking_id=booking.id, lang="zh-CN")
     assert values(text, "UID") == [f"booking-{booking.id}@palace"]
     assert "张伟" in values(text, "DESCRIPTION")[0]
@@ -154,6 +163,9 @@ async def test_the_feed_holds_the_last_30_days_onward_cancelled_ones_included() 
     assert values(text, "UID") == [f"booking-{b.id}@palace" for b in (recent, kept, dropped)]
     assert values(text, "STATUS") == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert values(text, "X-WR-CALNAME") == ["Workers' Cultural Palace: my bookings"]
+    strict = strict_read(text)
+    assert strict["name"] == "Workers' Cultural Palace: my bookings"
+    assert [e["status"] for e in strict["events"]] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert values(text, "SUMMARY")[0] == "Badminton hall · Court 1"  # the member's language
 
 
@@ -230,3 +242,11 @@ async def test_an_unknown_token_is_unknown() -> None:
         with pytest.raises(ServiceError) as caught:
             await calendars.feed_ics(token=token)
         assert caught.value.code == "unknown_feed"
+
+
+async def test_a_renewed_address_says_it_replaced_one() -> None:
+    member = await make_member()
+    first, replaced = await calendars.renew_feed(member_id=member.id)
+    assert not replaced
+    second, replaced = await calendars.renew_feed(member_id=member.id)
+    assert replaced and second.token != first.token

@@ -14,7 +14,7 @@ from palace.models import (
 from palace.services import bookings, clock, closures
 from palace.services.bookings import BookingError
 from palace.services.closures import ClosureError
-from tests.helpers import court, make_hall, make_member, slot_at
+from tests.helpers import add_partners, court, make_hall, make_member, slot_at
 
 
 async def _book(resource_id: int, hour: int, days: int = 1) -> Booking:
@@ -97,9 +97,7 @@ async def test_the_booker_and_every_partner_are_notified_once() -> None:
     owner, p1, p2 = await make_member(), await make_member(), await make_member()
     resource = await court(hall)
     booking = await bookings.book(member_id=owner.id, resource_id=resource.id, starts_at=slot_at())
-    await bookings.set_partners(
-        member_id=owner.id, booking_id=booking.id, card_nos=[p1.card_no, p2.card_no]
-    )
+    await add_partners(owner.id, booking.id, [p1, p2])
     bystander = await make_member()
     staff = await make_member(role=Role.STAFF)
     await closures.close(
@@ -110,7 +108,8 @@ async def test_the_booker_and_every_partner_are_notified_once() -> None:
         ends_at=slot_at(hour=23),
         reason="停电检修",
     )
-    notes = await Notification.all()
+    # (Invitations and their answers are notifications too.)
+    notes = await Notification.filter(kind="booking_cancelled_by_palace")
     assert sorted(n.member_id for n in notes) == sorted([owner.id, p1.id, p2.id])
     assert bystander.id not in {n.member_id for n in notes}
     for note in notes:
@@ -171,7 +170,7 @@ async def test_bad_closures_change_nothing(
     assert caught.value.fields == {field: code}
     assert await Closure.all().count() == 0
     assert await _status(booking) == BookingStatus.CONFIRMED
-    assert await Notification.all().count() == 0
+    assert await Notification.filter(kind="booking_cancelled_by_palace").count() == 0
     assert await AuditEvent.filter(entity="closure").count() == 0
 
 
@@ -208,9 +207,14 @@ async def test_sweep_cancels_a_booking_that_escaped_and_is_idempotent() -> None:
     event = await AuditEvent.get(entity="booking", entity_id=booking.id, action="close")
     assert event.actor_id is None
     assert event.detail["closure_id"] == closure.id
-    assert await Notification.filter(member_id=booking.member_id).count() == 1
+    assert (
+        await Notification.filter(
+            member_id=booking.member_id, kind="booking_cancelled_by_palace"
+        ).count()
+        == 1
+    )
     assert await closures.sweep() == 0
-    assert await Notification.all().count() == 1
+    assert await Notification.filter(kind="booking_cancelled_by_palace").count() == 1
     assert await AuditEvent.filter(entity="booking", action="close").count() == 1
 
 

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -5,27 +6,25 @@ import pytest
 from palace.models import AuditEvent, BookingRules, FacilityKind, OpeningHours
 from palace.services import bookings, clock, rules
 from palace.services.errors import ServiceError
+from palace.services.rules import RulesChange
 from tests.helpers import court, make_hall, make_member, slot_at
 
+# make_hall's hall: court defaults, open round the clock.
+COURT = RulesChange(
+    slot_minutes=60,
+    days_ahead=7,
+    opens_minute=8 * 60,
+    max_active=2,
+    max_minutes_per_day=120,
+    cancel_cutoff_minutes=120,
+    partners_allowed=True,
+)
+ALL_DAY: rules.Hours = {day: [(0, 24 * 60)] for day in range(7)}
 
-def valid_form(**changes: str) -> dict[str, str]:
-    """The rules form as make_hall's hall shows it: court defaults, open round the clock."""
-    values = {
-        "slot_minutes": "60",
-        "days_ahead": "7",
-        "opens_at": "08:00",
-        "max_active": "2",
-        "max_hours": "2",
-        "cancel_cutoff_hours": "2",
-        "partners_allowed": "on",
-    }
-    for day in range(7):
-        values[f"open_{day}"], values[f"close_{day}"], values[f"closed_{day}"] = (
-            "00:00",
-            "24:00",
-            "",
-        )
-    return {**values, **changes}
+
+async def save(facility_id: int, change: RulesChange = COURT, hours: rules.Hours = ALL_DAY) -> None:
+    staff = await make_member()
+    await rules.update_rules(actor_id=staff.id, facility_id=facility_id, change=change, hours=hours)
 
 
 async def _state(facility_id: int) -> tuple[object, ...]:
@@ -38,23 +37,15 @@ async def _state(facility_id: int) -> tuple[object, ...]:
     return (stored, sorted(hours), audits)
 
 
-async def test_the_form_shows_the_stored_rules_in_hours() -> None:
-    hall = await make_hall(cancel_cutoff_minutes=90, max_minutes_per_day=150)
-    form = await rules.rules_form(facility_id=hall.id)
-    assert form.values == valid_form(cancel_cutoff_hours="1.5", max_hours="2.5")
-    assert form.upcoming_bookings == 0
-
-
 async def test_saving_creates_missing_rules_and_audits_only_what_changed() -> None:
     hall = await make_hall()
     await BookingRules.filter(facility_id=hall.id).delete()
     staff = await make_member()
+    change = replace(
+        COURT, days_ahead=3, opens_minute=450, max_minutes_per_day=90, cancel_cutoff_minutes=15
+    )
     saved = await rules.update_rules(
-        actor_id=staff.id,
-        facility_id=hall.id,
-        values=valid_form(
-            days_ahead="3", opens_at="07:30", max_hours="1.5", cancel_cutoff_hours="0.25"
-        ),
+        actor_id=staff.id, facility_id=hall.id, change=change, hours=ALL_DAY
     )
     row = await BookingRules.get(facility_id=hall.id)
     assert row.id == saved.id
@@ -73,18 +64,15 @@ async def test_saving_creates_missing_rules_and_audits_only_what_changed() -> No
 async def test_saving_the_same_values_writes_nothing() -> None:
     hall = await make_hall()
     await BookingRules.filter(facility_id=hall.id).delete()
-    staff = await make_member()
-    values = (await rules.rules_form(facility_id=hall.id)).values
-    await rules.update_rules(actor_id=staff.id, facility_id=hall.id, values=values)
+    form = await rules.rules_form(facility_id=hall.id)
+    await save(hall.id, COURT, form.hours)
     assert await AuditEvent.filter(entity="facility").count() == 0
     assert await BookingRules.filter(facility_id=hall.id).count() == 0
 
 
 async def test_opening_hours_are_replaced_per_weekday() -> None:
     hall = await make_hall()
-    staff = await make_member()
-    values = valid_form(open_0="08:00", close_0="22:00", closed_6="on", open_6="", close_6="")
-    await rules.update_rules(actor_id=staff.id, facility_id=hall.id, values=values)
+    await save(hall.id, hours={**ALL_DAY, 0: [(8 * 60, 22 * 60)], 6: []})
     hours = await OpeningHours.filter(facility_id=hall.id).values_list(
         "weekday", "opens_minute", "closes_minute"
     )
@@ -108,92 +96,65 @@ async def test_opening_hours_are_replaced_per_weekday() -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "field", "code"),
+    ("changes", "hours", "field", "code"),
     [
-        ({"slot_minutes": "45"}, "slot_minutes", "slot_length_invalid"),
-        ({"days_ahead": "61"}, "days_ahead", "days_ahead_invalid"),
-        ({"days_ahead": "2.5"}, "days_ahead", "days_ahead_invalid"),
-        ({"days_ahead": "seven"}, "days_ahead", "days_ahead_invalid"),
-        ({"opens_at": "25:00"}, "opens_at", "time_invalid"),
-        ({"opens_at": "8"}, "opens_at", "time_invalid"),
-        ({"max_active": "0"}, "max_active", "max_active_invalid"),
-        ({"max_active": "21"}, "max_active", "max_active_invalid"),
-        ({"max_hours": "0"}, "max_hours", "max_hours_invalid"),
-        ({"max_hours": "1.25"}, "max_hours", "max_hours_invalid"),
-        ({"max_hours": "24.5"}, "max_hours", "max_hours_invalid"),
-        ({"cancel_cutoff_hours": "73"}, "cancel_cutoff_hours", "cutoff_invalid"),
-        ({"cancel_cutoff_hours": "-1"}, "cancel_cutoff_hours", "cutoff_invalid"),
-        ({"cancel_cutoff_hours": "NaN"}, "cancel_cutoff_hours", "cutoff_invalid"),
-        ({"open_2": "9:70"}, "hours_2", "opening_time_invalid"),
-        ({"open_3": "", "close_3": ""}, "hours_3", "opening_time_invalid"),
-        ({"open_4": "18:00", "close_4": "09:00"}, "hours_4", "closes_before_opens"),
-        ({"open_5": "24:00", "close_5": "24:00"}, "hours_5", "opening_time_invalid"),
+        ({"slot_minutes": 45}, {}, "slot_minutes", "slot_length_invalid"),
+        ({"days_ahead": 61}, {}, "days_ahead", "days_ahead_invalid"),
+        ({"days_ahead": -1}, {}, "days_ahead", "days_ahead_invalid"),
+        ({"opens_minute": 24 * 60}, {}, "opens_minute", "time_invalid"),
+        ({"max_active": 0}, {}, "max_active", "max_active_invalid"),
+        ({"max_active": 21}, {}, "max_active", "max_active_invalid"),
+        ({"max_minutes_per_day": 0}, {}, "max_minutes_per_day", "max_hours_invalid"),
+        ({"max_minutes_per_day": 75}, {}, "max_minutes_per_day", "max_hours_invalid"),
+        ({"max_minutes_per_day": 1470}, {}, "max_minutes_per_day", "max_hours_invalid"),
+        ({"cancel_cutoff_minutes": 73 * 60}, {}, "cancel_cutoff_minutes", "cutoff_invalid"),
+        ({"cancel_cutoff_minutes": -60}, {}, "cancel_cutoff_minutes", "cutoff_invalid"),
+        ({}, {4: [(18 * 60, 9 * 60)]}, "hours_4", "closes_before_opens"),
+        ({}, {5: [(24 * 60, 24 * 60)]}, "hours_5", "opening_time_invalid"),
     ],
 )
-async def test_each_bad_field_is_named_and_nothing_is_saved(
-    changes: dict[str, str], field: str, code: str
+async def test_each_bad_rule_is_named_and_nothing_is_saved(
+    changes: dict[str, int], hours: rules.Hours, field: str, code: str
 ) -> None:
     hall = await make_hall()
-    staff = await make_member()
     before = await _state(hall.id)
     # A good change alongside the bad one must not be saved either.
-    values = valid_form(**{"max_active": "5", **changes})
+    change = replace(COURT, **{"max_active": 5, **changes})
     with pytest.raises(ServiceError) as caught:
-        await rules.update_rules(actor_id=staff.id, facility_id=hall.id, values=values)
+        await save(hall.id, change, {**ALL_DAY, **hours})
     assert caught.value.code == "rules_invalid"
     assert caught.value.fields == {field: code}
     assert await _state(hall.id) == before
 
 
-async def test_full_width_digits_are_read() -> None:
-    hall = await make_hall()
-    staff = await make_member()
-    await rules.update_rules(
-        actor_id=staff.id, facility_id=hall.id, values=valid_form(opens_at="０７：００")
-    )
-    assert (await BookingRules.get(facility_id=hall.id)).opens_minute == 7 * 60
-
-
 async def test_slot_length_is_locked_while_the_hall_has_upcoming_bookings() -> None:
     hall = await make_hall()
-    staff, member = await make_member(), await make_member()
+    member = await make_member()
     booking = await bookings.book(
         member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
     )
     assert (await rules.rules_form(facility_id=hall.id)).upcoming_bookings == 1
     with pytest.raises(ServiceError) as caught:
-        await rules.update_rules(
-            actor_id=staff.id,
-            facility_id=hall.id,
-            values=valid_form(slot_minutes="30", days_ahead="3"),
-        )
+        await save(hall.id, replace(COURT, slot_minutes=30, days_ahead=3))
     assert caught.value.fields == {"slot_minutes": "slot_length_locked"}
     assert caught.value.params == {"count": 1}
     row = await BookingRules.get(facility_id=hall.id)
     assert (row.slot_minutes, row.days_ahead) == (60, 7)
     assert await AuditEvent.filter(entity="facility").count() == 0
     # Other rules may change while bookings exist.
-    await rules.update_rules(
-        actor_id=staff.id, facility_id=hall.id, values=valid_form(days_ahead="3")
-    )
+    await save(hall.id, replace(COURT, days_ahead=3))
     await bookings.cancel(member_id=member.id, booking_id=booking.id)
-    await rules.update_rules(
-        actor_id=staff.id, facility_id=hall.id, values=valid_form(slot_minutes="30")
-    )
+    await save(hall.id, replace(COURT, slot_minutes=30))
     assert (await BookingRules.get(facility_id=hall.id)).slot_minutes == 30
 
 
 async def test_partners_stay_off_outside_court_halls() -> None:
     gym = await make_hall(code="gym", kind=FacilityKind.CAPACITY, courts=1, capacity=20)
-    staff = await make_member()
-    await rules.update_rules(
-        actor_id=staff.id, facility_id=gym.id, values=valid_form(partners_allowed="on")
-    )
+    await save(gym.id, COURT)
     assert (await BookingRules.get(facility_id=gym.id)).partners_allowed is False
 
 
 async def test_unknown_facility() -> None:
-    staff = await make_member()
     with pytest.raises(ServiceError) as caught:
-        await rules.update_rules(actor_id=staff.id, facility_id=999999, values=valid_form())
+        await save(999999)
     assert caught.value.code == "unknown_facility"

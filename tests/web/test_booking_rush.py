@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -130,10 +131,11 @@ async def test_sqlite_rush_while_a_worker_writes_no_database_is_locked() -> None
                 stderr=asyncio.subprocess.STDOUT,
             )
             await _until_swept_one(escaped)  # the worker is writing: now the rush
-            rush_started = clock.now()
+            # The worker stamps cancelled_at with the real clock, not this process's one.
+            rush_started = datetime.now(UTC)
             form = {"resource": str(resource), "start": str(int(slot_at().timestamp()))}
             responses = await asyncio.gather(*(c.post("/book/gym", data=form) for c in clients))
-            rush_ended = clock.now()
+            rush_ended = datetime.now(UTC)
             output = (await asyncio.wait_for(worker.communicate(), 120))[0].decode()
     _assert_one_winner(list(responses))
     assert worker.returncode == 0, output

@@ -51,7 +51,7 @@ async def test_staff_confirm_then_close_and_see_how_many_were_cancelled(
     assert "Provincial tournament" in text
     statuses = [(await Booking.get(id=b.id)).status for b in (early, late, afternoon)]
     assert statuses == [BookingStatus.CANCELLED_BY_PALACE] * 2 + [BookingStatus.CONFIRMED]
-    assert await Notification.all().count() == 2
+    assert await Notification.filter(kind="booking_cancelled_by_palace").count() == 2
 
 
 async def test_closing_one_court_from_the_form(client: httpx.AsyncClient) -> None:

@@ -1,8 +1,91 @@
+from dataclasses import replace
+
 import httpx
+import pytest
 
 from palace.models import AuditEvent, BookingRules, OpeningHours, Role
+from palace.services import rules
+from palace.services.errors import ServiceError
+from palace.web import rules_form
 from tests.helpers import log_in, make_hall, make_member, post_form, visible_text
-from tests.services.test_rules import valid_form
+from tests.services.test_rules import COURT, _state
+
+
+def valid_form(**changes: str) -> dict[str, str]:
+    """The rules form as make_hall's hall shows it: court defaults, open round the clock."""
+    values = {
+        "slot_minutes": "60",
+        "days_ahead": "7",
+        "opens_at": "08:00",
+        "max_active": "2",
+        "max_hours": "2",
+        "cancel_cutoff_hours": "2",
+        "partners_allowed": "on",
+        "checkin_before": "30",
+        "checkin_after": "15",
+        "guests_allowed": "",
+    }
+    for day in range(7):
+        values[f"open_{day}"], values[f"close_{day}"], values[f"closed_{day}"] = (
+            "00:00",
+            "24:00",
+            "",
+        )
+    return {**values, **changes}
+
+
+async def test_the_form_shows_the_stored_rules_in_hours() -> None:
+    hall = await make_hall(cancel_cutoff_minutes=90, max_minutes_per_day=150)
+    form = await rules.rules_form(facility_id=hall.id)
+    shown = rules_form.values_of(form.rules, form.hours)
+    assert shown == valid_form(cancel_cutoff_hours="1.5", max_hours="2.5")
+    assert form.upcoming_bookings == 0
+
+
+def test_the_form_is_read_into_typed_rules() -> None:
+    typed = valid_form(opens_at="０７：３０", max_hours="1.5", cancel_cutoff_hours="0.25")
+    change, hours = rules_form.read({**typed, "closed_6": "on"})
+    assert change == replace(
+        COURT, opens_minute=450, max_minutes_per_day=90, cancel_cutoff_minutes=15
+    )
+    assert hours[6] == [] and hours[0] == [(0, 24 * 60)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"days_ahead": "2.5"}, "days_ahead", "days_ahead_invalid"),
+        ({"days_ahead": "seven"}, "days_ahead", "days_ahead_invalid"),
+        ({"opens_at": "25:00"}, "opens_at", "time_invalid"),
+        ({"opens_at": "8"}, "opens_at", "time_invalid"),
+        ({"cancel_cutoff_hours": "NaN"}, "cancel_cutoff_hours", "cutoff_invalid"),
+        ({"max_hours": "1e999"}, "max_hours", "max_hours_invalid"),
+        ({"open_2": "9:70"}, "hours_2", "opening_time_invalid"),
+        ({"open_3": "", "close_3": ""}, "hours_3", "opening_time_invalid"),
+        ({"open_5": "24:00", "close_5": "24:00"}, "hours_5", "opening_time_invalid"),
+    ],
+)
+def test_text_that_is_not_a_value_is_named_by_its_field(
+    changes: dict[str, str], field: str, code: str
+) -> None:
+    with pytest.raises(ServiceError) as caught:
+        rules_form.read(valid_form(**{"max_active": "5", **changes}))
+    assert (caught.value.code, caught.value.fields) == ("rules_invalid", {field: code})
+
+
+async def test_a_rule_out_of_range_is_named_by_its_field_and_nothing_is_saved() -> None:
+    hall = await make_hall()
+    staff = await make_member()
+    before = await _state(hall.id)
+    for values, field in [
+        (valid_form(max_hours="1.25"), "max_hours"),
+        (valid_form(cancel_cutoff_hours="-1"), "cancel_cutoff_hours"),
+        (valid_form(open_4="18:00", close_4="09:00"), "hours_4"),
+    ]:
+        with pytest.raises(ServiceError) as caught:
+            await rules_form.save(actor_id=staff.id, facility_id=hall.id, values=values)
+        assert list(caught.value.fields) == [field]
+    assert await _state(hall.id) == before
 
 
 async def test_staff_reach_the_rules_page_from_the_overview(client: httpx.AsyncClient) -> None:

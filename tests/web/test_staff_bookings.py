@@ -4,7 +4,7 @@ import httpx
 
 from palace.models import Role
 from palace.services import bookings, clock, closures
-from tests.helpers import court, log_in, make_hall, make_member, slot_at, visible_text
+from tests.helpers import add_partners, court, log_in, make_hall, make_member, slot_at, visible_text
 
 
 async def test_staff_list_a_days_bookings(client: httpx.AsyncClient) -> None:
@@ -15,9 +15,7 @@ async def test_staff_list_a_days_bookings(client: httpx.AsyncClient) -> None:
     booking = await bookings.book(
         member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at(hour=19)
     )
-    await bookings.set_partners(
-        member_id=owner.id, booking_id=booking.id, card_nos=[partner.card_no]
-    )
+    await add_partners(owner.id, booking.id, [partner])
     await bookings.book(
         member_id=other_day.id, resource_id=(await court(hall)).id, starts_at=slot_at(days=2)
     )

@@ -30,14 +30,6 @@ async def test_burst_worker_runs_the_heartbeat_job(client: httpx.AsyncClient) ->
     assert worker["ok"] is True and worker["last_seen"] is not None
 
 
-async def test_same_job_id_runs_once() -> None:
-    pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
-    first = await pool.enqueue_job("heartbeat", _queue_name=QUEUE, _job_id="hb-fixed")
-    second = await pool.enqueue_job("heartbeat", _queue_name=QUEUE, _job_id="hb-fixed")
-    await pool.aclose()
-    assert first is not None and second is None
-
-
 def test_healthz_says_503_when_redis_is_gone() -> None:
     command = [sys.executable, "-m", "uvicorn", "palace.web.app:create_app", "--factory"]
     with web_server(command=command, env={"PALACE_REDIS_URL": "redis://127.0.0.1:9/0"}) as base:
@@ -46,7 +38,9 @@ def test_healthz_says_503_when_redis_is_gone() -> None:
     body = response.json()
     assert body["status"] == "error"
     assert body["database"]["ok"] is True
-    assert body["redis"]["ok"] is False and "Connect" in body["redis"]["error"]
+    assert body["redis"]["ok"] is False
+    # Which part is down, never the error's text (hosts, ports, library messages).
+    assert "error" not in body["redis"] and "Connect" not in response.text
 
 
 def _workers_of_this_run() -> list[int]:
@@ -127,11 +121,28 @@ async def test_log_in_does_not_hang_on_a_redis_that_never_answers() -> None:
     member = await make_member()
     throttle.open_throttle(f"redis://127.0.0.1:{port}/0")
     try:
-        started = time.monotonic()
+        # A generous bound that only a hang reaches: the throttle gives up after a second.
         await asyncio.wait_for(
-            accounts.authenticate(login=member.card_no, password=PASSWORD, address="x"), 15
+            accounts.authenticate(login=member.card_no, password=PASSWORD, address="x"), 30
         )
-        assert time.monotonic() - started < 10
     finally:
         throttle.open_throttle(get_settings().redis_url)
         server.close()
+
+
+def test_serve_with_worker_starts_a_worker_that_died_again() -> None:
+    import signal
+
+    from tests.processes import wait_for
+
+    command = [sys.executable, "-m", "palace", "serve", "--with-worker"]
+    with web_server(command=command) as base:
+        wait_for(lambda: len(_workers_of_this_run()) == 1, what="the first worker")
+        [first] = _workers_of_this_run()
+        os.kill(first, signal.SIGKILL)
+        wait_for(
+            lambda: _workers_of_this_run() not in ([], [first]), seconds=60, what="a new worker"
+        )
+        assert first not in _workers_of_this_run()
+        wait_for(lambda: httpx.get(f"{base}/healthz", timeout=5).status_code == 200)
+    wait_for(lambda: _workers_of_this_run() == [], seconds=15, what="the worker to stop")

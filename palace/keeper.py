@@ -1,0 +1,45 @@
+"""``palace serve --with-worker``: keep one worker process running beside the server.
+
+A worker that dies (a crash, an out-of-memory kill) is started again after a short
+pause, so background work does not silently stop while the web server goes on.
+"""
+
+import logging
+import subprocess
+import threading
+
+log = logging.getLogger("palace")
+PAUSE_SECONDS = 2.0
+
+
+class WorkerKeeper(threading.Thread):
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(name="worker-keeper", daemon=True)
+        self.argv = argv
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.process = subprocess.Popen(self.argv)
+            code = self.process.wait()
+            if self._stopping.is_set():
+                return
+            log.warning("the worker exited with %s; starting another", code)
+            self._stopping.wait(PAUSE_SECONDS)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.join(timeout=5)

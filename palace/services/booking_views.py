@@ -1,0 +1,191 @@
+"""Bookings as members see them: My bookings, one booking, a calendar's events.
+
+Read-only; commands are in ``bookings`` (the core) and ``partners``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from palace.models import (
+    Booking,
+    BookingPartner,
+    BookingStatus,
+    Child,
+    ClassSession,
+    Facility,
+    InvitationStatus,
+    Member,
+    PartnerInvitation,
+    Resource,
+    SlotKind,
+)
+from palace.services import booking_states, clock, partners, rules, slots
+from palace.services.bookings import BookingError
+
+
+@dataclass(frozen=True)
+class BookingView:
+    booking: Booking
+    facility: Facility
+    resource: Resource
+    owner: Member
+    partners: list[Member]
+    mine: bool  # False when the member is named as a partner
+    late_from: datetime  # cancelling after this counts as a late cancel
+    partners_allowed: bool
+    # A place in a class: the session with its class type and instructor, and the child
+    # it was taken for, if any.
+    session: ClassSession | None = None
+    child: Child | None = None
+    # The booker's invitations not (or no longer) accepted: cards waiting for an answer,
+    # declined or left. Empty for anyone but the booker.
+    invitations: list[PartnerInvitation] = field(default_factory=list)
+
+    def title(self, lang: str) -> str:
+        """What the booking is for: the class's name, or the hall and court."""
+        if self.session is not None:
+            return f"{self.session.class_type.name(lang)} · {self.resource.name(lang)}"
+        return f"{self.facility.name(lang)} · {self.resource.name(lang)}"
+
+    @property
+    def late_now(self) -> bool:
+        return clock.now() > self.late_from
+
+    @property
+    def upcoming(self) -> bool:
+        return self.booking.status == BookingStatus.CONFIRMED and self.booking.ends_at > clock.now()
+
+    @property
+    def cancellable(self) -> bool:
+        return self.mine and self.upcoming and self.booking.starts_at > clock.now()
+
+    @property
+    def cancelled(self) -> bool:
+        return booking_states.is_cancelled(self.booking)
+
+    @property
+    def state(self) -> booking_states.Shown:
+        return booking_states.shown(self.booking)
+
+
+@dataclass(frozen=True)
+class MemberBookings:
+    upcoming: list[BookingView]
+    past: list[BookingView]
+    cancelled: list[BookingView]
+    invitations: list[partners.Invitation] = field(default_factory=list)
+
+
+async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
+    ids = [b.id for b in found]
+    partner_rows = await BookingPartner.filter(booking_id__in=ids).select_related("member")
+    named: dict[int, list[Member]] = {}
+    for row in partner_rows:
+        named.setdefault(row.booking_id, []).append(row.member)
+    invited = await _open_invitations(found, member_id)
+    by_facility = {}
+    for facility in {b.facility.id: b.facility for b in found}.values():
+        by_facility[facility.id] = await rules.rules_for(facility)
+    sessions = await _sessions(found)
+    children = {
+        c.id: c for c in await Child.filter(id__in=[b.child_id for b in found if b.child_id])
+    }
+    return [
+        BookingView(
+            booking=b,
+            facility=b.facility,
+            resource=b.resource,
+            owner=b.member,
+            partners=named.get(b.id, []),
+            mine=b.member_id == member_id,
+            late_from=slots.late_from(b.slot, by_facility[b.facility_id]),
+            partners_allowed=by_facility[b.facility_id].partners_allowed,
+            session=sessions.get(b.slot_id),
+            child=children.get(b.child_id) if b.child_id else None,
+            invitations=invited.get(b.id, []),
+        )
+        for b in found
+    ]
+
+
+async def _open_invitations(
+    found: list[Booking], member_id: int
+) -> dict[int, list[PartnerInvitation]]:
+    """The booker's invitations not accepted, by booking: only the booker sees them."""
+    own = [b.id for b in found if b.member_id == member_id]
+    rows = await PartnerInvitation.filter(booking_id__in=own).exclude(
+        status=InvitationStatus.ACCEPTED
+    )
+    invited: dict[int, list[PartnerInvitation]] = {}
+    for row in rows:
+        invited.setdefault(row.booking_id, []).append(row)
+    return invited
+
+
+async def _sessions(found: list[Booking]) -> dict[int, ClassSession]:
+    """The class sessions behind bookings, by slot id (court bookings have none)."""
+    ids = [b.slot_id for b in found if b.slot.kind == SlotKind.SESSION]
+    if not ids:
+        return {}
+    rows = await ClassSession.filter(slot_id__in=ids).select_related("class_type", "instructor")
+    return {row.slot_id: row for row in rows}
+
+
+async def member_bookings(*, member_id: int, limit: int = 100) -> MemberBookings:
+    """The member's own bookings and those naming them as a partner."""
+    partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
+    ids = set(await partner_of)
+    query = (
+        Booking.filter(member_id=member_id, guest_name__isnull=True)
+        if not ids
+        else Booking.filter(Q(member_id=member_id, guest_name__isnull=True) | Q(id__in=ids))
+    )
+    found = (
+        await query.select_related("facility", "resource", "member", "slot")
+        .order_by("-starts_at")
+        .limit(limit)
+    )
+    views = await _views(found, member_id)
+    upcoming = sorted((v for v in views if v.upcoming), key=lambda v: v.booking.starts_at)
+    cancelled = [v for v in views if booking_states.is_cancelled(v.booking)]
+    past = [v for v in views if not v.upcoming and not booking_states.is_cancelled(v.booking)]
+    invitations = await partners.invitations_for(member_id=member_id)
+    return MemberBookings(upcoming, past, cancelled, invitations)
+
+
+async def view_of(booking: Booking) -> BookingView:
+    """A booking as its owner sees it (for the front desk reading a code)."""
+    await booking.fetch_related("facility", "resource", "member", "slot")
+    return (await _views([booking], booking.member_id))[0]
+
+
+async def booking_view(*, member_id: int, booking_id: int) -> BookingView:
+    """One booking the member made or is a partner in; anything else is unknown."""
+    booking = await Booking.get_or_none(id=booking_id).select_related(
+        "facility", "resource", "member", "slot"
+    )
+    if booking is None:
+        raise BookingError("unknown_booking")
+    view = (await _views([booking], member_id))[0]
+    if not view.mine and member_id not in {p.id for p in view.partners}:
+        raise BookingError("unknown_booking")
+    return view
+
+
+async def views_since(*, member_id: int, since: datetime) -> list[BookingView]:
+    """Everything the member made or is named on starting from ``since``, cancelled too.
+
+    Unlike member_bookings there is no limit: a calendar must not lose events.
+    """
+    partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
+    ids = set(await partner_of)
+    own = Q(member_id=member_id, guest_name__isnull=True)
+    visible = own | Q(id__in=ids) if ids else own
+    found = (
+        await Booking.filter(visible, starts_at__gte=since)
+        .select_related("facility", "resource", "member", "slot")
+        .order_by("starts_at", "id")
+    )
+    return await _views(found, member_id)

@@ -1,0 +1,191 @@
+"""What planning staff look at: a week of rooms × time, one session, its roster, demand."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tortoise.expressions import Q
+
+from palace.models import (
+    Booking,
+    BookingStatus,
+    ClassDemand,
+    ClassSession,
+    ClassType,
+    Closure,
+    DayPart,
+    Instructor,
+    Resource,
+    Schedule,
+    SessionStatus,
+)
+from palace.services import class_sessions, classes, clock, holidays
+from palace.services.class_sessions import ClassError
+
+WEEKS_BACK, WEEKS_AHEAD = 8, 26
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing in a room on a day: a class session, a room booking or a closure."""
+
+    kind: str  # "session", "booking" or "closure"
+    starts_at: datetime
+    ends_at: datetime
+    session: ClassSession | None = None
+    closure: Closure | None = None
+
+
+@dataclass(frozen=True)
+class RoomWeek:
+    room: Resource
+    days: list[list[Item]]  # Monday to Sunday
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    first: date
+    days: list[date]
+    rooms: list[RoomWeek]
+    schedules: list[Schedule]
+    # Years active terms reach that the holiday data does not cover and staff have not
+    # confirmed: no class meets in them yet.
+    unknown_years: list[int]
+    last_known_year: int
+
+    @property
+    def previous(self) -> date:
+        return self.first - timedelta(weeks=1)
+
+    @property
+    def next(self) -> date:
+        return self.first + timedelta(weeks=1)
+
+
+async def week(*, day: date | None = None) -> WeekPlan:
+    this_week = classes.monday(clock.today())
+    first = classes.monday(day) if day else this_week
+    earliest = this_week - timedelta(weeks=WEEKS_BACK)
+    latest = this_week + timedelta(weeks=WEEKS_AHEAD)
+    if not earliest <= first <= latest:
+        raise ClassError("week_out_of_range", first=earliest, last=latest)
+    days = [first + timedelta(days=n) for n in range(7)]
+    start, _ = clock.day_bounds(first)
+    _, end = clock.day_bounds(days[-1])
+    rooms = await Resource.filter(hosts_classes=True, active=True).select_related("facility")
+    room_weeks = [RoomWeek(room, await _room_days(room, days, start, end)) for room in rooms]
+    active = await Schedule.filter(active=True, term_end__gte=clock.today()).select_related(
+        "class_type", "room", "instructor"
+    )
+    unknown = await _unknown(active)
+    return WeekPlan(first, days, room_weeks, active, unknown, holidays.last_known_year())
+
+
+async def _unknown(active: list[Schedule]) -> list[int]:
+    years: set[int] = set()
+    for schedule in active:
+        years.update(await holidays.unconfirmed_years(schedule.term_start, schedule.term_end))
+    return sorted(years)
+
+
+async def _room_days(
+    room: Resource, days: list[date], start: datetime, end: datetime
+) -> list[list[Item]]:
+    sessions = await ClassSession.filter(
+        room_id=room.id, starts_at__lt=end, ends_at__gt=start
+    ).select_related("class_type", "instructor", "slot")
+    booked = await Booking.filter(
+        resource_id=room.id,
+        status=BookingStatus.CONFIRMED,
+        slot__kind="grid",
+        starts_at__lt=end,
+        ends_at__gt=start,
+    )
+    closed = await Closure.filter(
+        Q(resource_id__isnull=True) | Q(resource_id=room.id),
+        facility_id=room.facility_id,
+        starts_at__lt=end,
+        ends_at__gt=start,
+    )
+    items = [Item("session", s.starts_at, s.ends_at, session=s) for s in sessions]
+    items += [Item("booking", b.starts_at, b.ends_at) for b in booked]
+    items += [Item("closure", c.starts_at, c.ends_at, closure=c) for c in closed]
+    return [
+        sorted((i for i in items if _on(i, day)), key=lambda i: clock.utc(i.starts_at))
+        for day in days
+    ]
+
+
+def _on(item: Item, day: date) -> bool:
+    day_start, day_end = clock.day_bounds(day)
+    return clock.utc(item.starts_at) < day_end and clock.utc(item.ends_at) > day_start
+
+
+# One session and its roster.
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    booking: Booking  # with member and child
+    child_name: str | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: ClassSession  # with class_type, room, instructor, slot, schedule
+    lines: list[RosterLine]  # confirmed first, then cancelled
+    instructors: list[Instructor]
+
+    @property
+    def confirmed(self) -> list[RosterLine]:
+        return [line for line in self.lines if line.booking.status == BookingStatus.CONFIRMED]
+
+    @property
+    def upcoming(self) -> bool:
+        return (
+            self.session.status == SessionStatus.SCHEDULED
+            and clock.utc(self.session.starts_at) > clock.now()
+        )
+
+
+async def session_view(*, session_id: int) -> SessionView:
+    session = await class_sessions.scheduled(session_id)
+    await session.fetch_related("schedule")
+    found = (
+        await Booking.filter(slot_id=session.slot_id)
+        .select_related("member", "child")
+        .order_by("created_at", "id")
+    )
+    lines = [RosterLine(b, b.child.name if b.child else None) for b in found]
+    lines.sort(key=lambda line: line.booking.status != BookingStatus.CONFIRMED)
+    return SessionView(session, lines, await Instructor.filter(active=True))
+
+
+# Demand beside how full sessions run.
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    class_type: ClassType
+    wanted: dict[str, int]  # day part -> members asking
+    sessions: int  # sessions held or planned in the last and next four weeks
+    fill: int | None  # percent of places taken over those sessions
+
+
+async def demand() -> list[DemandRow]:
+    since = clock.now() - timedelta(weeks=4)
+    until = clock.now() + timedelta(weeks=4)
+    rows = []
+    for class_type in await ClassType.filter(active=True):
+        asked = await ClassDemand.filter(class_type_id=class_type.id)
+        counts = {part.value: sum(1 for a in asked if a.day_part == part) for part in DayPart}
+        held = await ClassSession.filter(
+            class_type_id=class_type.id,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        ).select_related("slot")
+        places = sum(s.slot.capacity for s in held)
+        taken = sum(s.slot.taken for s in held)
+        fill = round(100 * taken / places) if places else None
+        rows.append(DemandRow(class_type, counts, len(held), fill))
+    return rows

@@ -1,0 +1,140 @@
+"""What class planning is built from: class types, instructors and the palace's no-class days."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from palace.models import (
+    ClassLevel,
+    ClassSession,
+    ClassType,
+    HolidayYear,
+    Instructor,
+    NoClassDay,
+    SessionStatus,
+)
+from palace.services import audit, class_sessions, clock, holidays
+from palace.services.class_sessions import ClassError
+
+NAME_MAX, DESCRIPTION_MAX, PERSON_MAX = 60, 400, 40
+
+
+@dataclass(frozen=True)
+class Setup:
+    class_types: list[ClassType]
+    instructors: list[Instructor]
+    no_class_days: list[NoClassDay]  # from today on
+
+
+async def overview() -> Setup:
+    return Setup(
+        await ClassType.all(),
+        await Instructor.all(),
+        await NoClassDay.filter(day__gte=clock.today()),
+    )
+
+
+def _text(raw: str, limit: int) -> str | None:
+    text = class_sessions.closures_text(raw[: limit * 4])
+    return text if 0 < len(text) <= limit else None
+
+
+def _code(name_en: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name_en).lower()).strip("-")
+    return slug[:30] or "class"
+
+
+async def add_class_type(
+    *, actor_id: int, name_zh: str, name_en: str, description: str, level: str, children: bool
+) -> ClassType:
+    zh, en = _text(name_zh, NAME_MAX), _text(name_en, NAME_MAX)
+    if zh is None or en is None or level not in {lv.value for lv in ClassLevel}:
+        raise ClassError("class_type_invalid", fields={"name_zh": "class_type_invalid"})
+    about = _text(description, DESCRIPTION_MAX) or ""
+    async with in_transaction():
+        code = _code(en)
+        if await ClassType.exists(code=code):
+            code = f"{code}-{await ClassType.all().count() + 1}"
+        made = await ClassType.create(
+            code=code, name_zh=zh, name_en=en, description_zh=about, description_en=about,
+            level=ClassLevel(level), for_children=children,
+        )  # fmt: skip
+        await audit.record(actor_id=actor_id, entity="class_type", entity_id=made.id,
+                           action="create", detail={"code": code})  # fmt: skip
+    return made
+
+
+async def add_instructor(*, actor_id: int, name: str) -> Instructor:
+    cleaned = _text(name, PERSON_MAX)
+    if cleaned is None:
+        raise ClassError("instructor_name_invalid", fields={"name": "instructor_name_invalid"})
+    async with in_transaction():
+        made = await Instructor.create(name=cleaned)
+        await audit.record(actor_id=actor_id, entity="instructor", entity_id=made.id,
+                           action="create")  # fmt: skip
+    return made
+
+
+async def add_no_class_day(*, actor_id: int, day: date | None, reason: str) -> int:
+    """No classes that day: its scheduled sessions are cancelled and members told why.
+
+    Returns the bookings cancelled.
+    """
+    cleaned = _text(reason, class_sessions.REASON_MAX)
+    if day is None or cleaned is None or day < clock.today():
+        raise ClassError("no_class_day_invalid")
+    start, end = clock.day_bounds(day)
+    try:
+        async with in_transaction():
+            row = await NoClassDay.create(day=day, reason=cleaned)
+            cancelled = 0
+            for session in await ClassSession.filter(
+                status=SessionStatus.SCHEDULED, starts_at__gte=max(start, clock.now()),
+                starts_at__lt=end,
+            ):  # fmt: skip
+                cancelled += await class_sessions.cancel_locked(
+                    session, actor_id=actor_id, reason=cleaned, action="no_class_day"
+                )
+            await audit.record(actor_id=actor_id, entity="no_class_day", entity_id=row.id,
+                               action="create", detail={"day": day.isoformat(),
+                                                        "reason": cleaned})  # fmt: skip
+    except IntegrityError:
+        raise ClassError("no_class_day_invalid") from None
+    return cancelled
+
+
+async def remove_no_class_day(*, actor_id: int, no_class_day_id: int) -> None:
+    """Classes may be held that day again; sessions already cancelled stay cancelled."""
+    async with in_transaction():
+        if not await NoClassDay.filter(id=no_class_day_id).delete():
+            raise ClassError("no_class_day_invalid")
+        await audit.record(actor_id=actor_id, entity="no_class_day", entity_id=no_class_day_id,
+                           action="delete")  # fmt: skip
+
+
+CONFIRM_AHEAD = 3  # years past the holiday data that staff may confirm
+
+
+async def confirm_holiday_year(*, actor_id: int, year: int) -> int:
+    """Staff let classes run in a year whose official holidays are not in the data yet,
+    having entered them as no-class days. Audited; returns the sessions made now."""
+    first_unknown = holidays.last_known_year() + 1
+    if not first_unknown <= year < first_unknown + CONFIRM_AHEAD:
+        raise ClassError("holiday_year_not_unknown", year=year)
+    try:
+        async with in_transaction():
+            await HolidayYear.create(year=year, confirmed_by_id=actor_id)
+            await audit.record(
+                actor_id=actor_id,
+                entity="holiday_year",
+                entity_id=year,
+                action="confirm",
+                to_state="confirmed",
+            )
+    except IntegrityError:
+        raise ClassError("holiday_year_confirmed", year=year) from None
+    return await class_sessions.generate()

@@ -1,0 +1,185 @@
+"""Classes as members see them: the week's sessions with places left, and taking a place.
+
+Taking a place is a thin caller of the booking core: the session resolves to its slot
+and ``bookings.take`` does the rest (member lock, closures, quotas per person, the
+conditional UPDATE, the audit event), exactly as for a court.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from tortoise.expressions import Q
+
+from palace.models import (
+    Booking,
+    BookingSource,
+    BookingStatus,
+    Child,
+    ClassSession,
+    SessionStatus,
+)
+from palace.services import bookings, clock, slots
+from palace.services.bookings import BookingError
+from palace.services.errors import ServiceError
+
+WEEKS_AHEAD = 8
+
+
+class SessionState(StrEnum):
+    OPEN = "open"
+    MINE = "mine"  # the member (or all their children who could) hold a place
+    FULL = "full"
+    NOT_YET_OPEN = "not_yet_open"
+    CANCELLED = "cancelled"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class SessionCard:
+    session: ClassSession  # with class_type, instructor, room and slot
+    state: SessionState
+    places_left: int
+    opens_at: datetime
+    mine: list[Booking]  # the member's confirmed places here (their own or a child's)
+
+
+@dataclass(frozen=True)
+class Week:
+    first: date  # a Monday
+    days: list[tuple[date, list[SessionCard]]]
+    children: list[Child]
+    can_go_back: bool
+    can_go_on: bool
+
+    @property
+    def previous(self) -> date:
+        return self.first - timedelta(weeks=1)
+
+    @property
+    def next(self) -> date:
+        return self.first + timedelta(weeks=1)
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def week(*, member_id: int, day: date | None = None) -> Week:
+    """The week holding ``day``, Monday to Sunday, from today on.
+
+    Without a day: this week, or the next once this week has no class left.
+    """
+    this_week = monday(clock.today())
+    last_week = this_week + timedelta(weeks=WEEKS_AHEAD)
+    first = monday(day) if day else this_week
+    if not this_week <= first <= last_week:
+        raise ServiceError("week_out_of_range", first=this_week, last=last_week)
+    shown = await _week(member_id, first)
+    if day is None and not any(cards for _, cards in shown.days):
+        shown = await _week(member_id, first + timedelta(weeks=1))
+    return shown
+
+
+async def _week(member_id: int, first: date) -> Week:
+    this_week = monday(clock.today())
+    days = [d for d in (first + timedelta(days=n) for n in range(7)) if d >= clock.today()]
+    start, _ = clock.day_bounds(days[0])
+    _, end = clock.day_bounds(first + timedelta(days=6))
+    sessions = await _sessions(Q(starts_at__gte=start, starts_at__lt=end))
+    cards = await _cards(member_id, sessions)
+    by_day = [(d, [c for c in cards if clock.local_day(c.session.starts_at) == d]) for d in days]
+    children = await children_of(member_id)
+    last_week = this_week + timedelta(weeks=WEEKS_AHEAD)
+    return Week(first, by_day, children, first > this_week, first < last_week)
+
+
+async def _sessions(where: Q) -> list[ClassSession]:
+    return (
+        await ClassSession.filter(where)
+        .select_related("class_type", "instructor", "room", "slot")
+        .order_by("starts_at", "id")
+    )
+
+
+async def _cards(member_id: int, sessions: list[ClassSession]) -> list[SessionCard]:
+    slot_ids = [s.slot_id for s in sessions]
+    mine = await Booking.filter(
+        member_id=member_id, slot_id__in=slot_ids, status=BookingStatus.CONFIRMED
+    )
+    cards = []
+    for session in sessions:
+        held = [b for b in mine if b.slot_id == session.slot_id]
+        cards.append(_card(session, await _opens_at(session), held))
+    return cards
+
+
+async def _opens_at(session: ClassSession) -> datetime:
+    """Sessions carry their schedule's window; one made without it follows the hall's rules."""
+    if session.slot.opens_at is not None:
+        return clock.utc(session.slot.opens_at)
+    return (await slots.terms(session.slot_id)).opens_at
+
+
+def _card(session: ClassSession, opens_at: datetime, held: list[Booking]) -> SessionCard:
+    slot = session.slot
+    left = max(slot.capacity - slot.taken, 0)
+    now = clock.now()
+    if session.status == SessionStatus.CANCELLED:
+        state = SessionState.CANCELLED
+    elif held:
+        state = SessionState.MINE
+    elif clock.utc(session.starts_at) <= now:
+        state = SessionState.PAST
+    elif now < opens_at:
+        state = SessionState.NOT_YET_OPEN
+    elif left <= 0:
+        state = SessionState.FULL
+    else:
+        state = SessionState.OPEN
+    return SessionCard(session, state, left, opens_at, held)
+
+
+async def card(*, member_id: int, session_id: int) -> SessionCard:
+    """One session fresh from the database: what the member sees after a tap."""
+    found = await _sessions(Q(id=session_id))
+    if not found:
+        raise BookingError("unknown_session")
+    return (await _cards(member_id, found))[0]
+
+
+async def book(*, member_id: int, session_id: int, child_id: int | None = None) -> Booking:
+    """The member takes a place in a session, for themselves or (children's classes) a child."""
+    session = await ClassSession.get_or_none(id=session_id).select_related("class_type")
+    if session is None:
+        raise BookingError("unknown_session")
+    if session.status != SessionStatus.SCHEDULED:
+        raise BookingError("session_cancelled")
+    if session.class_type.for_children and child_id is None:
+        raise BookingError("child_required")
+    if not session.class_type.for_children and child_id is not None:
+        raise BookingError("not_for_children")
+    try:
+        return await bookings.take(
+            member_id=member_id,
+            slot_id=session.slot_id,
+            actor_id=member_id,
+            source=BookingSource.MEMBER,
+            child_id=child_id,
+        )
+    except BookingError as error:
+        # A session cancelled while we looked has no places left: say what happened.
+        if error.code == "slot_taken" and await ClassSession.exists(
+            id=session_id, status=SessionStatus.CANCELLED
+        ):
+            raise BookingError("session_cancelled") from None
+        raise
+
+
+async def children_of(member_id: int) -> list[Child]:
+    return await Child.filter(parent_id=member_id, active=True)
+
+
+async def session_of_slot(slot_id: int) -> ClassSession | None:
+    """The class session behind a slot, if it is one (waitlists, the desk, bookings)."""
+    return await ClassSession.get_or_none(slot_id=slot_id)

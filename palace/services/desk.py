@@ -1,0 +1,54 @@
+"""What the front desk looks up: members by card (in part), phone or name, and one
+member with their upcoming bookings, strikes and any suspension."""
+
+from dataclasses import dataclass
+
+from palace.models import Member
+from palace.services import accounts, booking_views, strikes, text
+from palace.services.booking_views import BookingView
+from palace.services.errors import AccountError
+
+PARTIAL_CARD_MIN = 3
+
+
+async def find_members(*, query: str, limit: int = 20) -> list[Member]:
+    """``accounts.search``, and members whose card number contains what was typed: a
+    member often knows only the last digits of their card."""
+    found = await accounts.search(query=query, limit=limit)
+    card = accounts.normalize_card(query)
+    if len(card) < PARTIAL_CARD_MIN or not accounts.CARD_RE.fullmatch(card.rjust(4, "0")):
+        return found
+    known = {m.id for m in found}
+    partial = await Member.filter(card_no__contains=card).order_by("card_no").limit(limit)
+    return [*found, *(m for m in partial if m.id not in known)][:limit]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A member the front desk found, and whether the desk may reset their password."""
+
+    member: Member
+    resettable: bool
+
+
+async def search(*, actor: Member, query: str, limit: int = 20) -> list[Found]:
+    """What the desk's search box shows: nothing until something is typed."""
+    if not text.line(query):
+        return []
+    found = await find_members(query=query, limit=limit)
+    return [Found(m, accounts.reset_refusal(actor, m) is None) for m in found]
+
+
+@dataclass(frozen=True)
+class MemberAtDesk:
+    member: Member
+    upcoming: list[BookingView]  # their own and those naming them, soonest first
+    standing: strikes.Standing
+
+
+async def member_at_desk(*, member_id: int) -> MemberAtDesk:
+    member = await Member.get_or_none(id=member_id)
+    if member is None:
+        raise AccountError("unknown_member")
+    found = await booking_views.member_bookings(member_id=member_id)
+    return MemberAtDesk(member, found.upcoming, await strikes.standing(member_id=member_id))

@@ -1,0 +1,183 @@
+"""What each kind of notification says, in the member's language.
+
+One place for the words, used by the inbox and by the outbound channels (a worker
+sends the same text by SMS or e-mail). The row keeps ids and values; names and
+times are written when the message is read, in the reader's language.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_skeleton
+from tortoise.expressions import Q
+
+from palace.i18n import LOCALES, N_, gettext_for
+from palace.models import ClassSession, Instructor, Notification, Resource
+from palace.services import clock
+
+TEXTS = {
+    "booked": N_("Booked: %(place)s, %(when)s."),
+    "waitlist_promoted": N_(
+        "A place came free and you are booked: %(place)s, %(when)s. It is in My bookings."
+    ),
+    "waitlist_offer": N_(
+        "A place is free for you: %(place)s, %(when)s. Accept it by %(until)s, "
+        "or it goes to the next in line."
+    ),
+    "waitlist_offer_expired": N_(
+        "The place offered to you (%(place)s, %(when)s) was not taken in time and went "
+        "to the next in line."
+    ),
+    "waitlist_skipped": N_(
+        "A place came free (%(place)s, %(when)s) but you could not be booked: %(reason)s "
+        "You keep your place in line."
+    ),
+    "booking_cancelled_by_palace": N_(
+        "The palace cancelled your booking (%(place)s, %(when)s). Reason: %(reason)s"
+    ),
+    "class_instructor_changed": N_(
+        "The instructor of %(place)s, %(when)s has changed: now %(instructor)s."
+    ),
+    "class_cancelled": N_(
+        "The palace cancelled your class (%(place)s, %(when)s). Reason: %(reason)s"
+    ),
+    "reminder": N_("Reminder: %(place)s, %(when)s."),
+    "no_show": N_(
+        "You were not checked in for %(place)s, %(when)s, so the place was released and "
+        "a no-show was recorded."
+    ),
+    "booking_suspended": N_(
+        "Booking is suspended until %(suspended_until)s: %(strikes)s bookings were missed "
+        "without checking in within %(days)s days. Please ask the front desk if this is wrong."
+    ),
+    "suspension_lifted": N_("Your booking suspension has been lifted. You can book again."),
+}
+TITLES = {
+    "booked": N_("Booked"),
+    "waitlist_promoted": N_("Booked from the waitlist"),
+    "waitlist_offer": N_("A place is offered to you"),
+    "waitlist_offer_expired": N_("Offer ran out"),
+    "waitlist_skipped": N_("Passed over in the waitlist"),
+    "booking_cancelled_by_palace": N_("Cancelled by the palace"),
+    "class_instructor_changed": N_("Instructor changed"),
+    "class_cancelled": N_("Class cancelled"),
+    "reminder": N_("Reminder"),
+    "no_show": N_("No-show"),
+    "booking_suspended": N_("Booking suspended"),
+    "suspension_lifted": N_("Suspension lifted"),
+}
+# About the member's booking as a whole, not one place.
+MEMBER_KINDS = frozenset({"booking_suspended", "suspension_lifted"})
+SKIP_REASONS = {
+    "over_quota_active": N_("you already have as many upcoming bookings in this hall as allowed."),
+    "over_quota_hours": N_("it would take you over the hours allowed per day in this hall."),
+    "member_suspended": N_("your account is suspended from booking."),
+    "waitlist_clash": N_("you have another booking at that time."),
+}
+OTHER_REASON = N_("a booking rule does not allow it.")
+GENERIC = N_("You have a new message.")
+# What members may also have sent outside the app (their own taps excepted).
+OUTBOUND_KINDS = (
+    "waitlist_offer",
+    "waitlist_promoted",
+    "waitlist_offer_expired",
+    "booking_cancelled_by_palace",
+    "class_cancelled",
+    "class_instructor_changed",
+    "reminder",
+    "booked",
+    "no_show",
+    "booking_suspended",
+    "suspension_lifted",
+)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Names of the courts, rooms, classes and instructors the messages talk about."""
+
+    resources: dict[int, Resource]
+    sessions: dict[int, ClassSession]
+    instructors: dict[int, Instructor]
+    by_slot: dict[int, ClassSession]  # a class session by its slot (waitlist messages)
+
+    def name(self, detail: dict[str, object], lang: str) -> str:
+        session = self.sessions.get(_int(detail.get("session_id"))) or self.by_slot.get(
+            _int(detail.get("slot_id"))
+        )
+        if session is not None:
+            return f"{session.class_type.name(lang)} · {session.slot.resource.name(lang)}"
+        resource = self.resources.get(_int(detail.get("resource_id")))
+        if resource is None:
+            return gettext_for(lang, N_("the palace"))
+        return f"{resource.facility.name(lang)} · {resource.name(lang)}"
+
+    def instructor(self, detail: dict[str, object]) -> str:
+        found = self.instructors.get(_int(detail.get("instructor_id")))
+        return found.name if found else str(detail.get("instructor", ""))
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _ids(notifications: Iterable[Notification], key: str) -> list[int]:
+    values = (n.detail.get(key) for n in notifications if isinstance(n.detail, dict))
+    return [v for v in values if isinstance(v, int)]
+
+
+async def places_for(notifications: Iterable[Notification]) -> Places:
+    found = list(notifications)
+    resources = await Resource.filter(id__in=_ids(found, "resource_id")).select_related("facility")
+    sessions = await ClassSession.filter(
+        Q(id__in=_ids(found, "session_id")) | Q(slot_id__in=_ids(found, "slot_id"))
+    ).select_related("class_type", "slot__resource")
+    instructors = await Instructor.filter(id__in=_ids(found, "instructor_id"))
+    return Places(
+        {r.id: r for r in resources},
+        {s.id: s for s in sessions},
+        {i.id: i for i in instructors},
+        {s.slot_id: s for s in sessions},
+    )
+
+
+def title(notification: Notification, lang: str) -> str:
+    return gettext_for(lang, TITLES.get(notification.kind, N_("Message")))
+
+
+def text(notification: Notification, lang: str, places: Places) -> str:
+    template = TEXTS.get(notification.kind)
+    if template is None:
+        return gettext_for(lang, GENERIC)
+    detail = notification.detail if isinstance(notification.detail, dict) else {}
+    values = {
+        "place": places.name(detail, lang),
+        "when": _moment(detail.get("starts_at"), lang),
+        "until": _moment(detail.get("expires_at"), lang, time_only=True),
+        "reason": _reason(notification.kind, detail, lang),
+        "instructor": places.instructor(detail),
+        "suspended_until": _moment(detail.get("until"), lang),
+        "strikes": detail.get("strikes", ""),
+        "days": detail.get("days", ""),
+    }
+    return gettext_for(lang, template) % values
+
+
+def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
+    reason = detail.get("reason")
+    if kind == "waitlist_skipped":
+        return gettext_for(lang, SKIP_REASONS.get(str(reason), OTHER_REASON))
+    return str(reason or "")  # the staff's own words, as they typed them
+
+
+def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:
+    if not isinstance(raw, str):
+        return ""
+    try:
+        value = datetime.fromisoformat(raw).astimezone(clock.zone())
+    except ValueError:
+        return ""
+    locale = LOCALES[lang]
+    hm = format_skeleton("Hm", value, locale=locale)
+    return hm if time_only else f"{format_skeleton('MMMEd', value, locale=locale)} {hm}"

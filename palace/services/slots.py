@@ -1,0 +1,179 @@
+"""Slot rows and what decides how a slot may be booked, and rooms held by the quarter hour.
+
+A slot is whatever a place is taken in: a court or gym hour on a hall's timetable
+(a *grid* slot, made on first use) or a class session (made when its schedule is
+generated). Every way of getting a place resolves to a slot id and calls
+``bookings.take``; this module does the resolving for the grid and says, for any
+slot, which rules apply (``terms``).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from palace.models import (
+    BookingRules,
+    Facility,
+    OpeningHours,
+    Resource,
+    RoomHold,
+    Slot,
+    SlotKind,
+)
+from palace.services import clock, rules
+from palace.services.errors import ServiceError
+
+HOLD_BLOCK = timedelta(minutes=15)
+
+
+class SlotError(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One slot with everything the booking core needs to decide on it."""
+
+    slot: Slot
+    resource: Resource
+    facility: Facility
+    rules: BookingRules  # quotas and, for grid slots, the window and cut-off
+    opens_at: datetime  # when members may start booking it
+    late_from: datetime  # a cancellation after this is a late cancel
+
+    @property
+    def starts_at(self) -> datetime:
+        return clock.utc(self.slot.starts_at)
+
+    @property
+    def ends_at(self) -> datetime:
+        return clock.utc(self.slot.ends_at)
+
+
+async def terms(slot_id: int) -> Terms:
+    """The slot and its rules; SlotError("unknown_slot") when there is no such slot."""
+    slot = await Slot.get_or_none(id=slot_id).select_related("resource__facility")
+    if slot is None:
+        raise SlotError("unknown_slot")
+    return await terms_of(slot)
+
+
+async def terms_of(slot: Slot) -> Terms:
+    """Terms of a slot read with ``resource__facility``."""
+    resource = slot.resource
+    facility = resource.facility
+    facility_rules = await rules.rules_for(facility)
+    starts_at = clock.utc(slot.starts_at)
+    opens_at = slot.opens_at or rules.booking_opens_at(facility_rules, clock.local_day(starts_at))
+    return Terms(
+        slot=slot,
+        resource=resource,
+        facility=facility,
+        rules=facility_rules,
+        opens_at=clock.utc(opens_at),
+        late_from=late_from(slot, facility_rules),
+    )
+
+
+def late_from(slot: Slot, facility_rules: BookingRules) -> datetime:
+    """When cancelling starts to count as late: the session's own cut-off, or the hall's."""
+    cutoff = slot.cancel_cutoff_minutes
+    if cutoff is None:
+        cutoff = facility_rules.cancel_cutoff_minutes
+    return clock.utc(slot.starts_at) - timedelta(minutes=cutoff)
+
+
+# The court grid: a time on a hall's timetable, as a slot row.
+
+
+async def grid_slot(*, resource_id: int, starts_at: datetime) -> Slot:
+    """The grid slot of a bookable resource starting then, made on first use.
+
+    SlotError("unknown_slot") when the resource is not bookable on the grid or no
+    slot of its timetable starts then.
+    """
+    resource = await Resource.get_or_none(id=resource_id, active=True).select_related("facility")
+    if resource is None or not rules.is_bookable(resource.facility):
+        raise SlotError("unknown_slot")
+    facility_rules = await rules.rules_for(resource.facility)
+    ends_at = await _slot_end(facility_rules, resource.facility, starts_at)
+    return await _grid_row(resource, starts_at, ends_at)
+
+
+async def existing_grid_slot(*, resource_id: int, starts_at: datetime) -> Slot | None:
+    return await Slot.get_or_none(resource_id=resource_id, starts_at=starts_at, kind=SlotKind.GRID)
+
+
+async def _slot_end(
+    facility_rules: BookingRules, facility: Facility, starts_at: datetime
+) -> datetime:
+    """The end of the slot starting then, if the timetable has such a slot."""
+    hours = await OpeningHours.filter(facility_id=facility.id)
+    for start, end in rules.slot_times(facility_rules, hours, clock.local_day(starts_at)):
+        if start == starts_at:
+            return end
+    raise SlotError("unknown_slot")
+
+
+async def _grid_row(resource: Resource, starts_at: datetime, ends_at: datetime) -> Slot:
+    """The slot's row, made on first use; a concurrent maker wins and we read its row."""
+    fresh = Slot(resource_id=resource.id, starts_at=starts_at, ends_at=ends_at)
+    fresh.capacity = resource.capacity
+    await Slot.bulk_create([fresh], ignore_conflicts=True)
+    slot = await Slot.get(resource_id=resource.id, starts_at=starts_at, kind=SlotKind.GRID)
+    if clock.utc(slot.ends_at) == ends_at:
+        return slot
+    # Left by a cancelled booking before the slot length changed: an empty row takes the
+    # new length; a held one (the length lock should prevent it) is never stretched.
+    if not await Slot.filter(id=slot.id, taken=0).update(ends_at=ends_at):
+        raise SlotError("unknown_slot")
+    return await Slot.get(id=slot.id)
+
+
+# Rooms: a class session and a room booking never hold the same room at once.
+
+
+def blocks(starts_at: datetime, ends_at: datetime) -> list[datetime]:
+    """The quarter hours a period touches, in UTC (a partial quarter counts whole)."""
+    start, end = clock.utc(starts_at), clock.utc(ends_at)
+    block = start - timedelta(seconds=start.timestamp() % HOLD_BLOCK.total_seconds())
+    found = []
+    while block < end:
+        found.append(block)
+        block += HOLD_BLOCK
+    return found
+
+
+async def hold_room(
+    *,
+    resource_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    slot_id: int | None = None,
+    booking_id: int | None = None,
+) -> None:
+    """Hold a room for a class session (slot_id) or a room booking (booking_id).
+
+    Call inside the transaction that creates the session or the booking: the unique
+    key on (room, quarter hour) makes a concurrent holder of any of those quarters fail
+    here with SlotError("room_in_use"). On PostgreSQL that failure spoils the
+    transaction: a caller that wants to go on after it (a generator skipping one
+    session) runs this in a nested ``in_transaction()``, which is a savepoint.
+    """
+    rows = [
+        RoomHold(resource_id=resource_id, block_at=block, slot_id=slot_id, booking_id=booking_id)
+        for block in blocks(starts_at, ends_at)
+    ]
+    try:
+        await RoomHold.bulk_create(rows)
+    except IntegrityError:
+        raise SlotError("room_in_use") from None
+
+
+async def free_room(*, slot_id: int | None = None, booking_id: int | None = None) -> None:
+    """Give back what a cancelled session (slot_id) or booking (booking_id) held."""
+    if slot_id is not None:
+        await RoomHold.filter(slot_id=slot_id).delete()
+    if booking_id is not None:
+        await RoomHold.filter(booking_id=booking_id).delete()

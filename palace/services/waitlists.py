@@ -1,0 +1,182 @@
+"""What a member does with a waitlist: join a full slot's line, leave it, accept or
+decline an offer. Promotion itself is the worker's (``promotions``).
+"""
+
+from tortoise.exceptions import IntegrityError
+
+from palace.models import Booking, BookingSource, Member, MemberStatus, Slot, WaitlistEntry
+from palace.models import WaitMode as M
+from palace.models import WaitStatus as S
+from palace.services import after_commit, audit, bookings, clock, holds, notifications, slots
+from palace.services.errors import ServiceError
+from palace.services.slots import Terms
+
+# Lines one member may stand in at once: enough for a week's plans, not for hoarding.
+MAX_LINES = 10
+
+
+class WaitlistError(ServiceError):
+    pass
+
+
+async def join(*, member_id: int, slot_id: int, mode: str) -> WaitlistEntry:
+    """Stand in line for a full slot; ``mode`` is "auto" (book me) or "ask" (ask me first)."""
+    if mode not in (M.AUTO, M.ASK):
+        raise WaitlistError("waitlist_mode_invalid")
+    terms = await _terms(slot_id)
+    _check_joinable_time(terms)
+    async with after_commit.transaction():
+        await _check_member(member_id)
+        await _check_full(member_id, terms)
+        if await WaitlistEntry.filter(member_id=member_id, live_slot__isnull=False).count() >= (
+            MAX_LINES
+        ):
+            raise WaitlistError("too_many_waitlists", max=MAX_LINES)
+        try:
+            entry = await WaitlistEntry.create(
+                slot_id=slot_id, member_id=member_id, mode=M(mode), live_slot=slot_id
+            )
+        except IntegrityError:
+            raise WaitlistError("already_waiting") from None
+        await _audit(entry, member_id, None, S.WAITING, "join", mode=mode)
+    return entry
+
+
+async def _terms(slot_id: int) -> Terms:
+    try:
+        return await slots.terms(slot_id)
+    except slots.SlotError:
+        raise WaitlistError("unknown_slot") from None
+
+
+def _check_joinable_time(terms: Terms) -> None:
+    now = clock.now()
+    if terms.starts_at <= now:
+        raise WaitlistError("slot_past")
+    if now < terms.opens_at:
+        raise WaitlistError("not_yet_open", opens_at=terms.opens_at)
+
+
+async def _check_member(member_id: int) -> None:
+    # Locked like the booking core does, so one member's double submit is serialised.
+    member = await Member.filter(id=member_id).select_for_update().get_or_none()
+    if member is None:
+        raise WaitlistError("unknown_member")
+    if member.status != MemberStatus.ACTIVE:
+        raise WaitlistError("member_suspended")
+
+
+async def _check_full(member_id: int, terms: Terms) -> None:
+    """A line forms only for a full slot the member is not in already."""
+    if await bookings.closure_over(terms.resource, terms.starts_at, terms.ends_at):
+        raise WaitlistError("slot_closed")
+    if await Booking.filter(member_id=member_id, live_slot=terms.slot.id).exists():
+        raise WaitlistError("already_booked")
+    slot = await Slot.get(id=terms.slot.id)
+    if slot.capacity == 0:
+        raise WaitlistError("session_cancelled")
+    if slot.taken + slot.held < slot.capacity:
+        raise WaitlistError("slot_has_room")
+
+
+async def leave(*, member_id: int, entry_id: int) -> None:
+    """Step out of the line; an open offer is declined and goes to the next in line."""
+    entry = await _own_entry(member_id, entry_id)
+    async with after_commit.transaction():
+        for old in (S.WAITING, S.OFFERED):
+            if await WaitlistEntry.filter(id=entry.id, status=old).update(
+                status=S.LEFT, live_slot=None
+            ):
+                await _audit(entry, member_id, old, S.LEFT, "leave")
+                if old == S.OFFERED:
+                    await _queue_next(entry, "left")
+                return
+    raise WaitlistError("not_waiting")
+
+
+async def decline(*, member_id: int, entry_id: int) -> None:
+    entry = await _own_entry(member_id, entry_id)
+    async with after_commit.transaction():
+        if not await WaitlistEntry.filter(id=entry.id, status=S.OFFERED).update(
+            status=S.DECLINED, live_slot=None
+        ):
+            raise WaitlistError(await _gone_code(entry.id))
+        await _audit(entry, member_id, S.OFFERED, S.DECLINED, "decline")
+        await _queue_next(entry, "declined")
+
+
+async def _queue_next(entry: WaitlistEntry, why: str) -> None:
+    await holds.queue_promotion(entry.slot_id, event=f"{why}:{entry.id}")
+
+
+async def accept(*, member_id: int, entry_id: int) -> Booking:
+    """Take the offered place. Accepting twice gives the same booking; an offer that ran
+    out is refused (``offer_expired``) even before the sweep has moved it on."""
+    entry = await _own_entry(member_id, entry_id)
+    async with after_commit.transaction():
+        now = clock.now()
+        # One conditional change decides between this and the offer running out.
+        won = await WaitlistEntry.filter(
+            id=entry.id, status=S.OFFERED, offer_expires_at__gt=now
+        ).update(status=S.BOOKED, live_slot=None)
+        if not won:
+            return await _accepted_already(entry.id)
+        booking = await bookings.take(
+            member_id=member_id,
+            slot_id=entry.slot_id,
+            actor_id=member_id,
+            source=BookingSource.WAITLIST,
+        )
+        await WaitlistEntry.filter(id=entry.id).update(booking_id=booking.id)
+        await _audit(entry, member_id, S.OFFERED, S.BOOKED, "accept", booking_id=booking.id)
+        terms = await slots.terms(entry.slot_id)
+        await notifications.notify(
+            member_id=member_id,
+            kind="booked",
+            booking_id=booking.id,
+            detail=notifications.slot_detail(terms),
+            seen=True,
+        )
+    return booking
+
+
+async def _accepted_already(entry_id: int) -> Booking:
+    entry = await WaitlistEntry.get(id=entry_id)
+    if entry.status == S.BOOKED and entry.booking_id is not None:
+        return await Booking.get(id=entry.booking_id)
+    raise WaitlistError(await _gone_code(entry_id))
+
+
+async def _gone_code(entry_id: int) -> str:
+    entry = await WaitlistEntry.get(id=entry_id)
+    if entry.status == S.EXPIRED or (
+        entry.status == S.OFFERED
+        and entry.offer_expires_at is not None
+        and clock.utc(entry.offer_expires_at) <= clock.now()
+    ):
+        return "offer_expired"
+    if entry.status == S.BOOKED:
+        return "offer_accepted"
+    return "offer_gone"
+
+
+async def _own_entry(member_id: int, entry_id: int) -> WaitlistEntry:
+    """The member's own entry; someone else's looks exactly like a missing one."""
+    entry = await WaitlistEntry.get_or_none(id=entry_id, member_id=member_id)
+    if entry is None:
+        raise WaitlistError("unknown_entry")
+    return entry
+
+
+async def _audit(
+    entry: WaitlistEntry, actor_id: int, old: S | None, new: S, action: str, **detail: object
+) -> None:
+    await audit.record(
+        actor_id=actor_id,
+        entity="waitlist_entry",
+        entity_id=entry.id,
+        action=action,
+        from_state=old,
+        to_state=new,
+        detail={"slot_id": entry.slot_id, **detail},
+    )

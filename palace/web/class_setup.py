@@ -1,0 +1,117 @@
+"""Staff set up what classes are made of: class types, instructors, no-class days."""
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_, gettext_for
+from palace.models import ClassLevel, Role
+from palace.services import class_setup, clock
+from palace.services.errors import ServiceError
+from palace.web import flash
+from palace.web.auth import page
+from palace.web.messages import message
+from palace.web.params import path_id
+from palace.web.templating import render, request_language
+
+STAFF = (Role.STAFF, Role.ADMIN)
+HERE = "/staff/classes/setup"
+NO_CLASS_DAY = N_("Saved. Sessions cancelled that day, with their members told: %(count)s.")
+YEAR_CONFIRMED = N_(
+    "Classes may now meet in %(year)s. Sessions made for the coming weeks: %(count)s."
+)
+
+
+def _actor(request: Request) -> int:
+    return int(request.state.member.id)
+
+
+async def _page(request: Request, *, error: str | None = None) -> Response:
+    context = {
+        "setup": await class_setup.overview(),
+        "levels": [level.value for level in ClassLevel],
+        "error": error,
+        "today": clock.today(),
+    }
+    return render(request, "staff/class_setup.html", context, status_code=400 if error else 200)
+
+
+@page(*STAFF)
+async def setup_page(request: Request) -> Response:
+    return await _page(request)
+
+
+async def _done(request: Request, action: str) -> Response:
+    form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
+    actor = _actor(request)
+    try:
+        if action == "types":
+            await class_setup.add_class_type(
+                actor_id=actor, name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
+                description=form.get("description", ""), level=form.get("level", ""),
+                children=form.get("for_children") == "1",
+            )  # fmt: skip
+            text = N_("Class added.")
+        elif action == "instructors":
+            await class_setup.add_instructor(actor_id=actor, name=form.get("name", ""))
+            text = N_("Instructor added.")
+        else:
+            count = await class_setup.add_no_class_day(
+                actor_id=actor, day=clock.parse_day(form.get("day", "")[:40]),
+                reason=form.get("reason", ""),
+            )  # fmt: skip
+            text = gettext_for(request_language(request), NO_CLASS_DAY) % {"count": count}
+    except ServiceError as error:
+        return await _page(request, error=message(request_language(request), error.code))
+    flash.add(request, text)
+    return RedirectResponse(HERE, status_code=303)
+
+
+@page(*STAFF)
+async def add_type(request: Request) -> Response:
+    return await _done(request, "types")
+
+
+@page(*STAFF)
+async def add_instructor(request: Request) -> Response:
+    return await _done(request, "instructors")
+
+
+@page(*STAFF)
+async def add_no_class_day(request: Request) -> Response:
+    return await _done(request, "no_class_days")
+
+
+@page(*STAFF)
+async def remove_no_class_day(request: Request) -> Response:
+    try:
+        await class_setup.remove_no_class_day(
+            actor_id=_actor(request), no_class_day_id=path_id(request, "day_id")
+        )
+    except ServiceError as error:
+        return await _page(request, error=message(request_language(request), error.code))
+    return RedirectResponse(HERE, status_code=303)
+
+
+@page(*STAFF)
+async def confirm_holiday_year(request: Request) -> Response:
+    raw = str((await request.form()).get("year", ""))[:4]
+    lang = request_language(request)
+    try:
+        year = int(raw) if raw.isascii() and raw.isdigit() else 0
+        count = await class_setup.confirm_holiday_year(actor_id=_actor(request), year=year)
+    except ServiceError as error:
+        flash.add(request, message(lang, error.code, **error.params), "error")
+        return RedirectResponse("/staff/classes", status_code=303)
+    flash.add(request, gettext_for(lang, YEAR_CONFIRMED) % {"year": year, "count": count})
+    return RedirectResponse("/staff/classes", status_code=303)
+
+
+routes = [
+    Route(HERE, setup_page, methods=["GET"]),
+    Route("/staff/classes/types", add_type, methods=["POST"]),
+    Route("/staff/classes/instructors", add_instructor, methods=["POST"]),
+    Route("/staff/classes/no-class-days", add_no_class_day, methods=["POST"]),
+    Route("/staff/classes/no-class-days/{day_id}/delete", remove_no_class_day, methods=["POST"]),
+    Route("/staff/classes/holiday-years", confirm_holiday_year, methods=["POST"]),
+]

@@ -1,0 +1,60 @@
+"""Staff: no-shows, the suspensions they caused, and waiving a strike with a reason."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from palace.i18n import N_
+from palace.models import Role
+from palace.services import desk, strikes
+from palace.services.errors import ServiceError
+from palace.web import flash
+from palace.web.auth import page
+from palace.web.messages import message
+from palace.web.params import path_id
+from palace.web.templating import render, request_language
+
+STAFF = (Role.STAFF, Role.ADMIN)
+
+
+@page(*STAFF)
+async def overview(request: Request) -> Response:
+    return render(request, "staff/strikes.html", {"o": await strikes.overview()})
+
+
+@page(*STAFF)
+async def member(request: Request) -> Response:
+    try:
+        found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
+    except ServiceError:
+        raise HTTPException(404) from None
+    return render(request, "staff/member_strikes.html", {"m": found, "can_waive": True})
+
+
+@page(*STAFF)
+async def waive(request: Request) -> Response:
+    strike_id = path_id(request, "strike_id")
+    form = await request.form()
+    try:
+        strike = await strikes.waive(
+            actor_id=request.state.member.id,
+            strike_id=strike_id,
+            reason=str(form.get("reason", ""))[:400],
+        )
+    except ServiceError as error:
+        if error.code == "unknown_strike":
+            raise HTTPException(404) from None
+        params = {k: v for k, v in error.params.items() if k != "member_id"}
+        flash.add(request, message(request_language(request), error.code, **params), "error")
+        back = error.params["member_id"]
+        return RedirectResponse(f"/staff/members/{back}/strikes", status_code=303)
+    flash.add(request, N_("Strike waived. A suspension it caused is lifted."))
+    return RedirectResponse(f"/staff/members/{strike.member_id}/strikes", status_code=303)
+
+
+routes = [
+    Route("/staff/strikes", overview, methods=["GET"]),
+    Route("/staff/members/{member_id}/strikes", member, methods=["GET"]),
+    Route("/staff/strikes/{strike_id}/waive", waive, methods=["POST"]),
+]

@@ -1,0 +1,149 @@
+"""The desk's pages: the scan field, the Now board's fragment, walk-ins, desk cancels."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from palace.models import AuditEvent, Booking, BookingRules, BookingStatus, FacilityKind, Role
+from palace.services import bookings, clock, tickets
+from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at
+
+Move = Callable[[datetime], None]
+
+
+@pytest.fixture
+def move_to(monkeypatch: pytest.MonkeyPatch) -> Move:
+    def move(instant: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: instant)
+
+    return move
+
+
+HTMX = {"HX-Request": "true"}
+
+
+async def _scan(client: httpx.AsyncClient, typed: str, hall: str = "") -> httpx.Response:
+    token = (await client.get("/desk/scan")).text.split('name="csrf-token" content="')[1]
+    headers = {**HTMX, "Origin": "http://testserver", "X-CSRF-Token": token.split('"')[0]}
+    return await client.post("/desk/scan", data={"code": typed, "hall": hall}, headers=headers)
+
+
+async def test_a_scan_answers_with_the_result_and_refreshes_the_board(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    hall = await make_hall()
+    member = await make_member(name="周立")
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    start = slot_at()
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(start - timedelta(minutes=10))
+    done = await _scan(client, tickets.token_for(booking.id), str(hall.id))
+    assert done.status_code == 200 and done.headers["hx-trigger"] == "checkedIn"
+    assert done.text.lstrip().startswith('<section id="scan-result"')
+    assert "签到成功：周立。" in done.text
+    again = await _scan(client, tickets.token_for(booking.id))
+    assert again.status_code == 200 and "hx-trigger" not in again.headers
+    assert "已签到过：周立" in again.text
+    by_card = await _scan(client, member.card_no)
+    assert "已签到过：周立" in by_card.text
+
+
+async def test_warnings_and_forged_codes_check_nothing_in(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    hall, gym = await make_hall(), await make_hall(code="gym")
+    member = await make_member(name="周立")
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at(2)
+    )
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(slot_at(1))
+    other_day = await _scan(client, tickets.token_for(booking.id))
+    assert other_day.status_code == 409 and "此预约不是今天的" in other_day.text
+    assert "周立" in other_day.text  # who and where, to explain it
+    other_hall = await _scan(client, tickets.token_for(booking.id), str(gym.id))
+    assert other_hall.status_code == 409 and "此预约属于其他场馆" in other_hall.text
+    for forged in ("forged.code", tickets.token_for(booking.id)[:-2], "<script>x</script>"):
+        refused = await _scan(client, forged)
+        assert refused.status_code == 400 and "这不是有效的文化宫预约码。" in refused.text
+        assert "<script>x" not in refused.text
+    assert (await Booking.get(id=booking.id)).checked_in_at is None
+
+
+async def test_the_board_stops_asking_when_nothing_more_is_on(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    room = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, courts=1)
+    from tests.helpers import make_session_slot
+
+    seven = slot_at(1, 19)
+    await make_session_slot(await court(room), seven)
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(seven - timedelta(hours=1))
+    live = await client.get(f"/desk/board?hall={room.id}", headers=HTMX)
+    assert live.status_code == 200 and 'hx-trigger="every 30s' in live.text
+    assert 'hx-sync="this:replace"' in live.text
+    move_to(seven + timedelta(hours=1))
+    over = await client.get(f"/desk/board?hall={room.id}", headers=HTMX)
+    assert over.status_code == 286 and "hx-trigger" not in over.text
+    assert "今天没有更多场次了" in over.text
+    assert (await client.get("/desk/board?hall=99999", headers=HTMX)).status_code == 404
+
+
+async def test_a_walk_in_from_the_board(client: httpx.AsyncClient, move_to: Move) -> None:
+    gym = await make_hall(code="gym", kind=FacilityKind.CAPACITY, courts=1, capacity=3)
+    await BookingRules.filter(facility_id=gym.id).update(guests_allowed=True)
+    desk, member = await make_member(role=Role.DESK), await make_member(name="李雷")
+    start = slot_at(1, 10)
+    await log_in(client, desk)
+    move_to(start + timedelta(minutes=5))
+    places = await client.get(f"/desk/walk-in?hall={gym.id}")
+    resource = await court(gym)
+    place = f"g:{resource.id}:{int(start.timestamp())}"
+    assert place in places.text
+    form = await client.get(f"/desk/walk-in?place={place}&hall={gym.id}")
+    assert "访客姓名" in form.text
+    bad = await post_form(
+        client, "/desk/walk-in", {"place": place, "card": "NOPE1234"}, page="/desk"
+    )
+    assert bad.status_code == 400 and "没有卡号为 NOPE1234 的会员" in bad.text
+    done = await post_form(
+        client,
+        "/desk/walk-in",
+        {"place": place, "card": member.card_no, "hall": str(gym.id)},
+        page="/desk",
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/desk/scan?hall={gym.id}"
+    booking = await Booking.get(member_id=member.id)
+    assert booking.checked_in_at is not None
+    for forged in ("g:1", "s:x", "g:1:99999999999999", "zz"):
+        assert (await client.get(f"/desk/walk-in?place={forged}")).status_code == 404
+
+
+async def test_the_desk_cancels_a_booking_for_a_member(client: httpx.AsyncClient) -> None:
+    hall = await make_hall()
+    desk, member = await make_member(role=Role.DESK), await make_member(name="孙丽")
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at(2)
+    )
+    await log_in(client, desk)
+    found = await client.get("/desk", params={"q": member.card_no[-4:]})  # part of the card
+    assert f"/desk/members/{member.id}" in found.text
+    page = await client.get(f"/desk/members/{member.id}")
+    assert f"/desk/bookings/{booking.id}/cancel" in page.text
+    done = await post_form(
+        client, f"/desk/bookings/{booking.id}/cancel", {"member": str(member.id)}, page="/desk"
+    )
+    assert done.status_code == 303
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CANCELLED
+    event = await AuditEvent.get(entity_id=booking.id, action="desk_cancel")
+    assert event.actor_id == desk.id
+    stranger = await make_member()
+    forged = await post_form(
+        client, f"/desk/bookings/{booking.id}/cancel", {"member": str(stranger.id)}, page="/desk"
+    )
+    assert forged.status_code == 404

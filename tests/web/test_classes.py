@@ -1,0 +1,143 @@
+"""Member class pages over HTTP: the week, one-tap booking, just taken, children, My bookings."""
+
+import re
+from datetime import datetime
+
+import httpx
+import pytest
+
+from palace.models import Booking, BookingStatus, Child, ClassSession, Member, Slot
+from palace.services import classes
+from tests.class_helpers import freeze, make_class_type, make_schedule
+from tests.helpers import log_in, make_member, visible_text
+
+HTMX = {"HX-Request": "true"}
+
+
+async def _post(
+    client: httpx.AsyncClient, path: str, data: dict[str, str] | None = None, *, htmx: bool = True
+) -> httpx.Response:
+    token = re.search(r'name="csrf-token" content="([^"]+)"', (await client.get("/classes")).text)
+    assert token
+    headers = {"Origin": str(client.base_url).rstrip("/"), **(HTMX if htmx else {})}
+    return await client.post(path, data={**(data or {}), "csrf_token": token.group(1)},
+                             headers=headers)  # fmt: skip
+
+
+async def _first(**values: object) -> ClassSession:
+    schedule = await make_schedule(**values)
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    return session
+
+
+async def _member(client: httpx.AsyncClient, language: str = "zh-CN") -> Member:
+    member = await make_member(language=language)
+    await log_in(client, member)
+    return member
+
+
+@pytest.fixture(autouse=True)
+def monday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+
+
+async def test_the_week_shows_sessions_with_places_level_and_instructor(
+    client: httpx.AsyncClient,
+) -> None:
+    await _first()
+    await _member(client)
+    page = visible_text((await client.get("/classes")).text)
+    assert "11月24日周二" in page
+    assert "19:30–20:30 瑜伽" in page
+    assert "教练：陈静" in page
+    assert "不限基础" in page
+    assert "预约 · 剩 20 位" in page
+    # Next week's sessions open a week ahead at 08:00: not yet bookable today.
+    later = visible_text((await client.get("/classes?week=2026-11-30")).text)
+    assert "11月24日周二 08:00 开放预约。" in later
+
+
+async def test_one_tap_books_a_place_and_it_is_in_my_bookings(client: httpx.AsyncClient) -> None:
+    session = await _first()
+    member = await _member(client)
+    response = await _post(client, f"/classes/sessions/{session.id}/book")
+    assert response.status_code == 200
+    assert f'id="session-{session.id}"' in response.text
+    assert "预约成功：瑜伽" in visible_text(response.text)
+    booking = await Booking.get(member_id=member.id)
+    assert booking.slot_id == session.slot_id
+    mine = visible_text((await client.get("/bookings")).text)
+    assert "瑜伽 · 1号场" in mine
+    detail = (await client.get(f"/bookings/{booking.id}")).text
+    assert "教练：陈静" in visible_text(detail)
+    ics = (await client.get(f"/bookings/{booking.id}/booking.ics")).text
+    assert "SUMMARY:瑜伽 · 1号场" in ics
+
+
+async def test_the_last_place_just_taken_is_a_409_in_the_members_language(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await _first(capacity="1")
+    await classes.book(member_id=(await make_member()).id, session_id=session.id)
+    await _member(client, language="en")
+    response = await _post(client, f"/classes/sessions/{session.id}/book")
+    assert response.status_code == 409
+    assert "Sorry, that place was just taken." in response.text
+    assert "Full" in visible_text(response.text)
+    assert (await Slot.get(id=session.slot_id)).taken == 1
+
+
+async def test_bad_session_ids_change_nothing(client: httpx.AsyncClient) -> None:
+    await _first()
+    await _member(client)
+    for path in ("/classes/sessions/999999/book", "/classes/sessions/x/book"):
+        response = await _post(client, path)
+        assert response.status_code in (404,), path
+    assert (await client.get("/classes?week=nonsense")).status_code == 303
+    assert (await client.get("/classes?week=2030-01-01")).status_code == 303
+    assert await Booking.all().count() == 0
+
+
+async def test_a_childrens_class_is_booked_for_one_of_the_members_children(
+    client: httpx.AsyncClient,
+) -> None:
+    club = await make_class_type(code="club", name_zh="少儿托管", name_en="Kids club",
+                                 children=True)  # fmt: skip
+    session = await _first(class_type=club, start="16:30", days=(0, 1, 2, 3, 4))
+    member = await _member(client)
+    page = visible_text((await client.get("/classes")).text)
+    assert "请先在“我的账户”中添加孩子。" in page
+    response = await _post(client, f"/classes/sessions/{session.id}/book")
+    assert response.status_code == 400
+    assert "这是少儿课程，请选择为哪个孩子预约。" in response.text
+    child = await Child.create(parent_id=member.id, name="小明", birth_year=2018)
+    stranger = await Child.create(parent_id=(await make_member()).id, name="别人", birth_year=2017)
+    response = await _post(
+        client, f"/classes/sessions/{session.id}/book", {"child": str(stranger.id)}
+    )
+    assert response.status_code == 400
+    response = await _post(client, f"/classes/sessions/{session.id}/book", {"child": str(child.id)})
+    assert response.status_code == 200
+    booking = await Booking.get(member_id=member.id)
+    assert (booking.child_id, booking.status) == (child.id, BookingStatus.CONFIRMED)
+    assert "为 小明 预约" in visible_text((await client.get("/bookings")).text)
+
+
+async def test_without_javascript_booking_goes_back_to_the_week(client: httpx.AsyncClient) -> None:
+    session = await _first()
+    await _member(client)
+    response = await _post(client, f"/classes/sessions/{session.id}/book", htmx=False)
+    assert response.status_code == 303
+    assert "已预约" in visible_text((await client.get("/classes")).text)
+
+
+async def test_on_a_sunday_without_classes_left_the_next_week_is_shown(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _first()  # Tuesdays and Thursdays
+    freeze(monkeypatch, datetime(2026, 11, 29, 10, 0))  # a Sunday
+    await _member(client)
+    page = visible_text((await client.get("/classes")).text)
+    assert "11月30日周一 这一周" in page
+    assert "12月1日周二 19:30–20:30 瑜伽" in page

@@ -1,0 +1,92 @@
+"""Partners over HTTP: the invitation on My bookings, the answer, what the booker sees,
+and one masking of partner names on the booking page, in calendar files and at the desk."""
+
+import httpx
+
+from palace.models import Role
+from palace.services import bookings, calendars, partners, tickets
+from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
+
+
+async def _booking(owner_id: int) -> int:
+    hall = await make_hall(partners_allowed=True)
+    booking = await bookings.book(
+        member_id=owner_id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    return booking.id
+
+
+async def test_a_partner_accepts_from_my_bookings(client: httpx.AsyncClient) -> None:
+    owner = await make_member(name="钱多多")
+    partner = await make_member(name="孙小美")
+    booking_id = await _booking(owner.id)
+    await partners.set_partners(
+        member_id=owner.id, booking_id=booking_id, card_nos=[partner.card_no]
+    )
+    await log_in(client, partner)
+    assert (await client.get(f"/bookings/{booking_id}")).status_code == 404
+    mine = visible_text((await client.get("/bookings")).text)
+    assert "钱多多 邀请您作为同伴：羽毛球馆 · 1号场" in mine
+    path = f"/bookings/{booking_id}/invitation"
+    answered = await post_form(client, path, {"answer": "accept"}, page="/bookings")
+    assert answered.headers["location"] == f"/bookings/{booking_id}"
+    page = visible_text((await client.get(f"/bookings/{booking_id}")).text)
+    assert "您已加入这个预约。" in page and "钱多多" in page
+    left = await post_form(client, f"/bookings/{booking_id}/leave", {}, page="/bookings")
+    assert left.status_code == 303
+    assert (await client.get(f"/bookings/{booking_id}")).status_code == 404
+
+
+async def test_the_booker_gets_one_answer_for_any_card(client: httpx.AsyncClient) -> None:
+    owner = await make_member()
+    member = await make_member(name="孙小美")
+    await log_in(client, owner)
+    answers = []
+    for card in (member.card_no, "NOPE1234"):
+        booking_id = await _booking(owner.id) if not answers else await _second(owner.id)
+        path = f"/bookings/{booking_id}/partners"
+        response = await post_form(client, path, {"card": card}, page="/bookings")
+        follow = visible_text((await client.get(response.headers["location"])).text)
+        answers.append((response.status_code, follow.replace(card, "CARD")))
+    assert answers[0][0] == answers[1][0] == 303
+    assert "邀请已发出" in answers[0][1] and "已邀请，等待回复" in answers[0][1]
+    assert _without_booking_details(answers[0][1]) == _without_booking_details(answers[1][1])
+
+
+async def _second(owner_id: int) -> int:
+    from palace.models import Facility
+
+    hall = await Facility.get(code="badminton")
+    booking = await bookings.book(
+        member_id=owner_id, resource_id=(await court(hall, 2)).id, starts_at=slot_at()
+    )
+    return booking.id
+
+
+def _without_booking_details(text: str) -> str:
+    """The page without what differs between the two bookings (time, court, number)."""
+    import re
+
+    return re.sub(r"\d+", "N", text.replace("2号场", "1号场"))
+
+
+async def test_partner_names_are_masked_everywhere(client: httpx.AsyncClient) -> None:
+    owner = await make_member(name="钱多多")
+    partner = await make_member(name="孙小美")
+    booking_id = await _booking(owner.id)
+    await partners.set_partners(
+        member_id=owner.id, booking_id=booking_id, card_nos=[partner.card_no]
+    )
+    await partners.answer(member_id=partner.id, booking_id=booking_id, accept=True)
+    ics = await calendars.booking_ics(member_id=owner.id, booking_id=booking_id, lang="zh-CN")
+    assert "孙**" in ics and "孙小美" not in ics
+    await log_in(client, owner)
+    page = visible_text((await client.get(f"/bookings/{booking_id}")).text)
+    assert "孙**" in page and "孙小美" not in page
+    desk = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+    await log_in(desk, await make_member(role=Role.DESK))
+    scanned = await post_form(
+        desk, "/desk/scan", {"code": tickets.token_for(booking_id)}, page="/desk/scan"
+    )
+    shown = visible_text(scanned.text)
+    assert "孙**" in shown and "孙小美" not in shown and "钱多多" in shown
