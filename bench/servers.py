@@ -121,6 +121,31 @@ def _own_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(server: Server) -> list[float]:
+    """Resident memory of each process serving requests, in MB: uvicorn's workers (spawned
+    by multiprocessing), or the one server process; a background worker is left out."""
+    family = _family(server.process.pid)
+    serving = [pid for pid in family if b"multiprocessing" in _cmdline(pid)]
+    return [_rss_kb(pid) / 1024 for pid in serving or [server.process.pid]]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
     values = [float(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
