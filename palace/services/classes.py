@@ -5,7 +5,7 @@ and ``bookings.take`` does the rest (member lock, closures, quotas per person, t
 conditional UPDATE, the audit event), exactly as for a court.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -18,7 +18,9 @@ from palace.models import (
     Child,
     ClassSession,
     SessionStatus,
+    WaitlistEntry,
 )
+from palace.models.waitlists import LIVE
 from palace.services import bookings, clock, slots
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
@@ -42,6 +44,7 @@ class SessionCard:
     places_left: int
     opens_at: datetime
     mine: list[Booking]  # the member's confirmed places here (their own or a child's)
+    waiting: bool = False  # the member stands in this session's waitlist
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,13 @@ async def _cards(member_id: int, sessions: list[ClassSession]) -> list[SessionCa
     mine = await Booking.filter(
         member_id=member_id, slot_id__in=slot_ids, status=BookingStatus.CONFIRMED
     )
+    lines = WaitlistEntry.filter(member_id=member_id, slot_id__in=slot_ids, status__in=LIVE)
+    in_line = {entry.slot_id for entry in await lines.only("id", "slot_id")}
     cards = []
     for session in sessions:
         held = [b for b in mine if b.slot_id == session.slot_id]
-        cards.append(_card(session, await _opens_at(session), held))
+        card = _card(session, await _opens_at(session), held)
+        cards.append(replace(card, waiting=session.slot_id in in_line))
     return cards
 
 
@@ -123,7 +129,8 @@ async def _opens_at(session: ClassSession) -> datetime:
 
 def _card(session: ClassSession, opens_at: datetime, held: list[Booking]) -> SessionCard:
     slot = session.slot
-    left = max(slot.capacity - slot.taken, 0)
+    # Places held for the waitlist are not free: the line gets them first.
+    left = max(slot.capacity - slot.taken - slot.held, 0)
     now = clock.now()
     if session.status == SessionStatus.CANCELLED:
         state = SessionState.CANCELLED
