@@ -78,13 +78,24 @@ def form_post(url: str, form: dict[str, str], headers: dict[str, str]) -> Reques
     return Request(parts.hostname or "127.0.0.1", parts.port or 80, head + body)
 
 
+@dataclass(frozen=True)
+class Loop:
+    """A closed loop: ``clients`` users, each sending its next request once the last one
+    is answered, for ``seconds``. Without it every request is fired at once (a rush)."""
+
+    clients: int
+    seconds: float
+
+
 def rush(
     requests: list[Request],
     processes: int,
     hooks: tuple[Callable[[], None], Callable[[], None]],
     abort: threading.Event,
+    loop: Loop | None = None,
 ) -> tuple[list[Outcome], float]:
-    """Fire all ``requests`` at once; returns the outcomes and the clients' CPU seconds.
+    """Fire all ``requests`` at once (or in a closed ``loop``, cycling through them);
+    returns the outcomes and the clients' CPU seconds.
 
     ``hooks`` run just before the signal and just after the last answer. Blocking: run it
     in a thread, and set ``abort`` to stop it (the client processes are then ended).
@@ -94,7 +105,11 @@ def rush(
     results: Queue[tuple[list[Outcome], float]] = ctx.Queue()
     go = ctx.Event()
     shares = [requests[i::processes] for i in range(processes)]
-    workers = [ctx.Process(target=_member_process, args=(s, ready, go, results)) for s in shares]
+    loops = [_share_of(loop, i, processes) for i in range(processes)]
+    workers = [
+        ctx.Process(target=_member_process, args=(share, ready, go, results, part))
+        for share, part in zip(shares, loops, strict=True)
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -129,25 +144,50 @@ def _gather(
     return found
 
 
+def _share_of(loop: Loop | None, index: int, processes: int) -> Loop | None:
+    if loop is None:
+        return None
+    return Loop(len(range(index, loop.clients, processes)), loop.seconds)
+
+
 def _member_process(
     share: list[Request],
     ready: "Queue[int]",
     go: Event,
     results: "Queue[tuple[list[Outcome], float]]",
+    loop: Loop | None = None,
 ) -> None:
     # Ctrl-C reaches the whole process group: the parent decides, and ends us if need be.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    results.put(uvloop.run(_fire(share, ready, go)))
+    results.put(uvloop.run(_fire(share, ready, go, loop)))
 
 
 async def _fire(
-    share: list[Request], ready: "Queue[int]", go: Event
+    share: list[Request], ready: "Queue[int]", go: Event, loop: Loop | None
 ) -> tuple[list[Outcome], float]:
     ready.put(os.getpid())
     await asyncio.to_thread(go.wait)
     cpu = time.process_time()
-    outcomes = await asyncio.gather(*(_send(request) for request in share))
-    return list(outcomes), time.process_time() - cpu
+    if loop is None:
+        outcomes = list(await asyncio.gather(*(_send(request) for request in share)))
+    else:
+        outcomes = await _closed_loop(share, loop)
+    return outcomes, time.process_time() - cpu
+
+
+async def _closed_loop(share: list[Request], loop: Loop) -> list[Outcome]:
+    """Each client sends the share's requests in turn, one at a time, until time is up."""
+    deadline = time.monotonic() + loop.seconds
+    outcomes: list[Outcome] = []
+
+    async def client(first: int) -> None:
+        n = first
+        while time.monotonic() < deadline:
+            outcomes.append(await _send(share[n % len(share)]))
+            n += loop.clients
+
+    await asyncio.gather(*(client(i) for i in range(loop.clients)))
+    return outcomes
 
 
 async def _send(request: Request) -> Outcome:

@@ -39,15 +39,43 @@ class Round:
         )
 
 
+async def database_version() -> str:
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "sqlite":
+        rows = await conn.execute_query_dict("SELECT sqlite_version() AS v")
+        return f"SQLite {rows[0]['v']}"
+    rows = await conn.execute_query_dict("SHOW server_version")
+    return f"PostgreSQL {rows[0]['server_version']}"
+
+
 async def header(args: argparse.Namespace, slots: int, database: str) -> str:
-    rows = await connections.get("default").execute_query_dict("SHOW server_version")
+    how = (
+        f"closed loop, {args.clients} clients for {args.loop:g} s"
+        if args.loop > 0
+        else "every request at once"
+    )
+    where = "one file" if args.database == "sqlite" else f"scratch database {database}"
+    worker = " (and a worker sharing the file)" if args.database == "sqlite" else ""
     return "\n".join(
         [
             f"Palace opening-time rush: {args.members} members, {slots} court slots, "
-            f"seed {args.seed}",
-            f"PostgreSQL {rows[0]['server_version']} (scratch database {database}); "
-            f"{args.web_processes} web processes for Palace and for the baseline; "
+            f"{how}, seed {args.seed}",
+            f"{await database_version()} ({where}); "
+            f"{args.web_processes} web process(es) for Palace{worker} and for the baseline; "
             f"{args.client_processes} client process(es); {os.cpu_count()} CPUs",
+        ]
+    )
+
+
+def footer(trips: dict[int, int], rss_mb: list[float]) -> str:
+    """Round trips per booking request, and the web processes' memory after the rounds."""
+    won, lost = trips.get(200, "?"), trips.get(409, "?")
+    rss = ", ".join(f"{mb:.0f}" for mb in rss_mb)
+    return "\n".join(
+        [
+            "",
+            f"database round trips per booking: {won} booked (200), {lost} just taken (409)",
+            f"web process RSS after the rounds (MB): {rss}",
         ]
     )
 

@@ -1,4 +1,7 @@
-"""The opening-time rush: many members booking a few court slots at once, on PostgreSQL.
+"""The opening-time rush: many members booking a few court slots at once.
+
+On PostgreSQL (default) or SQLite (``--database sqlite``: one web process and a worker
+sharing the file); every request at once, or a closed loop (``--loop SECONDS``).
 
 Prints successes, double bookings, latency and throughput for Palace, and the same
 figures for a bare Starlette endpoint running one equivalent SQL statement on the same
@@ -19,10 +22,10 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from bench import baseline_app, fixture, report, servers
-from bench.client import Figures, Request, figures, form_post, rush
+from bench import baseline_app, fixture, report, roundtrips, servers
+from bench.client import Figures, Loop, Request, figures, form_post, rush
 from bench.fixture import Login, Target
-from bench.workspace import Workspace, asyncpg_url
+from bench.workspace import Workspace
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 FACILITY = "rush"
@@ -43,14 +46,30 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=1000, help="members, one request each")
     parser.add_argument("--slots", type=int, default=40, help="court slots on offer")
-    parser.add_argument("--web-processes", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--web-processes", type=int, default=None, help="server processes (PostgreSQL 2, SQLite 1)"
+    )
     parser.add_argument("--client-processes", type=int, default=1, help="load processes")
     parser.add_argument("--rounds", type=int, default=1, help="repetitions, bookings reset")
     parser.add_argument("--seed", type=int, default=None, help="picks of slots (printed)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="an admin database")
     parser.add_argument("--redis-url", default="", help="default: a free db on localhost")
+    parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument(
+        "--loop", type=float, default=0, help="closed loop for SECONDS instead of a rush"
+    )
+    parser.add_argument("--clients", type=int, default=32, help="clients of the closed loop")
     args = parser.parse_args(argv)
-    counts = (args.members, args.slots, args.web_processes, args.client_processes, args.rounds)
+    if args.web_processes is None:
+        args.web_processes = 1 if args.database == "sqlite" else 2
+    counts = (
+        args.members,
+        args.slots,
+        args.web_processes,
+        args.client_processes,
+        args.rounds,
+        args.clients,
+    )
     if min(counts) < 1:
         parser.error("counts must be at least 1")
     if args.seed is None:
@@ -63,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     # A plain `kill` must clean up too: turn SIGTERM into SystemExit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     _allow_open_files(args.members + 1000)
-    workspace = Workspace(args.postgres_url, args.redis_url)
+    workspace = Workspace(args.postgres_url, args.redis_url, args.database)
     try:
         workspace.open()
         os.environ.update(workspace.env())
@@ -100,6 +119,9 @@ async def _bench(args: argparse.Namespace, workspace: Workspace) -> int:
             print(report.round_table(number, rounds[-1]))
         if len(rounds) > 1:
             print(report.summary(rounds))
+        await fixture.reset_bookings()
+        trips = await roundtrips.booking_round_trips(stage.logins, stage.targets)
+        print(report.footer(trips, servers.rss_mb(stage.palace)))
     finally:
         await close_database()
     return 0 if all(r.sound for r in rounds) else 1
@@ -133,10 +155,13 @@ def _progress(what: str, started: float) -> None:
 
 def _start_servers(processes: int, workspace: Workspace) -> tuple[servers.Server, servers.Server]:
     baseline_env = {
-        baseline_app.DATABASE_ENV: asyncpg_url(workspace.database_url),
+        baseline_app.DATABASE_ENV: workspace.baseline_url,
         baseline_app.POOL_ENV: str(POOL_SIZE),
     }
-    palace = servers.start("palace", servers.palace_argv(processes), {}, workspace.var_dir)
+    argv = servers.palace_argv(processes)
+    if workspace.database == "sqlite":
+        argv.append("--with-worker")  # the worker shares the file, as a small palace runs
+    palace = servers.start("palace", argv, {}, workspace.var_dir)
     workspace.running.append(palace)
     baseline = servers.start(
         "baseline", servers.baseline_argv(processes), baseline_env, workspace.var_dir
@@ -174,19 +199,24 @@ async def _round(
     args: argparse.Namespace, workspace: Workspace, stage: Stage, rng: random.Random
 ) -> report.Round:
     await fixture.reset_bookings()
-    database = asyncpg_url(workspace.database_url)
+    database = workspace.baseline_url
     await baseline_app.reset_table(database, [(t.resource_id, t.start) for t in stage.targets])
     picks = [rng.choice(stage.targets) for _ in stage.logins]
-    palace = await _rush(stage.palace, stage.logins, picks, args.client_processes)
+    loop = Loop(args.clients, args.loop) if args.loop > 0 else None
+    palace = await _rush(stage.palace, stage.logins, picks, args.client_processes, loop)
     integrity = await fixture.integrity()
-    baseline = await _rush(stage.baseline, stage.logins, picks, args.client_processes)
+    baseline = await _rush(stage.baseline, stage.logins, picks, args.client_processes, loop)
     taken, over = await baseline_app.taken_and_overbooked(database)
     problems = servers.new_problems(stage.palace) + servers.new_problems(stage.baseline)
     return report.Round(palace, baseline, integrity, taken, over, len(set(picks)), problems)
 
 
 async def _rush(
-    server: servers.Server, logins: list[Login], picks: list[Target], processes: int
+    server: servers.Server,
+    logins: list[Login],
+    picks: list[Target],
+    processes: int,
+    loop: Loop | None,
 ) -> Figures:
     requests = [
         _booking_request(server, login, target) for login, target in zip(logins, picks, strict=True)
@@ -195,7 +225,7 @@ async def _rush(
     abort = threading.Event()
     try:
         outcomes, cpu = await asyncio.to_thread(
-            rush, requests, processes, (meter.start, meter.stop), abort
+            rush, requests, processes, (meter.start, meter.stop), abort, loop
         )
     except asyncio.CancelledError:
         abort.set()  # Ctrl-C: the thread ends the clients and returns

@@ -38,6 +38,7 @@ async def _admin(admin_url: str, statement: str) -> None:
 class Workspace:
     admin_url: str
     redis_url: str
+    database: str = "postgres"  # or "sqlite": a file in var_dir
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="palace-bench-")))
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
@@ -51,7 +52,16 @@ class Workspace:
 
     @property
     def database_url(self) -> str:
+        if self.database == "sqlite":
+            return f"sqlite://{self.var_dir / 'palace.sqlite3'}"
         return self.admin_url.rsplit("/", 1)[0] + f"/{self.database_name}"
+
+    @property
+    def baseline_url(self) -> str:
+        """Where the baseline's table lives: the same database as Palace's."""
+        if self.database == "sqlite":
+            return f"sqlite://{self.var_dir / 'baseline.sqlite3'}"
+        return asyncpg_url(self.database_url)
 
     def env(self) -> dict[str, str]:
         """What the Palace processes (and this one) read their settings from."""
@@ -66,6 +76,8 @@ class Workspace:
     def open(self) -> None:
         if not self.redis_url:
             self.redis_url = self._claim_redis()
+        if self.database == "sqlite":
+            return
         asyncio.run(_admin(self.admin_url, f'CREATE DATABASE "{self.database_name}"'))
         self.database_created = True
 

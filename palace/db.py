@@ -19,7 +19,16 @@ def connection_config(database_url: str) -> dict[str, Any]:
     if config["engine"] == "tortoise.backends.sqlite":
         config["engine"] = "palace.sqlite_backend"
         config["credentials"] = {**SQLITE_PRAGMAS, **config["credentials"]}
+    elif config["engine"] == "tortoise.backends.asyncpg":
+        config["credentials"] = {**config["credentials"], "reset": _keep_session}
     return config
+
+
+async def _keep_session(connection: object) -> None:
+    """asyncpg's pool runs ``RESET ALL; UNLISTEN *; ...`` on every release by default: a
+    second round trip for each query outside a transaction. Palace sets no session state
+    (its advisory locks are transaction-scoped), and asyncpg still rolls back a
+    connection released inside a transaction before calling this."""
 
 
 def tortoise_config(database_url: str | None = None) -> dict[str, Any]:

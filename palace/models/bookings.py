@@ -123,6 +123,13 @@ class Booking(Model):
     class Meta:
         table = "bookings"
         unique_together = (("member", "live_slot"), ("child", "live_child_slot"))
+        # Every foreign key a page or a release filters on, with the time it sorts by.
+        indexes = (
+            ("member_id", "starts_at"),
+            ("facility_id", "starts_at"),
+            ("resource_id", "starts_at"),
+            ("slot_id", "status"),
+        )
         ordering = ("starts_at", "id")
 
 
@@ -142,6 +149,7 @@ class BookingPartner(Model):
     class Meta:
         table = "booking_partners"
         unique_together = (("booking", "member"),)
+        indexes = (("member_id",),)
 
     booking_id: int
     member_id: int

@@ -19,4 +19,5 @@ class Child(Model):
 
     class Meta:
         table = "children"
+        indexes = (("parent_id",),)
         ordering = ("birth_year", "id")

@@ -88,6 +88,7 @@ class Schedule(Model):
 
     class Meta:
         table = "class_schedules"
+        indexes = (("room_id",),)
         ordering = ("id",)
 
     @property
@@ -137,6 +138,7 @@ class ClassSession(Model):
     class Meta:
         table = "class_sessions"
         unique_together = (("schedule", "starts_at"),)
+        indexes = (("room_id", "starts_at"),)
         ordering = ("starts_at", "id")
 
 

@@ -27,4 +27,5 @@ class Closure(Model):
 
     class Meta:
         table = "closures"
+        indexes = (("facility_id", "starts_at"),)
         ordering = ("starts_at", "id")

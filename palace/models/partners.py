@@ -37,4 +37,5 @@ class PartnerInvitation(Model):
     class Meta:
         table = "partner_invitations"
         unique_together = (("booking", "card_no"),)
+        indexes = (("member_id",),)
         ordering = ("id",)

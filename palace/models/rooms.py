@@ -32,3 +32,4 @@ class RoomHold(Model):
     class Meta:
         table = "room_holds"
         unique_together = (("resource", "block_at"),)
+        indexes = (("booking_id",), ("slot_id",))

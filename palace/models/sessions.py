@@ -16,3 +16,4 @@ class LoginSession(Model):
 
     class Meta:
         table = "login_sessions"
+        indexes = (("member_id",),)

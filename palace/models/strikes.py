@@ -59,4 +59,5 @@ class Suspension(Model):
 
     class Meta:
         table = "suspensions"
+        indexes = (("member_id",),)
         ordering = ("-starts_at", "-id")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_date
 from tortoise.expressions import Q
 
-from palace.i18n import LOCALES
+from palace.i18n import BABEL_LOCALES
 from palace.models import (
     Booking,
     BookingSource,
@@ -156,7 +156,7 @@ def _weekly_class(
     hhmm = local.strftime("%H:%M")
     what = lesson.class_type.name(lang) if lesson else booking.resource.name(lang)
     key = (lesson.class_type_id if lesson else -booking.resource_id, local.weekday(), hhmm)
-    weekday = format_date(local.date(), "EEE", locale=LOCALES[lang])
+    weekday = format_date(local.date(), "EEE", locale=BABEL_LOCALES[lang])
     return key, f"{what} · {weekday} {hhmm}"
 
 

@@ -17,6 +17,7 @@ from palace.models import (
     Resource,
     Schedule,
     SessionStatus,
+    Slot,
 )
 from palace.services import class_sessions, classes, clock, holidays
 from palace.services.class_sessions import ClassError
@@ -164,28 +165,59 @@ async def session_view(*, session_id: int) -> SessionView:
 
 
 @dataclass(frozen=True)
+class PartFigures:
+    wanted: int  # members asking for this time of day
+    sessions: int  # sessions at this time of day in the last and next four weeks
+    fill: int | None  # percent of their places taken
+
+
+@dataclass(frozen=True)
 class DemandRow:
     class_type: ClassType
-    wanted: dict[str, int]  # day part -> members asking
-    sessions: int  # sessions held or planned in the last and next four weeks
-    fill: int | None  # percent of places taken over those sessions
+    parts: dict[str, PartFigures]  # day part -> what members ask beside what runs
+
+    @property
+    def wanted(self) -> dict[str, int]:
+        return {part: figures.wanted for part, figures in self.parts.items()}
+
+
+def day_part(starts_at: datetime) -> DayPart:
+    """Morning before noon, afternoon before 18:00, evening after (palace time)."""
+    hour = clock.utc(starts_at).astimezone(clock.zone()).hour
+    if hour < 12:
+        return DayPart.MORNING
+    return DayPart.AFTERNOON if hour < 18 else DayPart.EVENING
+
+
+def _fill(slots: list[Slot]) -> int | None:
+    places = sum(slot.capacity for slot in slots)
+    return round(100 * sum(slot.taken for slot in slots) / places) if places else None
 
 
 async def demand() -> list[DemandRow]:
+    """Per class type and time of day: how many members ask, beside how full sessions run."""
     since = clock.now() - timedelta(weeks=4)
     until = clock.now() + timedelta(weeks=4)
+    types = await ClassType.filter(active=True)
+    asked = await ClassDemand.filter(class_type_id__in=[t.id for t in types])
+    held = await ClassSession.filter(
+        class_type_id__in=[t.id for t in types],
+        status=SessionStatus.SCHEDULED,
+        starts_at__gte=since,
+        starts_at__lt=until,
+    ).select_related("slot")
     rows = []
-    for class_type in await ClassType.filter(active=True):
-        asked = await ClassDemand.filter(class_type_id=class_type.id)
-        counts = {part.value: sum(1 for a in asked if a.day_part == part) for part in DayPart}
-        held = await ClassSession.filter(
-            class_type_id=class_type.id,
-            status=SessionStatus.SCHEDULED,
-            starts_at__gte=since,
-            starts_at__lt=until,
-        ).select_related("slot")
-        places = sum(s.slot.capacity for s in held)
-        taken = sum(s.slot.taken for s in held)
-        fill = round(100 * taken / places) if places else None
-        rows.append(DemandRow(class_type, counts, len(held), fill))
+    for class_type in types:
+        parts = {}
+        for part in DayPart:
+            slots = [
+                s.slot
+                for s in held
+                if s.class_type_id == class_type.id and day_part(s.starts_at) == part
+            ]
+            wanted = sum(
+                1 for a in asked if a.class_type_id == class_type.id and a.day_part == part
+            )
+            parts[part.value] = PartFigures(wanted, len(slots), _fill(slots))
+        rows.append(DemandRow(class_type, parts))
     return rows

@@ -5,7 +5,7 @@ and ``bookings.take`` does the rest (member lock, closures, quotas per person, t
 conditional UPDATE, the audit event), exactly as for a court.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -19,7 +19,9 @@ from palace.models import (
     ClassSession,
     Member,
     SessionStatus,
+    WaitlistEntry,
 )
+from palace.models.waitlists import LIVE
 from palace.services import bookings, clock, slots
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
@@ -44,6 +46,7 @@ class SessionCard:
     opens_at: datetime
     mine: list[Booking]  # the member's confirmed places here (their own or a child's)
     late: bool = False  # open, but inside the free-cancellation cut-off: ask before booking
+    waiting: bool = False  # the member stands in this session's waitlist
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,14 @@ async def _cards(member_id: int, sessions: list[ClassSession]) -> list[SessionCa
     mine = await Booking.filter(
         member_id=member_id, slot_id__in=slot_ids, status=BookingStatus.CONFIRMED
     )
+    lines = WaitlistEntry.filter(member_id=member_id, slot_id__in=slot_ids, status__in=LIVE)
+    in_line = {entry.slot_id for entry in await lines.only("id", "slot_id")}
     cards = []
     for session in sessions:
         held = [b for b in mine if b.slot_id == session.slot_id]
         opens_at, late_from = await _window(session)
-        cards.append(_card(session, opens_at, late_from, held))
+        card = _card(session, opens_at, late_from, held)
+        cards.append(replace(card, waiting=session.slot_id in in_line))
     return cards
 
 
@@ -143,7 +149,8 @@ def _card(
     session: ClassSession, opens_at: datetime, late_from: datetime, held: list[Booking]
 ) -> SessionCard:
     slot = session.slot
-    left = max(slot.capacity - slot.taken, 0)
+    # Places held for the waitlist are not free: the line gets them first.
+    left = max(slot.capacity - slot.taken - slot.held, 0)
     now = clock.now()
     if session.status == SessionStatus.CANCELLED:
         state = SessionState.CANCELLED

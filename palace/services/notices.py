@@ -12,7 +12,7 @@ from datetime import datetime
 from babel.dates import format_skeleton
 from tortoise.expressions import Q
 
-from palace.i18n import LOCALES, N_, gettext_for
+from palace.i18n import BABEL_LOCALES, N_, gettext_for
 from palace.models import ClassSession, Instructor, Notification, Resource
 from palace.services import clock
 
@@ -178,6 +178,6 @@ def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:
         value = datetime.fromisoformat(raw).astimezone(clock.zone())
     except ValueError:
         return ""
-    locale = LOCALES[lang]
+    locale = BABEL_LOCALES[lang]
     hm = format_skeleton("Hm", value, locale=locale)
     return hm if time_only else f"{format_skeleton('MMMEd', value, locale=locale)} {hm}"

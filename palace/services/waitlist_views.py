@@ -3,7 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from palace.models import Booking, BookingRules, Facility, Resource, Slot, WaitlistEntry
+from palace.models import (
+    Booking,
+    BookingRules,
+    ClassSession,
+    Facility,
+    Resource,
+    Slot,
+    WaitlistEntry,
+)
 from palace.models import WaitStatus as S
 from palace.services import clock, slots
 from palace.services.waitlists import WaitlistError
@@ -54,6 +62,7 @@ class SlotLine:
     full: bool
     started: bool
     rules: BookingRules  # the hall's auto-book cut-off and offer time
+    session: ClassSession | None = None  # with its class type, when the slot is a class
 
 
 async def _ahead(entry: WaitlistEntry) -> int:
@@ -85,6 +94,7 @@ async def slot_line(*, member_id: int, slot_id: int) -> SlotLine:
         full=slot.taken + slot.held >= slot.capacity,
         started=terms.starts_at <= clock.now(),
         rules=terms.rules,
+        session=await ClassSession.get_or_none(slot_id=slot_id).select_related("class_type"),
     )
 
 

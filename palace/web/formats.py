@@ -4,16 +4,16 @@ from datetime import date, datetime
 
 from babel.dates import format_skeleton
 
-from palace.i18n import LOCALES
+from palace.i18n import BABEL_LOCALES
 from palace.services import clock
 
 
 def day(value: date, lang: str) -> str:
-    return format_skeleton("MMMEd", value, locale=LOCALES[lang])
+    return format_skeleton("MMMEd", value, locale=BABEL_LOCALES[lang])
 
 
 def hm(value: datetime, lang: str) -> str:
-    return format_skeleton("Hm", value.astimezone(clock.zone()), locale=LOCALES[lang])
+    return format_skeleton("Hm", value.astimezone(clock.zone()), locale=BABEL_LOCALES[lang])
 
 
 def moment(value: datetime, lang: str) -> str:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from palace.i18n import LANGUAGE_NAMES, LOCALES, translations
+from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services import partners
 from palace.settings import LANGUAGES, get_settings
@@ -20,11 +20,13 @@ from palace.web import csrf, flash, formats, nav, static
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
     local = value.astimezone(get_settings().zone)
-    return format_datetime(local, format=fmt, locale=LOCALES[lang])
+    return format_datetime(local, format=fmt, locale=BABEL_LOCALES[lang])
 
 
 def _localdate(value: datetime, lang: str, fmt: str = "long") -> str:
-    return format_date(value.astimezone(get_settings().zone), format=fmt, locale=LOCALES[lang])
+    return format_date(
+        value.astimezone(get_settings().zone), format=fmt, locale=BABEL_LOCALES[lang]
+    )
 
 
 @cache

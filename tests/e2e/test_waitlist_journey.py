@@ -12,13 +12,13 @@ from palace.models import (
     BookingSource,
     BookingStatus,
     Facility,
-    FacilityKind,
-    Resource,
+    Slot,
 )
-from palace.services import bookings, closures, waitlists
+from palace.services import bookings, classes, clock, closures
+from tests.class_helpers import make_room, plain_session
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accounts_journey import shot
-from tests.helpers import PASSWORD, court, make_hall, make_member, make_session_slot, slot_at
+from tests.helpers import PASSWORD, court, make_hall, make_member, slot_at
 from tests.processes import web_server
 
 SERVE_WITH_WORKER = [sys.executable, "-m", "palace", "serve", "--with-worker"]
@@ -35,23 +35,29 @@ async def _log_in(page: Page, card_no: str) -> None:
 async def test_the_first_in_line_is_promoted_and_sees_it_without_reloading(
     output_dir: Path,
 ) -> None:
-    yoga = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, courts=1)
-    await Facility.filter(id=yoga.id).update(name_zh="瑜伽室", name_en="Yoga room")
-    await Resource.filter(facility_id=yoga.id).update(name_zh="一号教室", name_en="Room 1")
-    session = await make_session_slot(await court(yoga), slot_at(days=2, hour=19), capacity=1)
+    session = await plain_session(await make_room(code="yoga"))
+    await Slot.filter(id=session.slot_id).update(capacity=1)
+    await Facility.filter(code="yoga").update(name_zh="瑜伽室", name_en="Yoga room")
     waiting, leaving = await make_member(name="王芳"), await make_member(name="李娜")
-    booking = await bookings.take(
-        member_id=leaving.id, slot_id=session.id, actor_id=leaving.id, source=BookingSource.MEMBER
-    )
-    await waitlists.join(member_id=waiting.id, slot_id=session.id, mode="auto")
+    booking = await classes.book(member_id=leaving.id, session_id=session.id)
+    day = clock.local_day(session.starts_at).isoformat()
     with web_server(command=SERVE_WITH_WORKER) as base:
         async with chromium() as browser:
             page = await (await browser.new_context(**PHONE, base_url=base)).new_page()
             await _log_in(page, waiting.card_no)
-            await page.goto(f"/waitlist/{session.id}")
+            # The full class on the timetable leads to its line rather than a dead end.
+            await page.goto(f"/classes?week={day}")
+            card = page.locator(f"#session-{session.id}")
+            await expect(card).to_contain_text("已满")
+            await card.get_by_role("link", name="加入候补").click()
+            await expect(page.get_by_role("heading", name="瑜伽")).to_be_visible()
+            await page.get_by_label("自动为我预约").check()
+            await page.get_by_role("button", name="加入候补").click()
             await expect(page.get_by_text("您排在第 1 位。")).to_be_visible()
             await expect(page.locator("#inbox-badge .count")).to_have_count(0)
             await shot(page, output_dir, "1-in-line")
+            await page.goto(f"/classes?week={day}")
+            await expect(card).to_contain_text("候补中")
 
             await bookings.cancel(member_id=leaving.id, booking_id=booking.id)
             # No reload: the badge asks for news by itself while the page is in use.
@@ -62,10 +68,11 @@ async def test_the_first_in_line_is_promoted_and_sees_it_without_reloading(
             await expect(page.locator("#messages")).to_contain_text("有名额空出，已为您预约")
             await shot(page, output_dir, "3-messages")
             await page.get_by_role("link", name="我的预约").click()
-            await expect(page.locator("#upcoming")).to_contain_text("瑜伽室 · 一号教室")
+            await expect(page.locator("#upcoming")).to_contain_text("瑜伽")
             await shot(page, output_dir, "4-my-bookings")
     promoted = await Booking.get(member_id=waiting.id)
     assert promoted.status == BookingStatus.CONFIRMED and promoted.source == BookingSource.WAITLIST
+    assert promoted.slot_id == session.slot_id
 
 
 async def test_a_member_whose_court_was_closed_reads_the_reason(output_dir: Path) -> None:

@@ -1,13 +1,14 @@
 """Members add their children on My account and say which class they want."""
 
+import re
 from datetime import datetime
 
 import httpx
 import pytest
 
-from palace.models import AuditEvent, Child, ClassDemand, Role
-from palace.services import class_demand, class_planning
-from tests.class_helpers import freeze, make_class_type
+from palace.models import AuditEvent, Child, ClassDemand, ClassSession, ClassType, Role
+from palace.services import class_demand, class_planning, classes
+from tests.class_helpers import freeze, make_class_type, make_schedule
 from tests.helpers import log_in, make_member, post_form, visible_text
 
 
@@ -82,7 +83,29 @@ async def test_a_member_says_which_class_they_want_and_staff_see_the_count(
     client.cookies.clear()
     await log_in(client, await make_member(role=Role.STAFF))
     page = visible_text((await client.get("/staff/classes")).text)
-    assert "瑜伽 2 0 0 0 –" in page
+    assert "瑜伽 2 人想上 暂无课程 0 人想上 暂无课程 0 人想上 暂无课程" in page
+
+
+async def test_staff_see_demand_beside_how_full_sessions_run_at_that_time_of_day(
+    client: httpx.AsyncClient,
+) -> None:
+    schedule = await make_schedule(start="19:30", capacity="2")
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    await classes.book(member_id=(await make_member()).id, session_id=session.id)
+    yoga = await ClassType.get(id=schedule.class_type_id)
+    for part in ("morning", "morning", "evening"):
+        await class_demand.want(member_id=(await make_member()).id, class_type_id=yoga.id,
+                                days=["5"], day_part=part)  # fmt: skip
+    await log_in(client, await make_member(role=Role.STAFF))
+    page = (await client.get("/staff/classes")).text
+    row = re.search(r'id="demand".*?<tr>\s*<td>瑜伽</td>.*?</tr>', page, re.S)
+    assert row
+    sessions = await ClassSession.filter(schedule_id=schedule.id).count()
+    fill = round(100 * 1 / (2 * sessions))
+    assert visible_text(row.group(0)).endswith(
+        f"瑜伽 2 人想上 暂无课程 0 人想上 暂无课程 1 人想上 {sessions} 节课 · 满员率 {fill}%"
+    )
 
 
 async def test_a_wish_without_a_class_or_time_is_refused(client: httpx.AsyncClient) -> None:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from palace.models import Booking, BookingStatus, Child, ClassSession, Member, Slot
-from palace.services import classes
+from palace.services import bookings, classes, waitlists
 from tests.class_helpers import freeze, make_class_type, make_schedule
 from tests.helpers import log_in, make_member, visible_text
 
@@ -141,3 +141,30 @@ async def test_on_a_sunday_without_classes_left_the_next_week_is_shown(
     page = visible_text((await client.get("/classes")).text)
     assert "11月30日周一 这一周" in page
     assert "12月1日周二 19:30–20:30 瑜伽" in page
+
+
+def _card(html: str, session: ClassSession) -> str:
+    found = re.search(rf'id="session-{session.id}".*?</article>', html, re.S)
+    assert found, "the session is on the page"
+    return found.group(0)
+
+
+async def test_a_full_class_leads_to_its_waitlist_and_a_place_held_for_the_line_is_not_free(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await _first(capacity="1")
+    holder, waiting = await make_member(), await make_member()
+    booking = await classes.book(member_id=holder.id, session_id=session.id)
+    await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="ask")
+    await _member(client)
+    card = _card((await client.get("/classes")).text, session)
+    assert f'href="/waitlist/{session.slot_id}"' in card
+    assert "已满" in visible_text(card) and "加入候补" in visible_text(card)
+    assert "预约 · 剩" not in visible_text(card)
+    # The holder cancels: the place is held for the one in line, not offered to all.
+    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    assert (await Slot.get(id=session.slot_id)).held == 1
+    card = visible_text(_card((await client.get("/classes")).text, session))
+    assert "已满" in card and "预约 · 剩" not in card
+    line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
+    assert "瑜伽" in line and "已有 1 人在排队。" in line
