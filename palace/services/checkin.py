@@ -18,6 +18,7 @@ from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, 
 from palace.services import accounts, audit, booking_states, clock, rules, tickets
 from palace.services.booking_states import Shown
 from palace.services.bookings import BookingError
+from palace.services.partners import masked
 
 CHECKED_IN = "checked_in"
 ALREADY = "already_checked_in"
@@ -33,6 +34,11 @@ class Attendee:
     @property
     def name(self) -> str:
         return self.guest_name or self.member.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name the desk shows: a partner's masked, as on every other surface."""
+        return self.name if self.booker or self.guest_name else masked(self.name)
 
     @property
     def card_no(self) -> str | None:

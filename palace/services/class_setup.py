@@ -48,24 +48,77 @@ def _code(name_en: str) -> str:
     return slug[:30] or "class"
 
 
-async def add_class_type(
-    *, actor_id: int, name_zh: str, name_en: str, description: str, level: str, children: bool
-) -> ClassType:
+@dataclass(frozen=True)
+class TypeValues:
+    name_zh: str
+    name_en: str
+    description: str
+    level: ClassLevel
+    for_children: bool
+
+
+def _type_values(
+    *, name_zh: str, name_en: str, description: str, level: str, children: bool
+) -> TypeValues:
     zh, en = _text(name_zh, NAME_MAX), _text(name_en, NAME_MAX)
     if zh is None or en is None or level not in {lv.value for lv in ClassLevel}:
         raise ClassError("class_type_invalid", fields={"name_zh": "class_type_invalid"})
     about = _text(description, DESCRIPTION_MAX) or ""
+    return TypeValues(zh, en, about, ClassLevel(level), children)
+
+
+async def add_class_type(
+    *, actor_id: int, name_zh: str, name_en: str, description: str, level: str, children: bool
+) -> ClassType:
+    values = _type_values(
+        name_zh=name_zh, name_en=name_en, description=description, level=level, children=children
+    )
     async with in_transaction():
-        code = _code(en)
+        code = _code(values.name_en)
         if await ClassType.exists(code=code):
             code = f"{code}-{await ClassType.all().count() + 1}"
         made = await ClassType.create(
-            code=code, name_zh=zh, name_en=en, description_zh=about, description_en=about,
-            level=ClassLevel(level), for_children=children,
+            code=code, name_zh=values.name_zh, name_en=values.name_en,
+            description_zh=values.description, description_en=values.description,
+            level=values.level, for_children=values.for_children,
         )  # fmt: skip
         await audit.record(actor_id=actor_id, entity="class_type", entity_id=made.id,
                            action="create", detail={"code": code})  # fmt: skip
     return made
+
+
+async def update_class_type(
+    *,
+    actor_id: int,
+    class_type_id: int,
+    name_zh: str,
+    name_en: str,
+    description: str,
+    level: str,
+    children: bool,
+    active: bool,
+) -> ClassType:
+    """Correct a class type, or retire it: a retired class is offered for no new schedule
+    and no wish; sessions already planned keep their name."""
+    values = _type_values(
+        name_zh=name_zh, name_en=name_en, description=description, level=level, children=children
+    )
+    async with in_transaction():
+        found = await ClassType.filter(id=class_type_id).select_for_update().first()
+        if found is None:
+            raise ClassError("class_type_unknown")
+        before = {"name_zh": found.name_zh, "name_en": found.name_en, "active": found.active}
+        found.update_from_dict(
+            {"name_zh": values.name_zh, "name_en": values.name_en,
+             "description_zh": values.description, "description_en": values.description,
+             "level": values.level, "for_children": values.for_children, "active": active}
+        )  # fmt: skip
+        await found.save()
+        await audit.record(
+            actor_id=actor_id, entity="class_type", entity_id=found.id, action="update",
+            detail={"before": before, "active": active},
+        )  # fmt: skip
+    return found
 
 
 async def add_instructor(*, actor_id: int, name: str) -> Instructor:
@@ -77,6 +130,27 @@ async def add_instructor(*, actor_id: int, name: str) -> Instructor:
         await audit.record(actor_id=actor_id, entity="instructor", entity_id=made.id,
                            action="create")  # fmt: skip
     return made
+
+
+async def update_instructor(
+    *, actor_id: int, instructor_id: int, name: str, active: bool
+) -> Instructor:
+    """Correct an instructor's name, or retire them from new schedules and substitutions."""
+    cleaned = _text(name, PERSON_MAX)
+    if cleaned is None:
+        raise ClassError("instructor_name_invalid", fields={"name": "instructor_name_invalid"})
+    async with in_transaction():
+        found = await Instructor.filter(id=instructor_id).select_for_update().first()
+        if found is None:
+            raise ClassError("instructor_unknown")
+        before = {"name": found.name, "active": found.active}
+        found.name, found.active = cleaned, active
+        await found.save()
+        await audit.record(
+            actor_id=actor_id, entity="instructor", entity_id=found.id, action="update",
+            detail={"before": before, "active": active},
+        )  # fmt: skip
+    return found
 
 
 async def add_no_class_day(*, actor_id: int, day: date | None, reason: str) -> int:

@@ -17,6 +17,7 @@ from palace.models import (
     BookingStatus,
     Child,
     ClassSession,
+    Member,
     SessionStatus,
     WaitlistEntry,
 )
@@ -44,6 +45,7 @@ class SessionCard:
     places_left: int
     opens_at: datetime
     mine: list[Booking]  # the member's confirmed places here (their own or a child's)
+    late: bool = False  # open, but inside the free-cancellation cut-off: ask before booking
     waiting: bool = False  # the member stands in this session's waitlist
 
 
@@ -54,6 +56,8 @@ class Week:
     children: list[Child]
     can_go_back: bool
     can_go_on: bool
+    # Why the member cannot take a place now (a suspension): said before a tap.
+    blocked: ServiceError | None = None
 
     @property
     def previous(self) -> date:
@@ -94,7 +98,13 @@ async def _week(member_id: int, first: date) -> Week:
     by_day = [(d, [c for c in cards if clock.local_day(c.session.starts_at) == d]) for d in days]
     children = await children_of(member_id)
     last_week = this_week + timedelta(weeks=WEEKS_AHEAD)
-    return Week(first, by_day, children, first > this_week, first < last_week)
+    blocked = await blocked_for(member_id)
+    return Week(first, by_day, children, first > this_week, first < last_week, blocked)
+
+
+async def blocked_for(member_id: int) -> ServiceError | None:
+    """The refusal any tap on a class would get: the booking core's own rule."""
+    return bookings.member_refusal(await Member.get(id=member_id))
 
 
 async def _sessions(where: Q) -> list[ClassSession]:
@@ -115,19 +125,29 @@ async def _cards(member_id: int, sessions: list[ClassSession]) -> list[SessionCa
     cards = []
     for session in sessions:
         held = [b for b in mine if b.slot_id == session.slot_id]
-        card = _card(session, await _opens_at(session), held)
+        opens_at, late_from = await _window(session)
+        card = _card(session, opens_at, late_from, held)
         cards.append(replace(card, waiting=session.slot_id in in_line))
     return cards
 
 
-async def _opens_at(session: ClassSession) -> datetime:
-    """Sessions carry their schedule's window; one made without it follows the hall's rules."""
-    if session.slot.opens_at is not None:
-        return clock.utc(session.slot.opens_at)
-    return (await slots.terms(session.slot_id)).opens_at
+async def _window(session: ClassSession) -> tuple[datetime, datetime]:
+    """When booking opens and when cancelling starts to count as late.
+
+    Sessions carry their schedule's window and cut-off; one made without them follows
+    the hall's rules.
+    """
+    slot = session.slot
+    if slot.opens_at is not None and slot.cancel_cutoff_minutes is not None:
+        cutoff = timedelta(minutes=slot.cancel_cutoff_minutes)
+        return clock.utc(slot.opens_at), clock.utc(slot.starts_at) - cutoff
+    terms = await slots.terms(session.slot_id)
+    return terms.opens_at, terms.late_from
 
 
-def _card(session: ClassSession, opens_at: datetime, held: list[Booking]) -> SessionCard:
+def _card(
+    session: ClassSession, opens_at: datetime, late_from: datetime, held: list[Booking]
+) -> SessionCard:
     slot = session.slot
     # Places held for the waitlist are not free: the line gets them first.
     left = max(slot.capacity - slot.taken - slot.held, 0)
@@ -144,7 +164,8 @@ def _card(session: ClassSession, opens_at: datetime, held: list[Booking]) -> Ses
         state = SessionState.FULL
     else:
         state = SessionState.OPEN
-    return SessionCard(session, state, left, opens_at, held)
+    late = state == SessionState.OPEN and late_from <= now
+    return SessionCard(session, state, left, opens_at, held, late)
 
 
 async def card(*, member_id: int, session_id: int) -> SessionCard:

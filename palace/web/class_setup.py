@@ -1,5 +1,6 @@
 """Staff set up what classes are made of: class types, instructors, no-class days."""
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -107,10 +108,50 @@ async def confirm_holiday_year(request: Request) -> Response:
     return RedirectResponse("/staff/classes", status_code=303)
 
 
+UNKNOWN = {"class_type_unknown", "instructor_unknown"}
+
+
+async def _edited(request: Request, kind: str) -> Response:
+    form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
+    actor = _actor(request)
+    active = form.get("active") == "1"
+    try:
+        if kind == "type":
+            await class_setup.update_class_type(
+                actor_id=actor, class_type_id=path_id(request, "type_id"),
+                name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
+                description=form.get("description", ""), level=form.get("level", ""),
+                children=form.get("for_children") == "1", active=active,
+            )  # fmt: skip
+        else:
+            await class_setup.update_instructor(
+                actor_id=actor, instructor_id=path_id(request, "instructor_id"),
+                name=form.get("name", ""), active=active,
+            )  # fmt: skip
+    except ServiceError as error:
+        if error.code in UNKNOWN:
+            raise HTTPException(404) from None
+        return await _page(request, error=message(request_language(request), error.code))
+    flash.add(request, N_("Saved."))
+    return RedirectResponse(HERE, status_code=303)
+
+
+@page(*STAFF)
+async def edit_type(request: Request) -> Response:
+    return await _edited(request, "type")
+
+
+@page(*STAFF)
+async def edit_instructor(request: Request) -> Response:
+    return await _edited(request, "instructor")
+
+
 routes = [
     Route(HERE, setup_page, methods=["GET"]),
     Route("/staff/classes/types", add_type, methods=["POST"]),
     Route("/staff/classes/instructors", add_instructor, methods=["POST"]),
+    Route("/staff/classes/types/{type_id}", edit_type, methods=["POST"]),
+    Route("/staff/classes/instructors/{instructor_id}", edit_instructor, methods=["POST"]),
     Route("/staff/classes/no-class-days", add_no_class_day, methods=["POST"]),
     Route("/staff/classes/no-class-days/{day_id}/delete", remove_no_class_day, methods=["POST"]),
     Route("/staff/classes/holiday-years", confirm_holiday_year, methods=["POST"]),

@@ -35,7 +35,10 @@ async def week_page(request: Request) -> Response:
     except ServiceError as error:
         flash.add(request, message(request_language(request), error.code, **error.params), "error")
         return RedirectResponse("/classes", status_code=303)
-    return render(request, "classes/week.html", {"w": shown, "today": clock.today()})
+    lang = request_language(request)
+    blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
+    context = {"w": shown, "today": clock.today(), "blocked": blocked}
+    return render(request, "classes/week.html", context)
 
 
 @page()

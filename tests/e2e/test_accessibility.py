@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from palace.models import Member, Role
+from palace.models import ClassSession, Member, Role
 from palace.services import bookings, calendars, clock, tickets
 from tests.class_helpers import make_schedule
 from tests.e2e.browser import DESK, PHONE, chromium
@@ -22,7 +22,8 @@ SEVERE = ("serious", "critical")
 
 
 async def violations(page: Page, path: str) -> list[str]:
-    await page.goto(path)
+    response = await page.goto(path)
+    assert response is not None and response.ok, f"{path}: {response and response.status}"
     await page.add_script_tag(path=str(AXE))
     found: list[dict[str, Any]] = await page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -46,9 +47,14 @@ async def test_main_pages_of_every_role_pass_axe() -> None:
     hall = await make_hall(partners_allowed=True)
     member = await make_member(name="周立")
     partner = await make_member(name="吴芳")
-    await make_schedule()
+    schedule = await make_schedule()
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
     booking = await bookings.book(
         member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    taken = await bookings.book(
+        member_id=partner.id, resource_id=(await court(hall, 2)).id, starts_at=slot_at()
     )
     await add_partners(member.id, booking.id, [partner])
     await calendars.create_or_reset_feed(member_id=member.id)
@@ -64,10 +70,16 @@ async def test_main_pages_of_every_role_pass_axe() -> None:
             f"/bookings/{booking.id}",
             "/account",
             "/account/password",
+            "/classes/want",
+            f"/waitlist/{taken.slot_id}",
+            "/inbox",
+            "/inbox/settings",
         ],
         Role.DESK: [
             "/desk",
             f"/desk?q={member.card_no}",
+            f"/desk/members/{member.id}",
+            "/desk/scan",
             f"/desk/scan?code={tickets.token_for(booking.id)}",
             f"/desk/members/{member.id}/password",
         ],
@@ -77,6 +89,15 @@ async def test_main_pages_of_every_role_pass_axe() -> None:
             f"/staff/facilities/{hall.id}/closures",
             f"/staff/facilities/{hall.id}/bookings?day={tomorrow}",
             f"/staff/bookings/{booking.id}",
+            "/staff/classes",
+            "/staff/classes/setup",
+            "/staff/classes/schedules/new",
+            f"/staff/classes/schedules/{schedule.id}",
+            f"/staff/classes/sessions/{session.id}",
+            f"/staff/classes/sessions/{session.id}/roster",
+            f"/staff/attendance?day={tomorrow}",
+            "/staff/strikes",
+            f"/staff/members/{member.id}/strikes",
         ],
         Role.ADMIN: ["/admin/members"],
     }

@@ -74,3 +74,44 @@ async def test_a_day_without_classes_cancels_that_days_sessions_and_tells_why(
     again = await post_form(client, "/staff/classes/no-class-days", data, page=SETUP)
     assert again.status_code == 400
     assert await NoClassDay.all().count() == 1
+
+
+async def test_staff_correct_and_retire_a_class_type_and_an_instructor(
+    client: httpx.AsyncClient,
+) -> None:
+    schedule = await make_schedule()
+    yoga = await ClassType.get(id=schedule.class_type_id)
+    chen = await Instructor.get(id=schedule.instructor_id)
+    await log_in(client, await make_member(role=Role.STAFF))
+    data = {"name_zh": "哈他瑜伽", "name_en": "Hatha yoga", "description": "舒展：呼吸与体式",
+            "level": "beginner", "for_children": "", "active": ""}  # fmt: skip
+    response = await post_form(client, f"/staff/classes/types/{yoga.id}", data, page=SETUP)
+    assert response.status_code == 303
+    yoga = await ClassType.get(id=yoga.id)
+    assert (yoga.name_zh, yoga.level, yoga.active) == ("哈他瑜伽", "beginner", False)
+    assert yoga.description_zh == "舒展：呼吸与体式"
+    response = await post_form(client, f"/staff/classes/instructors/{chen.id}",
+                               {"name": "陈静 老师", "active": ""}, page=SETUP)  # fmt: skip
+    assert response.status_code == 303
+    assert (await Instructor.get(id=chen.id)).active is False
+    page = visible_text((await client.get(SETUP)).text)
+    assert "哈他瑜伽 · 初级 · 已停用" in page and "陈静 老师 · 已停用" in page
+    # Retired: not offered for a new schedule, nor in a member's wish list.
+    form = visible_text((await client.get("/staff/classes/schedules/new")).text)
+    assert "哈他瑜伽" not in form and "陈静 老师" not in form
+    # Sessions already planned keep running under the corrected name.
+    session = await ClassSession.filter(schedule_id=schedule.id).first()
+    assert session is not None and session.status == SessionStatus.SCHEDULED
+    # Bad input changes nothing and says why; an unknown row is a 404.
+    bad = await post_form(client, f"/staff/classes/types/{yoga.id}",
+                          {**data, "name_en": "", "active": "1"}, page=SETUP)  # fmt: skip
+    assert bad.status_code == 400 and "请填写课程的中文和英文名称" in visible_text(bad.text)
+    assert (await ClassType.get(id=yoga.id)).active is False
+    missing = await post_form(client, "/staff/classes/instructors/999999",
+                              {"name": "某人", "active": "1"}, page=SETUP)  # fmt: skip
+    assert missing.status_code == 404
+    member = await make_member()
+    client.cookies.clear()
+    await log_in(client, member)
+    forbidden = await post_form(client, f"/staff/classes/types/{yoga.id}", data, page="/")
+    assert forbidden.status_code in (403, 404)

@@ -73,6 +73,8 @@ async def _world(admin: Member) -> World:
     ids = {
         "session_id": str(session.id),
         "schedule_id": str(schedule.id),
+        "type_id": str(schedule.class_type_id),
+        "instructor_id": str(schedule.instructor_id),
         "action": "capacity",
         # Rows the fuzz does not make: their paths are tried, their forms answer 404.
         **dict.fromkeys(
@@ -135,6 +137,18 @@ async def _world(admin: Member) -> World:
         ("POST", "/desk/walk-in"): lambda: {"place": "", "hall": "", "card": "", "guest": ""},
         ("POST", "/staff/classes/holiday-years"): lambda: {"year": "2031"},
         ("POST", "/staff/classes/instructors"): lambda: {"name": "王教练"},
+        ("POST", "/staff/classes/instructors/{instructor_id}"): lambda: {
+            "name": "陈静",
+            "active": "1",
+        },
+        ("POST", "/staff/classes/types/{type_id}"): lambda: {
+            "name_zh": "瑜伽",
+            "name_en": "Yoga",
+            "description": "",
+            "level": "all",
+            "for_children": "",
+            "active": "1",
+        },
         ("POST", "/staff/classes/no-class-days"): lambda: {"day": tomorrow, "reason": "停电"},
         ("POST", "/staff/classes/no-class-days/{day_id}/delete"): dict,
         ("POST", "/staff/classes/types"): lambda: {

@@ -1,10 +1,13 @@
 """Partners over HTTP: the invitation on My bookings, the answer, what the booker sees,
 and one masking of partner names on the booking page, in calendar files and at the desk."""
 
-import httpx
+from datetime import timedelta
 
-from palace.models import Role
-from palace.services import bookings, calendars, partners, tickets
+import httpx
+import pytest
+
+from palace.models import Booking, Role
+from palace.services import bookings, calendars, clock, partners, tickets
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
 
@@ -70,7 +73,9 @@ def _without_booking_details(text: str) -> str:
     return re.sub(r"\d+", "N", text.replace("2号场", "1号场"))
 
 
-async def test_partner_names_are_masked_everywhere(client: httpx.AsyncClient) -> None:
+async def test_partner_names_are_masked_everywhere(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner = await make_member(name="钱多多")
     partner = await make_member(name="孙小美")
     booking_id = await _booking(owner.id)
@@ -80,6 +85,9 @@ async def test_partner_names_are_masked_everywhere(client: httpx.AsyncClient) ->
     await partners.answer(member_id=partner.id, booking_id=booking_id, accept=True)
     ics = await calendars.booking_ics(member_id=owner.id, booking_id=booking_id, lang="zh-CN")
     assert "孙**" in ics and "孙小美" not in ics
+    feed = await calendars.create_or_reset_feed(member_id=owner.id)
+    in_feed = await calendars.feed_ics(token=feed.token, lang="zh-CN")
+    assert "孙**" in in_feed and "孙小美" not in in_feed
     await log_in(client, owner)
     page = visible_text((await client.get(f"/bookings/{booking_id}")).text)
     assert "孙**" in page and "孙小美" not in page
@@ -90,3 +98,8 @@ async def test_partner_names_are_masked_everywhere(client: httpx.AsyncClient) ->
     )
     shown = visible_text(scanned.text)
     assert "孙**" in shown and "孙小美" not in shown and "钱多多" in shown
+    # The Now board, ten minutes before the start: who is expected.
+    starts_at = (await Booking.get(id=booking_id)).starts_at
+    monkeypatch.setattr(clock, "now", lambda: clock.utc(starts_at) - timedelta(minutes=10))
+    board = visible_text((await desk.get("/desk/scan")).text)
+    assert "孙**" in board and "孙小美" not in board and "钱多多" in board

@@ -1,14 +1,15 @@
 """Members are told before they tap: what a tap would refuse, what a tap would cost."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
-from palace.models import Member, MemberStatus
+from palace.models import ClassSession, Member, MemberStatus
 from palace.services import bookings, clock
 from palace.services.timetable import CellState
+from tests.class_helpers import freeze, make_schedule
 from tests.helpers import court, log_in, make_hall, make_member, slot_at, visible_text
 
 
@@ -80,3 +81,55 @@ async def test_a_cancelled_booking_offers_no_calendar_file(client: httpx.AsyncCl
     await bookings.cancel(member_id=me.id, booking_id=booking.id)
     page = (await client.get(f"/bookings/{booking.id}")).text
     assert "booking.ics" not in page and "加入我的日历" not in page
+
+
+async def test_a_no_show_suspension_says_until_when_on_the_timetable(
+    client: httpx.AsyncClient,
+) -> None:
+    await make_hall()
+    me = await make_member()
+    until = clock.at(clock.today() + timedelta(days=14), 9 * 60)
+    await Member.filter(id=me.id).update(booking_suspended_until=until)
+    await log_in(client, me)
+    html = (await client.get(_page())).text
+    blocked = visible_text(
+        html[html.index('id="blocked"') : html.index("</p>", html.index('id="blocked"'))]
+    )
+    local = until.astimezone(clock.zone())
+    assert f"预约功能暂停至 {local.month}月{local.day}日" in blocked
+    assert 'class="book"' not in html
+
+
+async def _class_week(client: httpx.AsyncClient, **values: str) -> tuple[str, list[int]]:
+    schedule = await make_schedule(**values)
+    sessions = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at")
+    return (await client.get("/classes")).text, [s.id for s in sessions]
+
+
+def _session(html: str, session_id: int) -> str:
+    start = html.index(f'id="session-{session_id}"')
+    return html[start : html.index("</article>", start)]
+
+
+async def test_a_suspended_member_is_told_on_the_classes_page(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))  # a Monday; classes Tue and Thu
+    me = await make_member()
+    await Member.filter(id=me.id).update(status=MemberStatus.SUSPENDED)
+    await log_in(client, me)
+    html, sessions = await _class_week(client)
+    assert "您的账户已被暂停预约" in visible_text(html)
+    assert 'class="book"' not in html and "剩 20 位" in visible_text(_session(html, sessions[0]))
+
+
+async def test_taking_a_class_place_inside_the_cut_off_asks_first(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))  # Tue 19:30 is 33.5 h away, Thu 81.5 h
+    await log_in(client, await make_member())
+    html, sessions = await _class_week(client, cutoff_hours="48")
+    tuesday, thursday = (_session(html, s) for s in sessions[:2])
+    assert 'class="book"' in tuesday and 'class="book"' in thursday
+    asks = 'hx-confirm="这个时段已在免费取消时限内'
+    assert (asks in tuesday, asks in thursday) == (True, False)
