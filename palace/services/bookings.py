@@ -15,12 +15,9 @@ clicks are serialised; different members never wait for each other.
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.queryset import QuerySet
 
-from palace import db
 from palace.models import (
     Booking,
     BookingRules,
@@ -35,7 +32,16 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services import after_commit, audit, clock, holds, notifications, rules, slots
+from palace.services import (
+    after_commit,
+    audit,
+    booking_sql,
+    clock,
+    holds,
+    notifications,
+    rules,
+    slots,
+)
 from palace.services.errors import ServiceError
 from palace.services.slots import Terms
 
@@ -52,29 +58,46 @@ class Quota:
     max_minutes: int
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A place just taken, with what the core learnt deciding it."""
+
+    booking: Booking
+    terms: Terms
+    quota: Quota  # the person's quota, this booking counted
+    places_left: int
+
+
+class SlotGone(BookingError):
+    """Refused before anything was locked: the place is gone (or already the member's)."""
+
+    def __init__(self, code: str, facts: slots.GridFacts) -> None:
+        super().__init__(code)
+        self.facts = facts
+
+
 async def book(*, member_id: int, resource_id: int, starts_at: datetime) -> Booking:
     """A member taps a free cell of a hall's timetable."""
+    taken = await book_cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+    return taken.booking
+
+
+async def book_cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Taken:
+    """``book``, answering with what the booking learnt (the cell and quota need no
+    second look). In a rush most requests are for a place already gone: SlotGone says
+    so before the slot row or any lock is touched. Only a shortcut; the conditional
+    UPDATE in ``take`` is what enforces capacity."""
     try:
-        slot = await _grid_slot_for(member_id, resource_id, starts_at)
+        place = await slots.grid_place(resource_id=resource_id, starts_at=starts_at)
+        facts = await slots.grid_facts(member_id=member_id, place=place)
+        if facts.full:
+            raise SlotGone("already_booked" if facts.own else "slot_taken", facts)
+        slot = await slots.grid_slot_of(facts)
     except slots.SlotError as error:
         raise BookingError(error.code, **error.params) from None
-    return await take(
-        member_id=member_id, slot_id=slot.id, actor_id=member_id, source=BookingSource.MEMBER
-    )
-
-
-async def _grid_slot_for(member_id: int, resource_id: int, starts_at: datetime) -> Slot:
-    """The grid slot, refusing a full one before the slot row or any lock is touched.
-
-    In a rush most requests are for a place already gone: say so at once. Only a
-    shortcut; the conditional UPDATE in ``take`` is what enforces capacity.
-    """
-    slot = await slots.existing_grid_slot(resource_id=resource_id, starts_at=starts_at)
-    if slot is not None and slot.taken + slot.held >= slot.capacity:
-        if await Booking.filter(member_id=member_id, live_slot=slot.id).exists():
-            raise BookingError("already_booked")
-        raise BookingError("slot_taken")
-    return await slots.grid_slot(resource_id=resource_id, starts_at=starts_at)
+    slot.resource = place.resource
+    terms = await slots.terms_of(slot)
+    return await _take(terms, member_id, member_id, BookingSource.MEMBER, None, None)
 
 
 async def take(
@@ -97,13 +120,24 @@ async def take(
         terms = await slots.terms(slot_id)
     except slots.SlotError as error:
         raise BookingError(error.code) from None
+    taken = await _take(terms, member_id, actor_id, source, child_id, guest_name)
+    return taken.booking
+
+
+async def _take(
+    terms: Terms,
+    member_id: int,
+    actor_id: int | None,
+    source: BookingSource,
+    child_id: int | None,
+    guest_name: str | None,
+) -> Taken:
     _check_time(terms, source)
     guest = _guest(terms, source, guest_name)
     async with after_commit.transaction():
-        await _check_rules(member_id, child_id, terms)
-        if guest is None:
-            await _check_person(member_id, child_id, terms)
-        if not await _take_place(slot_id, source):
+        facts = await _check(member_id, child_id, terms, person=guest is None)
+        left = await _take_place(terms.slot.id, source)
+        if left is None:
             raise BookingError("slot_taken")
         booking = await _insert(member_id, child_id, terms, source, guest)
         await _hold_room(terms, booking)
@@ -116,8 +150,9 @@ async def take(
             detail=_book_detail(terms, source, child_id, guest),
         )
         if source in (BookingSource.MEMBER, BookingSource.DESK) and guest is None:
-            await _notify_booked(booking, terms, seen=source == BookingSource.MEMBER)
-    return booking
+            seen = source == BookingSource.MEMBER
+            await _notify_booked(booking, terms, seen=seen, wanted=facts.wanted)
+    return Taken(booking, terms, facts.quota_with(terms), left)
 
 
 async def check_may_take(*, member_id: int, slot_id: int, source: BookingSource) -> Terms:
@@ -130,49 +165,71 @@ async def check_may_take(*, member_id: int, slot_id: int, source: BookingSource)
     except slots.SlotError as error:
         raise BookingError(error.code) from None
     _check_time(terms, source)
-    await _check_rules(member_id, None, terms)
-    await _check_person(member_id, None, terms)
+    await _check(member_id, None, terms, person=True)
     return terms
 
 
-async def _check_rules(member_id: int, child_id: int | None, terms: Terms) -> None:
-    """The member may book, and the place is not closed."""
+@dataclass(frozen=True)
+class _Facts:
+    """What the core checked about a place and a person, under the member's lock."""
+
+    quota: Quota
+    wanted: bool  # the member wants "booked" messages outside the app too
+
+    def quota_with(self, terms: Terms) -> Quota:
+        length = int((terms.ends_at - terms.starts_at).total_seconds()) // 60
+        q = self.quota
+        return Quota(q.active + 1, q.max_active, q.minutes_today + length, q.max_minutes)
+
+
+async def _check(member_id: int, child_id: int | None, terms: Terms, *, person: bool) -> _Facts:
+    """The member may book, the place is not closed; for a person (not a guest) one live
+    place per slot and the quotas. Locks the member's row first (serialising their
+    requests), so what follows sees their other bookings."""
     await _check_member(member_id, child_id)
-    if await closure_over(terms.resource, terms.starts_at, terms.ends_at):
+    day_from, day_to = clock.day_bounds(clock.local_day(terms.starts_at))
+    found = await booking_sql.first(
+        booking_sql.person_facts(child=child_id is not None),
+        member=member_id,
+        **({"child": child_id} if child_id is not None else {}),
+        slot=terms.slot.id,
+        facility=terms.facility.id,
+        resource=terms.resource.id,
+        kind=terms.slot.kind.value,
+        starts_at=terms.starts_at,
+        ends_at=terms.ends_at,
+        now=clock.now(),
+        day_from=day_from,
+        day_to=day_to,
+    )
+    assert found is not None  # a SELECT without FROM has one row
+    if found["closed"]:
         raise BookingError("slot_closed")
+    rules_ = terms.rules
+    quota = Quota(int(found["active"]), rules_.max_active, int(found["minutes"]),
+                  rules_.max_minutes_per_day)  # fmt: skip
+    if person:
+        if found["live"]:
+            raise BookingError("already_booked")
+        _check_quota(quota, terms)
+    return _Facts(quota, bool(found["wanted"]))
 
 
-async def _check_person(member_id: int, child_id: int | None, terms: Terms) -> None:
-    """One live place per person and slot, and the person's quotas."""
-    if await _live(member_id, child_id, terms.slot.id).exists():
-        raise BookingError("already_booked")
-    await _check_quota(member_id, child_id, terms)
-
-
-async def _take_place(slot_id: int, source: BookingSource) -> bool:
-    """The conditional UPDATE that enforces capacity.
+async def _take_place(slot_id: int, source: BookingSource) -> int | None:
+    """The conditional UPDATE that enforces capacity; the places left, or None when full.
 
     Places held for the waitlist count as taken for everyone else; a waitlist
     promotion takes one of those held places first.
     """
-    if source == BookingSource.WAITLIST and await Slot.filter(id=slot_id, held__gt=0).update(
-        taken=F("taken") + 1, held=F("held") - 1
-    ):
-        return True
-    # Written by hand: the one statement every booking runs, where building it through
-    # the ORM cost more CPU than PostgreSQL spent running it.
-    conn = connections.get("default")
-    took, _ = await conn.execute_query(TAKE_PLACE[db.dialect()], [slot_id])
-    return bool(took)
+    if source == BookingSource.WAITLIST:
+        held = await booking_sql.first(booking_sql.TAKE_HELD_PLACE, slot=slot_id)
+        if held is not None:
+            return int(held["places_left"])
+    took = await booking_sql.first(booking_sql.TAKE_PLACE, slot=slot_id)
+    return None if took is None else int(took["places_left"])
 
 
-TAKE_PLACE = {
-    "sqlite": "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken + held < capacity",
-    "postgres": "UPDATE slots SET taken = taken + 1 WHERE id = $1 AND taken + held < capacity",
-}
-
-
-async def _notify_booked(booking: Booking, terms: Terms, *, seen: bool) -> None:
+async def _notify_booked(booking: Booking, terms: Terms, *, seen: bool, wanted: bool) -> None:
     """A confirmation, for the inbox and for members who want it outside the app; the
     member's own tap needs no unread badge."""
     await notifications.notify(
@@ -181,6 +238,7 @@ async def _notify_booked(booking: Booking, terms: Terms, *, seen: bool) -> None:
         booking_id=booking.id,
         detail=notifications.slot_detail(terms),
         seen=seen,
+        wanted=wanted,
     )
 
 
@@ -234,12 +292,6 @@ async def _check_member(member_id: int, child_id: int | None) -> None:
         raise BookingError("unknown_child")
 
 
-def _live(member_id: int, child_id: int | None, slot_id: int) -> QuerySet[Booking]:
-    if child_id is None:
-        return Booking.filter(member_id=member_id, live_slot=slot_id)
-    return Booking.filter(child_id=child_id, live_child_slot=slot_id)
-
-
 async def closure_over(
     resource: Resource, starts_at: datetime, ends_at: datetime
 ) -> Closure | None:
@@ -286,8 +338,7 @@ async def _quota(
     )
 
 
-async def _check_quota(member_id: int, child_id: int | None, terms: Terms) -> None:
-    used = await _quota(member_id, child_id, terms.rules, terms.slot.kind, terms.starts_at)
+def _check_quota(used: Quota, terms: Terms) -> None:
     if used.active >= used.max_active:
         raise BookingError("over_quota_active", max=used.max_active)
     length = int((terms.ends_at - terms.starts_at).total_seconds()) // 60

@@ -21,14 +21,18 @@ async def notify(
     booking_id: int | None = None,
     detail: dict[str, Any] | None = None,
     seen: bool = False,
+    wanted: bool | None = None,
 ) -> Notification:
     """Record that a member should be told something; ``kind`` names what (a message id).
 
     ``seen``: the member is looking at it already (their own tap), so it does not light
     the unread badge; it is still listed and still sent outside when asked for.
+    ``wanted``: whether the member asked for this kind outside the app, where the
+    caller read it already.
     """
     now = clock.now()
-    wanted = await OutboundChoice.exists(member_id=member_id, kind=kind)
+    if wanted is None:
+        wanted = await OutboundChoice.exists(member_id=member_id, kind=kind)
     notification = await Notification.create(
         member_id=member_id,
         kind=kind,

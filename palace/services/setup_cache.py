@@ -85,10 +85,11 @@ async def resource(resource_id: int) -> Resource | None:
     """The resource with its ``facility`` loaded, active or not."""
     cache = await _current()
     if resource_id not in cache.resources:
-        found = await Resource.get_or_none(id=resource_id).select_related("facility")
-        if found is not None:
+        # All of them at once (a palace has tens): the next court booked is known too.
+        for found in await Resource.all().select_related("facility"):
             found.facility = cache.facilities.setdefault(found.facility_id, found.facility)
-        cache.resources[resource_id] = found
+            cache.resources.setdefault(found.id, found)
+        cache.resources.setdefault(resource_id, None)
     return cache.resources[resource_id]
 
 

@@ -20,7 +20,7 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services import clock, rules, setup_cache
+from palace.services import booking_sql, clock, rules, setup_cache
 from palace.services.errors import ServiceError
 
 HOLD_BLOCK = timedelta(minutes=15)
@@ -96,16 +96,98 @@ async def grid_slot(*, resource_id: int, starts_at: datetime) -> Slot:
     SlotError("unknown_slot") when the resource is not bookable on the grid or no
     slot of its timetable starts then.
     """
+    place = await grid_place(resource_id=resource_id, starts_at=starts_at)
+    return await _grid_row(place.resource, place.starts_at, place.ends_at)
+
+
+@dataclass(frozen=True)
+class GridPlace:
+    """A time on a hall's timetable, from the cached set-up: no slot row read yet."""
+
+    resource: Resource
+    rules: BookingRules
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class GridFacts:
+    """A grid slot's row and what decides its cell for one member, read in one go."""
+
+    place: GridPlace
+    slot: Slot | None  # no row: nobody has booked that time yet
+    own: int | None = None  # the member's own live booking on it
+    partner: int | None = None  # a booking that names the member as a partner
+    closed: bool = False
+    class_held: bool = False  # a class session holds the room then
+    waiting: bool = False  # the member stands in its line
+    plain: bool = True  # the row is the timetable's slot as the rules have it now
+
+    @property
+    def full(self) -> bool:
+        return self.slot is not None and self.slot.taken + self.slot.held >= self.slot.capacity
+
+
+async def grid_place(*, resource_id: int, starts_at: datetime) -> GridPlace:
+    """The timetable's slot of a bookable resource starting then, or SlotError."""
     resource = await setup_cache.resource(resource_id)
     if resource is None or not resource.active or not rules.is_bookable(resource.facility):
         raise SlotError("unknown_slot")
     facility_rules = await rules.rules_for(resource.facility)
     ends_at = await _slot_end(facility_rules, resource.facility, starts_at)
-    return await _grid_row(resource, starts_at, ends_at)
+    return GridPlace(resource, facility_rules, starts_at, ends_at)
 
 
-async def existing_grid_slot(*, resource_id: int, starts_at: datetime) -> Slot | None:
-    return await Slot.get_or_none(resource_id=resource_id, starts_at=starts_at, kind=SlotKind.GRID)
+async def grid_facts(*, member_id: int, place: GridPlace) -> GridFacts:
+    found = await booking_sql.first(
+        booking_sql.GRID_FACTS,
+        member=member_id,
+        resource=place.resource.id,
+        facility=place.resource.facility_id,
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        first_block=blocks(place.starts_at, place.ends_at)[0],
+    )
+    if found is None:
+        return GridFacts(place, None)
+    slot = Slot(
+        resource_id=place.resource.id,
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        capacity=found["capacity"],
+        taken=found["taken"],
+        held=found["held"],
+        kind=SlotKind.GRID,
+    )
+    slot.id = found["id"]
+    facts = {k: bool(found[k]) for k in ("closed", "class_held", "waiting", "plain")}
+    return GridFacts(place, slot, found["own"], found["partner"], **facts)
+
+
+async def grid_slot_of(facts: GridFacts) -> Slot:
+    """The slot row to take a place in, made on first use."""
+    place = facts.place
+    if facts.slot is not None and facts.plain:
+        return facts.slot
+    if facts.slot is None:
+        made = await booking_sql.first(
+            booking_sql.MAKE_GRID_ROW,
+            resource=place.resource.id,
+            starts_at=place.starts_at,
+            ends_at=place.ends_at,
+            capacity=place.resource.capacity,
+        )
+        if made is not None:
+            slot = Slot(
+                resource_id=place.resource.id,
+                starts_at=place.starts_at,
+                ends_at=place.ends_at,
+                capacity=place.resource.capacity,
+                kind=SlotKind.GRID,
+            )
+            slot.id = made["id"]
+            return slot
+    return await _grid_row(place.resource, place.starts_at, place.ends_at)
 
 
 async def _slot_end(

@@ -219,24 +219,35 @@ def _cell(
     slot = known.slots.get((resource.id, start))
     left = slot.capacity - slot.taken - slot.held if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
-    if booking_id is not None:
-        state = CellState.MINE
-    elif start <= now:
-        state = CellState.PAST
-    elif any(_closes(c, resource, start, end) for c in known.closures):
-        state = CellState.CLOSED
-    elif any((resource.id, block) in known.class_blocks for block in slots.blocks(start, end)):
-        state = CellState.CLASS
-    elif now < opens_at:
-        state = CellState.NOT_YET_OPEN
-    elif left <= 0:
-        state = CellState.TAKEN
-    else:
-        state = CellState.FREE
+    state = _state(
+        mine=booking_id is not None,
+        past=start <= now,
+        closed=any(_closes(c, resource, start, end) for c in known.closures),
+        class_held=any((resource.id, b) in known.class_blocks for b in slots.blocks(start, end)),
+        not_open=now < opens_at,
+        left=left,
+    )
     slot_id = slot.id if slot else None
     waiting = slot_id in known.waiting
     late = state == CellState.FREE and start - cutoff <= now
     return Cell(resource, start, end, state, max(left, 0), booking_id, slot_id, waiting, late)
+
+
+def _state(
+    *, mine: bool, past: bool, closed: bool, class_held: bool, not_open: bool, left: int
+) -> CellState:
+    """What a cell shows, first match wins: a closed or class-held place is not "taken"."""
+    if mine:
+        return CellState.MINE
+    if past:
+        return CellState.PAST
+    if closed:
+        return CellState.CLOSED
+    if class_held:
+        return CellState.CLASS
+    if not_open:
+        return CellState.NOT_YET_OPEN
+    return CellState.TAKEN if left <= 0 else CellState.FREE
 
 
 def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime) -> bool:
@@ -256,6 +267,57 @@ async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell
     opens_at = rules.booking_opens_at(facility_rules, shown)
     cutoff = timedelta(minutes=facility_rules.cancel_cutoff_minutes)
     return _cell(resource, starts_at, end, known, clock.now(), opens_at, cutoff)
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A member's tap on a cell: the cell as it is now, the quota line where it may have
+    changed, and why the tap was refused (None when booked)."""
+
+    cell: Cell | None  # None: no such slot on the timetable
+    quota: bookings.Quota | None
+    error: ServiceError | None
+
+
+async def tap(*, member_id: int, resource_id: int, starts_at: datetime) -> Tap:
+    """Book a cell, answering from what the booking learnt: no second look at the
+    database, except where a rule inside the core refused (rare, and then fresh)."""
+    try:
+        taken = await bookings.book_cell(
+            member_id=member_id, resource_id=resource_id, starts_at=starts_at
+        )
+    except bookings.SlotGone as gone:
+        return Tap(_gone_cell(gone.facts), None, gone)
+    except ServiceError as error:
+        if error.code == "unknown_slot":
+            return Tap(None, None, error)
+        now_cell = await cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+        facility = now_cell.resource.facility
+        quota = await bookings.quota(member_id=member_id, facility=facility, day_start=starts_at)
+        return Tap(now_cell, quota, error)
+    terms = taken.terms
+    booked = Cell(terms.resource, terms.starts_at, terms.ends_at, CellState.MINE,
+                  max(taken.places_left, 0), taken.booking.id, terms.slot.id)  # fmt: skip
+    return Tap(booked, taken.quota, None)
+
+
+def _gone_cell(facts: slots.GridFacts) -> Cell:
+    place = facts.place
+    assert facts.slot is not None  # only a full row is gone
+    left = facts.slot.capacity - facts.slot.taken - facts.slot.held
+    now = clock.now()
+    opens_at = rules.booking_opens_at(place.rules, clock.local_day(place.starts_at))
+    state = _state(
+        mine=facts.own is not None or facts.partner is not None,
+        past=place.starts_at <= now,
+        closed=facts.closed,
+        class_held=facts.class_held and place.resource.hosts_classes,
+        not_open=now < opens_at,
+        left=left,
+    )
+    mine = facts.own or facts.partner
+    return Cell(place.resource, place.starts_at, place.ends_at, state, max(left, 0), mine,
+                facts.slot.id, facts.waiting)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -86,27 +86,33 @@ async def book(request: Request) -> Response:
     resource_id = _id_param(str(form.get("resource", "")))
     starts_at = _start_param(str(form.get("start", "")))
     member_id = _member_id(request)
-    error: ServiceError | None = None
-    try:
-        if resource_id is None or starts_at is None:
-            raise bookings.BookingError("unknown_slot")
-        await bookings.book(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
-    except ServiceError as exc:
-        error = exc
-    text = message(request_language(request), error.code, **error.params) if error else None
+    lang = request_language(request)
+    if resource_id is None or starts_at is None:
+        return _book_refused(request, code, starts_at, message(lang, "unknown_slot"))
+    if not is_htmx(request):
+        try:
+            await bookings.book(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+        except ServiceError as exc:
+            return _after_book(request, code, starts_at, message(lang, exc.code, **exc.params))
+        return _after_book(request, code, starts_at, None)
+    tapped = await timetable.tap(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
+    error = tapped.error
+    text = message(lang, error.code, **error.params) if error else None
+    if tapped.cell is None:
+        return _book_refused(request, code, starts_at, text)
+    status = 200 if error is None else 409 if error.code in CONFLICT else 400
+    context = {"cell": tapped.cell, "code": code, "quota": tapped.quota, "error": text}
+    return render(request, "bookings/_booked.html", context, status_code=status)
+
+
+def _book_refused(
+    request: Request, code: str, starts_at: datetime | None, text: str | None
+) -> Response:
+    """No such slot on the timetable: nothing to redraw."""
     if not is_htmx(request):
         return _after_book(request, code, starts_at, text)
-    if resource_id is None or starts_at is None or (error and error.code == "unknown_slot"):
-        headers = {"HX-Reswap": "none"}
-        return render(request, "bookings/_message.html", {"error": text}, status_code=400,
-                      headers=headers)  # fmt: skip
-    cell = await timetable.cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
-    quota = await bookings.quota(
-        member_id=member_id, facility=cell.resource.facility, day_start=starts_at
-    )
-    status = 200 if error is None else 409 if error.code in CONFLICT else 400
-    context = {"cell": cell, "code": code, "quota": quota, "error": text}
-    return render(request, "bookings/_booked.html", context, status_code=status)
+    return render(request, "bookings/_message.html", {"error": text}, status_code=400,
+                  headers={"HX-Reswap": "none"})  # fmt: skip
 
 
 def _after_book(
