@@ -70,12 +70,24 @@ class BookingView:
         return booking_states.shown(self.booking)
 
 
+HISTORY_PAGE = 20  # past and cancelled bookings shown at a time
+
+
 @dataclass(frozen=True)
 class MemberBookings:
     upcoming: list[BookingView]
-    past: list[BookingView]
-    cancelled: list[BookingView]
+    history: list[BookingView]  # one page of past and cancelled ones, newest first
     invitations: list[partners.Invitation] = field(default_factory=list)
+    history_page: int = 1
+    more: bool = False  # older history after this page
+
+    @property
+    def past(self) -> list[BookingView]:
+        return [v for v in self.history if not v.cancelled]
+
+    @property
+    def cancelled(self) -> list[BookingView]:
+        return [v for v in self.history if v.cancelled]
 
 
 async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
@@ -133,26 +145,56 @@ async def _sessions(found: list[Booking]) -> dict[int, ClassSession]:
     return {row.slot_id: row for row in rows}
 
 
-async def member_bookings(*, member_id: int, limit: int = 100) -> MemberBookings:
-    """The member's own bookings and those naming them as a partner."""
+async def _visible(member_id: int) -> Q:
+    """The member's own bookings (not guests they booked) and those naming them."""
     partner_of = BookingPartner.filter(member_id=member_id).values_list("booking_id", flat=True)
     ids = set(await partner_of)
-    query = (
-        Booking.filter(member_id=member_id, guest_name__isnull=True)
-        if not ids
-        else Booking.filter(Q(member_id=member_id, guest_name__isnull=True) | Q(id__in=ids))
-    )
+    own = Q(member_id=member_id, guest_name__isnull=True)
+    return own | Q(id__in=ids) if ids else own
+
+
+async def upcoming(*, member_id: int, limit: int = 100) -> list[BookingView]:
+    """Confirmed bookings not yet over, soonest first."""
     found = (
-        await query.select_related("facility", "resource", "member", "slot")
-        .order_by("-starts_at")
+        await Booking.filter(
+            await _visible(member_id), status=BookingStatus.CONFIRMED, ends_at__gt=clock.now()
+        )
+        .select_related("facility", "resource", "member", "slot")
+        .order_by("starts_at", "id")
         .limit(limit)
     )
-    views = await _views(found, member_id)
-    upcoming = sorted((v for v in views if v.upcoming), key=lambda v: v.booking.starts_at)
-    cancelled = [v for v in views if booking_states.is_cancelled(v.booking)]
-    past = [v for v in views if not v.upcoming and not booking_states.is_cancelled(v.booking)]
-    invitations = await partners.invitations_for(member_id=member_id)
-    return MemberBookings(upcoming, past, cancelled, invitations)
+    return await _views(found, member_id)
+
+
+async def _history(member_id: int, page: int) -> tuple[list[BookingView], bool]:
+    """One page of bookings over or cancelled, newest first, and whether more follow."""
+    over = Q(status__not=BookingStatus.CONFIRMED) | Q(ends_at__lte=clock.now())
+    found = (
+        await Booking.filter(await _visible(member_id), over)
+        .select_related("facility", "resource", "member", "slot")
+        .order_by("-starts_at", "-id")
+        .offset((page - 1) * HISTORY_PAGE)
+        .limit(HISTORY_PAGE + 1)
+    )
+    return await _views(found[:HISTORY_PAGE], member_id), len(found) > HISTORY_PAGE
+
+
+async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBookings:
+    """Upcoming bookings, then one page of the rest (over or cancelled), newest first."""
+    history, more = await _history(member_id, history_page)
+    return MemberBookings(
+        upcoming=await upcoming(member_id=member_id),
+        history=history,
+        invitations=await partners.invitations_for(member_id=member_id),
+        history_page=history_page,
+        more=more,
+    )
+
+
+async def history_page(*, member_id: int, page: int) -> MemberBookings:
+    """Only a later page of the history (upcoming ones and invitations left out)."""
+    history, more = await _history(member_id, page)
+    return MemberBookings([], history, [], page, more)
 
 
 async def view_of(booking: Booking) -> BookingView:

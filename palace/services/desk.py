@@ -50,5 +50,5 @@ async def member_at_desk(*, member_id: int) -> MemberAtDesk:
     member = await Member.get_or_none(id=member_id)
     if member is None:
         raise AccountError("unknown_member")
-    found = await booking_views.member_bookings(member_id=member_id)
-    return MemberAtDesk(member, found.upcoming, await strikes.standing(member_id=member_id))
+    found = await booking_views.upcoming(member_id=member_id)
+    return MemberAtDesk(member, found, await strikes.standing(member_id=member_id))

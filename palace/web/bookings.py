@@ -128,10 +128,30 @@ def _after_book(
     return RedirectResponse(f"/book/{code}{day}", status_code=303)
 
 
+MAX_HISTORY_PAGE = 10_000
+
+
+def _history_param(raw: str) -> int | None:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 5:
+        return None
+    page = int(raw)
+    return page if 1 <= page <= MAX_HISTORY_PAGE else None
+
+
 @page()
 async def mine(request: Request) -> Response:
-    found = await booking_views.member_bookings(member_id=_member_id(request))
-    lines = await waitlist_views.my_lines(member_id=_member_id(request))
+    raw = request.query_params.get("history")
+    shown = _history_param(raw) if raw is not None else 1
+    if shown is None:
+        flash.add(request, message(request_language(request), "history_page_invalid"), "error")
+        return RedirectResponse("/bookings", status_code=303)
+    member_id = _member_id(request)
+    if raw is not None and is_htmx(request):
+        # "Show more": the next page of the history, in place of the link.
+        older = await booking_views.history_page(member_id=member_id, page=shown)
+        return render(request, "bookings/_history.html", {"b": older})
+    found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
+    lines = await waitlist_views.my_lines(member_id=member_id)
     context = {"b": found, "lines": lines, **await feed_context(request)}
     return render(request, "bookings/mine.html", context)
 

@@ -182,6 +182,7 @@ MESSAGES = {
     "instructor_name_invalid": N_("Enter the instructor's name in 1 to 40 characters."),
     "datetime_invalid": N_("Enter a date and a time, e.g. 2026-11-20 and 08:00."),
     "day_invalid": N_("Enter a date as YYYY-MM-DD, e.g. 2026-11-20."),
+    "history_page_invalid": N_("That page of your booking history does not exist."),
     "holiday_year_not_unknown": N_(
         "%(year)s is not a year waiting for its holidays: only a year after the holiday data "
         "can be confirmed."

@@ -179,6 +179,7 @@ async def _world(admin: Member) -> World:
         ("GET", "/admin/members"): lambda: {"q": "钱"},
         ("GET", "/desk/scan"): lambda: {"code": "x", "hall": ""},
         ("GET", "/book/{code}"): lambda: {"day": tomorrow},
+        ("GET", "/bookings"): lambda: {"history": "2"},
         ("GET", "/classes"): lambda: {"week": tomorrow},
         ("GET", "/staff/classes"): lambda: {"week": tomorrow},
         ("GET", "/staff/facilities/{facility_id}/bookings"): lambda: {"day": tomorrow},
