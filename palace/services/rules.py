@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
-from palace.services import audit, clock, facilities
+from palace.services import audit, clock, facilities, setup_cache
 from palace.services.errors import ServiceError
 
 # Slot starts are multiples of the slot length from local midnight, so changing
@@ -48,6 +48,12 @@ def default_rules(facility: Facility) -> BookingRules:
 
 
 async def rules_for(facility: Facility) -> BookingRules:
+    """The hall's rules, from this process's cache: read them, never change them."""
+    found = await setup_cache.stored_rules(facility.id)
+    return found or default_rules(facility)
+
+
+async def _rules_to_edit(facility: Facility) -> BookingRules:
     found = await BookingRules.get_or_none(facility_id=facility.id)
     return found or default_rules(facility)
 
@@ -276,7 +282,7 @@ async def update_rules(
     async with in_transaction():
         # One editor at a time per hall (the rules row may not exist yet to lock).
         await Facility.filter(id=facility_id).select_for_update().get()
-        current = await rules_for(facility)
+        current = await _rules_to_edit(facility)
         old_hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
         changes = _changes(current, parsed, old_hours, new_hours)
         if not changes:

@@ -15,13 +15,12 @@ from tortoise.exceptions import IntegrityError
 from palace.models import (
     BookingRules,
     Facility,
-    OpeningHours,
     Resource,
     RoomHold,
     Slot,
     SlotKind,
 )
-from palace.services import clock, rules
+from palace.services import clock, rules, setup_cache
 from palace.services.errors import ServiceError
 
 HOLD_BLOCK = timedelta(minutes=15)
@@ -53,9 +52,13 @@ class Terms:
 
 async def terms(slot_id: int) -> Terms:
     """The slot and its rules; SlotError("unknown_slot") when there is no such slot."""
-    slot = await Slot.get_or_none(id=slot_id).select_related("resource__facility")
+    slot = await Slot.get_or_none(id=slot_id)
     if slot is None:
         raise SlotError("unknown_slot")
+    resource = await setup_cache.resource(slot.resource_id)
+    if resource is None:
+        raise SlotError("unknown_slot")
+    slot.resource = resource  # the cached resource, its facility with it
     return await terms_of(slot)
 
 
@@ -93,8 +96,8 @@ async def grid_slot(*, resource_id: int, starts_at: datetime) -> Slot:
     SlotError("unknown_slot") when the resource is not bookable on the grid or no
     slot of its timetable starts then.
     """
-    resource = await Resource.get_or_none(id=resource_id, active=True).select_related("facility")
-    if resource is None or not rules.is_bookable(resource.facility):
+    resource = await setup_cache.resource(resource_id)
+    if resource is None or not resource.active or not rules.is_bookable(resource.facility):
         raise SlotError("unknown_slot")
     facility_rules = await rules.rules_for(resource.facility)
     ends_at = await _slot_end(facility_rules, resource.facility, starts_at)
@@ -109,7 +112,7 @@ async def _slot_end(
     facility_rules: BookingRules, facility: Facility, starts_at: datetime
 ) -> datetime:
     """The end of the slot starting then, if the timetable has such a slot."""
-    hours = await OpeningHours.filter(facility_id=facility.id)
+    hours = await setup_cache.opening_hours(facility.id)
     for start, end in rules.slot_times(facility_rules, hours, clock.local_day(starts_at)):
         if start == starts_at:
             return end

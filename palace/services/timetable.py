@@ -14,14 +14,13 @@ from palace.models import (
     Facility,
     FacilityKind,
     Member,
-    OpeningHours,
     Resource,
     RoomHold,
     Slot,
     SlotKind,
     WaitlistEntry,
 )
-from palace.services import bookings, clock, rules, slots
+from palace.services import bookings, clock, rules, setup_cache, slots
 from palace.services.errors import ServiceError
 
 
@@ -97,7 +96,7 @@ class _Known:
 
 
 async def bookable_facility(code: str) -> Facility:
-    facility = await Facility.get_or_none(code=code)
+    facility = await setup_cache.facility_by_code(code)
     if facility is None or not rules.is_bookable(facility):
         raise ServiceError("unknown_facility")
     return facility
@@ -121,8 +120,8 @@ async def _build(
     first: date,
     last: date,
 ) -> Day:
-    resources = await Resource.filter(facility_id=facility.id, active=True)
-    hours = await OpeningHours.filter(facility_id=facility.id)
+    resources = await setup_cache.active_resources(facility)
+    hours = await setup_cache.opening_hours(facility.id)
     times = rules.slot_times(facility_rules, hours, shown)
     known = await _known(member_id, facility, resources, shown)
     opens_at = rules.booking_opens_at(facility_rules, shown)
@@ -247,7 +246,9 @@ def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime
 
 async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell:
     """One cell, fresh from the database: what the member sees after a tap."""
-    resource = await Resource.get(id=resource_id).select_related("facility")
+    resource = await setup_cache.resource(resource_id)
+    if resource is None:
+        raise ServiceError("unknown_slot")
     facility_rules = await rules.rules_for(resource.facility)
     shown = clock.local_day(starts_at)
     known = await _known(member_id, resource.facility, [resource], shown)

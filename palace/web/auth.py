@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import inbox, sessions, strikes
+from palace.services import inbox, sessions, setup_cache, strikes
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -123,9 +123,13 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        # Cached hall set-up is checked against the database once per request.
+        with setup_cache.request_scope():
             await self._load(HTTPConnection(scope))
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
 
     async def _load(self, conn: HTTPConnection) -> None:
         member = None

@@ -148,6 +148,10 @@ async def _blocked_inside_the_promotion(
 async def _waiting_on_a_lock() -> bool:
     if BACKEND != "postgres":
         return True  # SQLite: the worker waits for the write lock we hold
+    # This runs inside the transaction that holds the lock, and PostgreSQL keeps one
+    # snapshot of pg_stat_activity per transaction: without clearing it, a first look
+    # taken before the worker blocked would be all this loop ever sees.
+    await connections.get("default").execute_query("SELECT pg_stat_clear_snapshot()")
     rows = await connections.get("default").execute_query_dict(
         "SELECT count(*) AS n FROM pg_stat_activity"
         " WHERE wait_event_type = 'Lock' AND datname = current_database()"
