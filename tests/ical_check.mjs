@@ -21,6 +21,10 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     status: component.getFirstPropertyValue("status"),
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
+    alarms: component.getAllSubcomponents("valarm").map((alarm) => ({
+      action: alarm.getFirstPropertyValue("action"),
+      trigger: alarm.getFirstPropertyValue("trigger").toString(),
+    })),
   };
 });
 console.log(JSON.stringify({ name: calendar.getFirstPropertyValue("x-wr-calname"), events }));

@@ -1,7 +1,7 @@
 """Bookings as iCalendar (RFC 5545): one booking to download, or a private feed to subscribe to.
 
 The files are written with the ``icalendar`` package (line folding, TEXT escaping, UTC
-times), which classes and reminders will need for series and alarms.
+times). A confirmed booking carries an alarm at the same time as Palace's own reminder.
 A feed is a secret address; whoever knows it sees the member's bookings, so
 making a new one replaces the old at once and turning it off deletes it.
 """
@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 from tortoise.transactions import in_transaction
 
 from palace.i18n import N_, gettext_for
@@ -78,7 +78,18 @@ def _event(view: BookingView, lang: str, stamp: datetime) -> Event:
     event.add("location", gettext_for(lang, PALACE))
     if description := _description(view, lang):
         event.add("description", description)
+    if confirmed:
+        event.add_component(_alarm(summary))
     return event
+
+
+def _alarm(summary: str) -> Alarm:
+    """The calendar app reminds the member when Palace's own reminder goes out."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text.line(summary))
+    alarm.add("trigger", -timedelta(minutes=get_settings().reminder_minutes))
+    return alarm
 
 
 def _language(lang: str | None) -> str:

@@ -67,6 +67,8 @@ async def test_one_booking_is_a_calendar_with_one_event_in_utc() -> None:
         slot_at(2, 11).isoformat().replace("+00:00", ".000Z"),
     )
     assert (event["summary"], event["status"]) == ("羽毛球馆 · 1号场", "CONFIRMED")
+    # The calendar app reminds the member when Palace's own reminder does: 2 h before.
+    assert event["alarms"] == [{"action": "DISPLAY", "trigger": "-PT2H"}]
 
 
 async def test_every_line_ends_in_crlf() -> None:
@@ -124,6 +126,7 @@ async def test_a_cancelled_booking_says_cancelled() -> None:
     text = await calendars.booking_ics(member_id=member.id, booking_id=booking.id, lang="en")
     assert values(text, "STATUS") == ["CANCELLED"]
     assert values(text, "SEQUENCE") == ["1"]
+    assert strict_read(text)["events"][0]["alarms"] == []  # nothing to be reminded of
 
 
 async def test_someone_elses_booking_is_unknown() -> None:
