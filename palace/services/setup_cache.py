@@ -7,7 +7,8 @@ same transaction as any change (migration 0011), so a change made by any process
 or by hand in SQL, reaches every process at its next request.
 
 The counter is read once per use, or once per web request inside ``request_scope``
-(the web layer opens one around each request). The objects handed out are shared:
+(the web layer opens one around each request; the session lookup brings it along,
+``note_version``). The objects handed out are shared:
 callers read them and never change or save them (``rules.stored_rules`` is the
 uncached row for the one service that edits it).
 """
@@ -48,6 +49,14 @@ def request_scope() -> Iterator[None]:
         yield
     finally:
         _request_version.reset(token)
+
+
+def note_version(version: int | None) -> None:
+    """The counter as another statement of this request read it (the session lookup):
+    the request's first use then needs no read of its own."""
+    memo = _request_version.get()
+    if memo is not None and not memo and version is not None:
+        memo.append(int(version))
 
 
 async def _read_version() -> int | None:
