@@ -12,6 +12,7 @@ Quotas are checked under a lock on the member's row, so one member's parallel
 clicks are serialised; different members never wait for each other.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,6 +69,10 @@ class Taken:
     places_left: int
 
 
+class PlaceGone(BookingError):
+    """The conditional UPDATE found no place left (code "slot_taken")."""
+
+
 class SlotGone(BookingError):
     """Refused before anything was locked: the place is gone (or already the member's)."""
 
@@ -88,16 +93,33 @@ async def book_cell(*, member_id: int, resource_id: int, starts_at: datetime) ->
     so before the slot row or any lock is touched. Only a shortcut; the conditional
     UPDATE in ``take`` is what enforces capacity."""
     try:
-        place = await slots.grid_place(resource_id=resource_id, starts_at=starts_at)
-        facts = await slots.grid_facts(member_id=member_id, place=place)
+        facts = await _grid_facts(member_id, resource_id, starts_at)
         if facts.full:
             raise SlotGone("already_booked" if facts.own else "slot_taken", facts)
         slot = await slots.grid_slot_of(facts)
     except slots.SlotError as error:
         raise BookingError(error.code, **error.params) from None
-    slot.resource = place.resource
+    slot.resource = facts.place.resource
     terms = await slots.terms_of(slot)
-    return await _take(terms, member_id, member_id, BookingSource.MEMBER, None, None)
+    try:
+        return await _take(terms, member_id, member_id, BookingSource.MEMBER, None, None)
+    except PlaceGone:
+        # Passed every check, then lost the last place to someone else; the rollback
+        # left the member's quota as it was, so nothing else needs a second look.
+        raise SlotGone("slot_taken", facts.taken_up(slot)) from None
+
+
+async def _grid_facts(member_id: int, resource_id: int, starts_at: datetime) -> slots.GridFacts:
+    """The grid slot's facts, its row made on first use."""
+    place = await slots.grid_place(resource_id=resource_id, starts_at=starts_at)
+    facts = await slots.grid_facts(member_id=member_id, place=place)
+    if facts.slot is not None:
+        return facts
+    made = await slots.make_grid_row(place)
+    if made is None:
+        # Another request made the row first: read it as it is now.
+        return await slots.grid_facts(member_id=member_id, place=place)
+    return dataclasses.replace(facts, slot=made)
 
 
 async def take(
@@ -138,7 +160,7 @@ async def _take(
         facts = await _check(member_id, child_id, terms, person=guest is None)
         left = await _take_place(terms.slot.id, source)
         if left is None:
-            raise BookingError("slot_taken")
+            raise PlaceGone("slot_taken")
         booking = await _insert(member_id, child_id, terms, source, guest)
         await _hold_room(terms, booking)
         await audit.record(

@@ -7,7 +7,7 @@ generated). Every way of getting a place resolves to a slot id and calls
 slot, which rules apply (``terms``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -127,6 +127,11 @@ class GridFacts:
     def full(self) -> bool:
         return self.slot is not None and self.slot.taken + self.slot.held >= self.slot.capacity
 
+    def taken_up(self, slot: Slot) -> "GridFacts":
+        """These facts once the conditional UPDATE found no place left in ``slot``."""
+        slot.taken = max(slot.taken, slot.capacity - slot.held)
+        return replace(self, slot=slot)
+
 
 async def grid_place(*, resource_id: int, starts_at: datetime) -> GridPlace:
     """The timetable's slot of a bookable resource starting then, or SlotError."""
@@ -164,29 +169,34 @@ async def grid_facts(*, member_id: int, place: GridPlace) -> GridFacts:
     return GridFacts(place, slot, found["own"], found["partner"], **facts)
 
 
+async def make_grid_row(place: GridPlace) -> Slot | None:
+    """The grid slot's row, made now; None when another request made it first."""
+    made = await booking_sql.first(
+        booking_sql.MAKE_GRID_ROW,
+        resource=place.resource.id,
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        capacity=place.resource.capacity,
+    )
+    if made is None:
+        return None
+    slot = Slot(
+        resource_id=place.resource.id,
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        capacity=place.resource.capacity,
+        kind=SlotKind.GRID,
+    )
+    slot.id = made["id"]
+    return slot
+
+
 async def grid_slot_of(facts: GridFacts) -> Slot:
-    """The slot row to take a place in, made on first use."""
+    """The slot row to take a place in: the one the facts read, when it is the
+    timetable's slot as the rules have it now; otherwise made or mended here."""
     place = facts.place
     if facts.slot is not None and facts.plain:
         return facts.slot
-    if facts.slot is None:
-        made = await booking_sql.first(
-            booking_sql.MAKE_GRID_ROW,
-            resource=place.resource.id,
-            starts_at=place.starts_at,
-            ends_at=place.ends_at,
-            capacity=place.resource.capacity,
-        )
-        if made is not None:
-            slot = Slot(
-                resource_id=place.resource.id,
-                starts_at=place.starts_at,
-                ends_at=place.ends_at,
-                capacity=place.resource.capacity,
-                kind=SlotKind.GRID,
-            )
-            slot.id = made["id"]
-            return slot
     return await _grid_row(place.resource, place.starts_at, place.ends_at)
 
 
