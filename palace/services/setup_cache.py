@@ -13,12 +13,14 @@ callers read them and never change or save them (``rules.stored_rules`` is the
 uncached row for the one service that edits it).
 """
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 
 from palace.models import BookingRules, Facility, OpeningHours, Resource
 
@@ -34,6 +36,7 @@ class _Cache:
     hall_resources: dict[int, list[Resource]] = field(default_factory=dict)
     rules: dict[int, BookingRules | None] = field(default_factory=dict)
     hours: dict[int, list[OpeningHours]] = field(default_factory=dict)
+    loading: dict[Hashable, asyncio.Event] = field(default_factory=dict)
 
 
 _cache = _Cache()
@@ -80,47 +83,90 @@ async def _current() -> _Cache:
     return _cache
 
 
+async def _load_once(cache: _Cache, what: Hashable, load: Callable[[], Awaitable[None]]) -> None:
+    """Run ``load`` to fill the cache, unless another request of this process is running
+    the same load: then wait for that one. At opening time every request arrives at once
+    with nothing cached yet; without this each ran every load itself. Callers check again
+    afterwards (a failed load fills nothing: the next one to look loads it).
+
+    Only a request outside any transaction waits: one inside holds a connection (on
+    SQLite the only one), which the load it would wait for may need."""
+    running = cache.loading.get(what)
+    if running is not None:
+        if isinstance(connections.get("default"), TransactionalDBClient):
+            await load()
+        else:
+            await running.wait()
+        return
+    done = cache.loading[what] = asyncio.Event()
+    try:
+        await load()
+    finally:
+        del cache.loading[what]
+        done.set()
+
+
 async def facility_by_code(code: str) -> Facility | None:
     cache = await _current()
-    if code not in cache.codes:
+
+    async def load() -> None:
         found = await Facility.get_or_none(code=code)
         cache.codes[code] = found
         if found is not None:
             cache.facilities[found.id] = found
+
+    while code not in cache.codes:
+        await _load_once(cache, ("code", code), load)
     return cache.codes[code]
 
 
 async def resource(resource_id: int) -> Resource | None:
     """The resource with its ``facility`` loaded, active or not."""
     cache = await _current()
-    if resource_id not in cache.resources:
+
+    async def load() -> None:
         # All of them at once (a palace has tens): the next court booked is known too.
         for found in await Resource.all().select_related("facility"):
             found.facility = cache.facilities.setdefault(found.facility_id, found.facility)
             cache.resources.setdefault(found.id, found)
         cache.resources.setdefault(resource_id, None)
+
+    while resource_id not in cache.resources:
+        await _load_once(cache, "resources", load)
     return cache.resources[resource_id]
 
 
 async def active_resources(facility: Facility) -> list[Resource]:
     """A hall's active resources in display order."""
     cache = await _current()
-    if facility.id not in cache.hall_resources:
+
+    async def load() -> None:
         found = await Resource.filter(facility_id=facility.id, active=True)
         cache.hall_resources[facility.id] = found
+
+    while facility.id not in cache.hall_resources:
+        await _load_once(cache, ("hall_resources", facility.id), load)
     return cache.hall_resources[facility.id]
 
 
 async def stored_rules(facility_id: int) -> BookingRules | None:
     """The hall's rules row, or None where staff never saved any."""
     cache = await _current()
-    if facility_id not in cache.rules:
+
+    async def load() -> None:
         cache.rules[facility_id] = await BookingRules.get_or_none(facility_id=facility_id)
+
+    while facility_id not in cache.rules:
+        await _load_once(cache, ("rules", facility_id), load)
     return cache.rules[facility_id]
 
 
 async def opening_hours(facility_id: int) -> list[OpeningHours]:
     cache = await _current()
-    if facility_id not in cache.hours:
+
+    async def load() -> None:
         cache.hours[facility_id] = await OpeningHours.filter(facility_id=facility_id)
+
+    while facility_id not in cache.hours:
+        await _load_once(cache, ("hours", facility_id), load)
     return cache.hours[facility_id]

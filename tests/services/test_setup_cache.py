@@ -1,12 +1,14 @@
 """Hall set-up cached per process: a change made anywhere is seen at the next use."""
 
+import asyncio
 import os
 import subprocess
 import sys
 
 import pytest
+from tortoise.transactions import in_transaction
 
-from palace.models import Facility
+from palace.models import BookingRules, Facility
 from palace.services import rules, setup_cache, slots, timetable
 from palace.services.errors import ServiceError
 from tests.helpers import court, make_hall, slot_at
@@ -83,3 +85,32 @@ async def test_one_request_reads_the_counter_once() -> None:
         assert (await rules.rules_for(facility)).days_ahead == 7
     assert (await rules.rules_for(facility)).days_ahead == 3
     assert await Facility.exists(id=facility.id)
+
+
+async def test_requests_arriving_together_load_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    facility = await make_hall(days_ahead=7)
+    in_other_process("UPDATE setup_version SET version = version + 1")  # nothing cached
+    loads: list[int] = []
+    real = BookingRules.get_or_none
+
+    def counted(*args: object, **kwargs: object) -> object:
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(BookingRules, "get_or_none", counted)
+    found = await asyncio.gather(*(rules.rules_for(facility) for _ in range(20)))
+    assert {r.days_ahead for r in found} == {7}
+    assert len(loads) == 1
+
+
+async def test_a_transaction_never_waits_for_another_requests_load() -> None:
+    facility = await make_hall(days_ahead=7)
+    in_other_process("UPDATE setup_version SET version = version + 1")
+
+    async def in_a_transaction() -> int:
+        async with in_transaction():
+            return (await rules.rules_for(facility)).days_ahead
+
+    outside = rules.rules_for(facility)
+    found = await asyncio.wait_for(asyncio.gather(outside, in_a_transaction()), timeout=20)
+    assert found[0].days_ahead == found[1] == 7
