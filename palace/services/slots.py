@@ -8,13 +8,14 @@ slot, which rules apply (``terms``).
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
 from palace.models import (
     BookingRules,
     Facility,
+    OpeningHours,
     Resource,
     RoomHold,
     Slot,
@@ -205,10 +206,27 @@ async def _slot_end(
 ) -> datetime:
     """The end of the slot starting then, if the timetable has such a slot."""
     hours = await setup_cache.opening_hours(facility.id)
-    for start, end in rules.slot_times(facility_rules, hours, clock.local_day(starts_at)):
-        if start == starts_at:
-            return end
-    raise SlotError("unknown_slot")
+    day = clock.local_day(starts_at)
+    known = _slot_ends.get((facility.id, day))
+    # Worked out again whenever the cache hands out other rules or hours objects (its
+    # counter moved): these are only valid for the very objects they came from.
+    if known is None or known[0] is not facility_rules or known[1] is not hours:
+        if len(_slot_ends) >= MAX_SLOT_DAYS:
+            _slot_ends.clear()
+        known = (facility_rules, hours, dict(rules.slot_times(facility_rules, hours, day)))
+        _slot_ends[(facility.id, day)] = known
+    if starts_at not in known[2]:
+        raise SlotError("unknown_slot")
+    return known[2][starts_at]
+
+
+# Each booking asks for one slot of a hall's day; the day's slot times are worked out
+# once per process (from the cached rules and hours) rather than on every request.
+MAX_SLOT_DAYS = 1000
+_slot_ends: dict[
+    tuple[int, date],
+    tuple[BookingRules, list[OpeningHours], dict[datetime, datetime]],
+] = {}
 
 
 async def _grid_row(resource: Resource, starts_at: datetime, ends_at: datetime) -> Slot:
