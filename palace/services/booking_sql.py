@@ -70,6 +70,18 @@ FROM slots s
 WHERE s.resource_id = :resource AND s.starts_at = :starts_at AND s.kind = 'grid'
 """
 
+# The member's row, locked until the transaction ends: their own requests queue here
+# one after another (SQLite has no row locks; BEGIN IMMEDIATE holds its only write lock).
+_LOCK_MEMBER = {
+    "postgres": "SELECT * FROM members WHERE id = :member FOR UPDATE",
+    "sqlite": "SELECT * FROM members WHERE id = :member",
+}
+
+
+def lock_member() -> str:
+    return _LOCK_MEMBER[db.dialect()]
+
+
 # The grid slot's row, made on first use; nothing comes back when another request
 # made it first.
 MAKE_GRID_ROW = """

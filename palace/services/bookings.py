@@ -303,9 +303,10 @@ def member_refusal(member: Member) -> BookingError | None:
 
 async def _check_member(member_id: int, child_id: int | None) -> None:
     """Lock the member's row (serialising their requests) and check they may book."""
-    member = await Member.filter(id=member_id).select_for_update().get_or_none()
-    if member is None:
+    found = await booking_sql.first(booking_sql.lock_member(), member=member_id)
+    if found is None:
         raise BookingError("unknown_member")
+    member = Member._init_from_db(**found)
     if refusal := member_refusal(member):
         raise refusal
     if child_id is not None and not await Child.exists(
