@@ -37,9 +37,10 @@ def _value(value: object) -> object:
 
 async def rows(text: str, **params: object) -> list[dict[str, Any]]:
     """Run a statement (RETURNING included) and return its rows as dicts."""
-    sql, names = _compiled(text, db.dialect())
+    connection = connections.get("default")
+    sql, names = _compiled(text, connection.capabilities.dialect)
     values = [_value(params[name]) for name in names]
-    found: list[dict[str, Any]] = await connections.get("default").execute_query_dict(sql, values)
+    found: list[dict[str, Any]] = await connection.execute_query_dict(sql, values)
     return found
 
 
