@@ -71,6 +71,18 @@ class Day:
     blocked: ServiceError | None = None
 
     @property
+    def any_free(self) -> bool:
+        return any(cell.state == CellState.FREE for row in self.rows for cell in row.cells)
+
+    @property
+    def any_full(self) -> bool:
+        return any(
+            cell.state == CellState.TAKEN and cell.slot_id is not None
+            for row in self.rows
+            for cell in row.cells
+        )
+
+    @property
     def days(self) -> list[date]:
         return [
             self.first_day + timedelta(days=n)

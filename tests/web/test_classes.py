@@ -8,7 +8,7 @@ import pytest
 
 from palace.models import Booking, BookingStatus, Child, ClassSession, Member, Slot
 from palace.services import bookings, classes, waitlists
-from tests.class_helpers import freeze, make_class_type, make_schedule
+from tests.class_helpers import freeze, make_class_type, make_room, make_schedule
 from tests.helpers import log_in, make_member, visible_text
 
 HTMX = {"HX-Request": "true"}
@@ -168,3 +168,18 @@ async def test_a_full_class_leads_to_its_waitlist_and_a_place_held_for_the_line_
     assert "已满" in card and "预约 · 剩" not in card
     line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
     assert "瑜伽" in line and "已有 1 人在排队。" in line
+
+
+async def test_a_tap_refused_for_the_members_quota_offers_no_book_button_again(
+    client: httpx.AsyncClient,
+) -> None:
+    schedule = await make_schedule(await make_room(max_active=1))
+    first, second = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at")[:2]
+    member = await _member(client)
+    await classes.book(member_id=member.id, session_id=first.id)
+    response = await _post(client, f"/classes/sessions/{second.id}/book")
+    assert response.status_code == 400
+    card = _card(response.text, second)
+    assert "已达上限" in visible_text(response.text)
+    assert 'class="book"' not in card and "剩 20 位" in visible_text(card)
+    assert not await Booking.filter(member_id=member.id, slot_id=second.slot_id).exists()
