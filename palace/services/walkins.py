@@ -95,7 +95,7 @@ async def describe(place: Place) -> PlaceView:
     """The place a walk-in form is about, as it is now."""
     slot = await _slot(place.slot_id, place.resource_id, place.starts_at)
     terms = await slots.terms(slot.id)
-    return PlaceView(terms, max(slot.capacity - slot.taken, 0))
+    return PlaceView(terms, slots.places_left(slot))
 
 
 async def _slot(slot_id: int | None, resource_id: int | None, starts_at: datetime | None) -> Slot:
