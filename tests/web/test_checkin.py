@@ -167,6 +167,18 @@ async def test_the_desk_cancels_a_booking_for_a_member(client: httpx.AsyncClient
     assert forged.status_code == 404
 
 
+async def test_a_forged_walk_in_place_is_a_clear_not_found(client: httpx.AsyncClient) -> None:
+    await log_in(client, await make_member(role=Role.DESK))
+    forged = ["g:1:999999999999", "g:1:4102444801", "s:99999999999", "s:2147483648",
+              "g:99999999999:0", "g:2147483648:1700000000", "s:0"]  # fmt: skip
+    for place in forged:
+        response = await client.get(f"/desk/walk-in?place={place}")
+        assert response.status_code == 404, place
+        assert "这个场次不在时间表上" in visible_text(response.text), place
+        posted = await post_form(client, "/desk/walk-in", {"place": place}, page="/desk")
+        assert posted.status_code == 404, place
+
+
 async def test_a_place_held_for_the_waitlist_is_not_offered_for_a_walk_in(
     client: httpx.AsyncClient, move_to: Move
 ) -> None:
