@@ -114,6 +114,9 @@ async def accept(*, member_id: int, entry_id: int) -> Booking:
     out is refused (``offer_expired``) even before the sweep has moved it on."""
     entry = await _own_entry(member_id, entry_id)
     async with after_commit.transaction():
+        # Taking a held place changes what a running promotion counts as free: wait for
+        # it, in the same order it locks (line, then member, then slot).
+        await holds.lock_line(entry.slot_id)
         now = clock.now()
         # One conditional change decides between this and the offer running out.
         won = await WaitlistEntry.filter(

@@ -1,6 +1,7 @@
 """Waitlists: a freed place is held for the line and given to the first in line."""
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import count
@@ -368,3 +369,52 @@ async def test_concurrent_promotions_make_one_offer_per_held_place() -> None:
     offered = await WaitlistEntry.filter(slot_id=slot.id, status=WaitStatus.OFFERED)
     assert [e.member_id for e in offered] == [m.id for m in waiting[:5]]
     assert (await Slot.get(id=slot.id)).held == 5
+
+
+async def test_an_accept_inside_a_running_promotion_leaves_one_held_place_per_open_offer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hall = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, max_active=5)
+    slot = await make_session_slot(await court(hall), slot_at(days=2), capacity=3)
+    holders = await make_members(3)
+    first, second, third = await make_members(3)
+    for member in holders:
+        await bookings.take(
+            member_id=member.id, slot_id=slot.id, actor_id=member.id, source=BookingSource.MEMBER
+        )
+    for member in (first, second, third):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="ask")
+    await _cancel_all(holders[0])
+    await _cancel_all(holders[1])
+    await promotions.promote(slot_id=slot.id)  # offers to the first two in line
+    offers = {e.member_id: e for e in await WaitlistEntry.filter(status=WaitStatus.OFFERED)}
+    assert set(offers) == {first.id, second.id}
+    await waitlists.decline(member_id=second.id, entry_id=offers[second.id].id)
+
+    # The first in line accepts while a promotion is between reading the slot and
+    # counting the open offers: it must wait for the promotion, or the promotion would
+    # count a place the accept just took as free.
+    accepted = asyncio.Event()
+    expire_due = promotions._expire_due
+
+    async def slow_expire_due(slot_id: int) -> None:
+        await expire_due(slot_id)
+        # Time out when the accept waits for this promotion, as it should.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(accepted.wait(), timeout=1)
+
+    monkeypatch.setattr(promotions, "_expire_due", slow_expire_due)
+
+    async def accept() -> Booking:
+        try:
+            return await waitlists.accept(member_id=first.id, entry_id=offers[first.id].id)
+        finally:
+            accepted.set()
+
+    await asyncio.gather(promotions.promote(slot_id=slot.id), accept())
+    monkeypatch.undo()
+    await promotions.promote(slot_id=slot.id)
+    after = await Slot.get(id=slot.id)
+    open_offers = await WaitlistEntry.filter(slot_id=slot.id, status=WaitStatus.OFFERED)
+    assert [e.member_id for e in open_offers] == [third.id]
+    assert (after.taken, after.held) == (2, 1)  # the third's offer has its place kept
