@@ -77,7 +77,8 @@ async def _give(entry: WaitlistEntry, terms: Terms) -> int:
             else:
                 await _offer(entry, terms)
     except BookingError as error:
-        if error.code != "slot_taken":  # no held place after all: nothing to say to anyone
+        # No held place after all, or the member left the line meanwhile: nobody to tell.
+        if error.code not in ("slot_taken", "waitlist_gone"):
             await _skip(entry, terms, error.code)
         return 0
     return 1

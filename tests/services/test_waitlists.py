@@ -418,3 +418,27 @@ async def test_an_accept_inside_a_running_promotion_leaves_one_held_place_per_op
     open_offers = await WaitlistEntry.filter(slot_id=slot.id, status=WaitStatus.OFFERED)
     assert [e.member_id for e in open_offers] == [third.id]
     assert (after.taken, after.held) == (2, 1)  # the third's offer has its place kept
+
+
+async def test_a_member_who_left_the_line_during_a_promotion_is_not_told_they_were_passed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slot, holder = await _full_court()
+    leaving, next_in_line = await make_members(2)
+    for member in (leaving, next_in_line):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    await _cancel_all(holder)
+    check_clash = promotions._check_clash
+
+    async def leaves_meanwhile(member_id: int, terms: object) -> None:
+        if member_id == leaving.id:  # left after the promotion read the line
+            await WaitlistEntry.filter(member_id=member_id).update(
+                status=WaitStatus.LEFT, live_slot=None
+            )
+        await check_clash(member_id, terms)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(promotions, "_check_clash", leaves_meanwhile)
+    assert await promotions.promote(slot_id=slot.id) == 1
+    assert not await Notification.filter(member_id=leaving.id).exists()
+    assert not await Booking.filter(member_id=leaving.id).exists()
+    assert (await Booking.get(member_id=next_in_line.id)).status == BookingStatus.CONFIRMED
