@@ -13,16 +13,19 @@ from palace.models import (
     Booking,
     BookingSource,
     BookingStatus,
+    ClassSession,
     FacilityKind,
     Member,
     MemberStatus,
     Notification,
+    Role,
     Slot,
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services import bookings, clock, promotions, waitlists
+from palace.services import bookings, classes, clock, promotions, schedule_edits, waitlists
 from palace.services.errors import ServiceError
+from tests.class_helpers import form, freeze, make_schedule
 from tests.helpers import court, make_hall, make_member, make_members, make_session_slot, slot_at
 
 _halls = count(1)
@@ -442,3 +445,24 @@ async def test_a_member_who_left_the_line_during_a_promotion_is_not_told_they_we
     assert not await Notification.filter(member_id=leaving.id).exists()
     assert not await Booking.filter(member_id=leaving.id).exists()
     assert (await Booking.get(member_id=next_in_line.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_more_places_in_a_weekly_class_go_to_its_line_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+    schedule = await make_schedule(capacity="1")
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    holder, waiting = await make_members(2)
+    await classes.book(member_id=holder.id, session_id=session.id)
+    await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    values = form(
+        await schedule.class_type, await schedule.room, await schedule.instructor, capacity="2"
+    )
+    staff = await make_member(role=Role.STAFF)
+    await schedule_edits.update(actor_id=staff.id, schedule_id=schedule.id, values=values)
+    slot = await Slot.get(id=session.slot_id)
+    assert (slot.capacity, slot.taken, slot.held) == (2, 1, 1)  # kept for the one in line
+    assert await promotions.promote(slot_id=slot.id) == 1
+    assert (await Booking.get(member_id=waiting.id)).source == BookingSource.WAITLIST
