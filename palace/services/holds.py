@@ -8,8 +8,10 @@ away. The hold is the record that a promotion is due: a job is queued after the
 commit, and the sweep finds any held place no offer covers.
 """
 
+from tortoise import connections
 from tortoise.expressions import F, Q
 
+from palace import db
 from palace.models import Closure, Slot, WaitlistEntry, WaitStatus
 from palace.services import after_commit, clock
 
@@ -54,3 +56,19 @@ async def _closed(slot: Slot) -> bool:
 
 async def queue_promotion(slot_id: int, *, event: str) -> None:
     await after_commit.enqueue(PROMOTE_JOB, slot_id, job_id=f"promote:{slot_id}:{event}")
+
+
+LOCK_CLASS = 8101  # advisory lock class of a slot's line (PostgreSQL)
+
+
+async def lock_line(slot_id: int) -> None:
+    """Serialise what changes a slot's line: promotions, and accepting an offer.
+
+    PostgreSQL: an advisory lock, not the slot row: the booking core locks the member
+    and then the slot row, so locking the slot row first here could deadlock with a
+    member's own booking. SQLite: the transaction already holds the write lock.
+    """
+    if db.dialect() == "postgres":
+        await connections.get("default").execute_query(
+            "SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, slot_id]
+        )
