@@ -214,7 +214,7 @@ async def _check(stage: Stage, page: Page) -> None:
             if response.status_code != 200 or "<html" not in response.text:
                 raise RuntimeError(
                     f"{server.name} {page.path} -> {response.status_code}:"
-                    f" {response.text[:500]}\n{servers.new_problems(server)}"
+                    f" {response.text[:500]}\n{server.log_path.read_text()[-3000:]}"
                 )
 
 

@@ -190,7 +190,9 @@ def _timetable(hall: Hall, shown: date, found: list[dict[str, Any]]) -> dict[str
     days = [clock.today() + timedelta(days=n) for n in range(hall.days_ahead)]
     quota = _ns(active=mine, minutes_today=mine * step, **hall.quota)
     t = _ns(facility=hall.facility, day=shown, days=days, quota=quota, is_open=True, opens_at=now,
-            rows=rows, resources=hall.courts, is_court=True, has_hours=bool(rows))  # fmt: skip
+            rows=rows, resources=hall.courts, is_court=True, has_hours=bool(rows),
+            any_free=any(c.state == Cell.FREE for r in rows for c in r.cells),
+            any_full=any(c.state == Cell.TAKEN for r in rows for c in r.cells))  # fmt: skip
     return {"t": t, "today": clock.today(), "blocked": None, "code": hall.facility.code}
 
 

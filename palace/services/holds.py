@@ -13,7 +13,7 @@ from tortoise.expressions import F, Q
 
 from palace import db
 from palace.models import Closure, Slot, WaitlistEntry, WaitStatus
-from palace.services import after_commit, clock
+from palace.services import after_commit, audit, clock
 
 PROMOTE_JOB = "promote"
 
@@ -72,3 +72,28 @@ async def lock_line(slot_id: int) -> None:
         await connections.get("default").execute_query(
             "SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, slot_id]
         )
+
+
+async def close_line(slot_id: int, *, reason: str, actor_id: int | None = None) -> list[int]:
+    """Nobody more is promoted here (it started, or the class was cancelled): the line
+    closes and its held places go back. Returns the members who were still in line."""
+    live = await WaitlistEntry.filter(
+        slot_id=slot_id, status__in=(WaitStatus.WAITING, WaitStatus.OFFERED)
+    )
+    closed = []
+    for entry in live:
+        if await WaitlistEntry.filter(id=entry.id, status=entry.status).update(
+            status=WaitStatus.CLOSED, live_slot=None
+        ):
+            closed.append(entry.member_id)
+            await audit.record(
+                actor_id=actor_id,
+                entity="waitlist_entry",
+                entity_id=entry.id,
+                action="close",
+                from_state=entry.status,
+                to_state=WaitStatus.CLOSED,
+                detail={"slot_id": slot_id, "member_id": entry.member_id, "reason": reason},
+            )
+    await Slot.filter(id=slot_id, held__gt=0).update(held=0)
+    return closed

@@ -212,13 +212,7 @@ async def _detail_of(slot_id: int) -> dict[str, object]:
 
 async def _close_line(slot_id: int) -> None:
     """The slot has started: nobody is promoted into it and held places go back."""
-    live = await WaitlistEntry.filter(slot_id=slot_id, status__in=(S.WAITING, S.OFFERED))
-    for entry in live:
-        await WaitlistEntry.filter(id=entry.id, status=entry.status).update(
-            status=S.CLOSED, live_slot=None
-        )
-        await _audit(entry, entry.status, S.CLOSED, "close", reason="started")
-    await Slot.filter(id=slot_id, held__gt=0).update(held=0)
+    await holds.close_line(slot_id, reason="started")
 
 
 async def sweep() -> int:

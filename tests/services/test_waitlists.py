@@ -23,7 +23,15 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services import bookings, classes, clock, promotions, schedule_edits, waitlists
+from palace.services import (
+    bookings,
+    class_sessions,
+    classes,
+    clock,
+    promotions,
+    schedule_edits,
+    waitlists,
+)
 from palace.services.errors import ServiceError
 from tests.class_helpers import form, freeze, make_schedule
 from tests.helpers import court, make_hall, make_member, make_members, make_session_slot, slot_at
@@ -466,3 +474,24 @@ async def test_more_places_in_a_weekly_class_go_to_its_line_first(
     assert (slot.capacity, slot.taken, slot.held) == (2, 1, 1)  # kept for the one in line
     assert await promotions.promote(slot_id=slot.id) == 1
     assert (await Booking.get(member_id=waiting.id)).source == BookingSource.WAITLIST
+
+
+async def test_members_waiting_for_a_cancelled_class_are_told_and_their_line_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+    schedule = await make_schedule(capacity="1")
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    holder, waiting = await make_members(2)
+    await classes.book(member_id=holder.id, session_id=session.id)
+    entry = await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    staff = await make_member(role=Role.STAFF)
+    await class_sessions.cancel_session(actor_id=staff.id, session_id=session.id, reason="教练生病")
+    told = await Notification.get(member_id=waiting.id)
+    assert (told.kind, told.detail["reason"]) == ("class_cancelled", "教练生病")
+    assert (await WaitlistEntry.get(id=entry.id)).status == WaitStatus.CLOSED
+    slot = await Slot.get(id=session.slot_id)
+    assert (slot.capacity, slot.taken, slot.held) == (0, 0, 0)
+    assert await promotions.promote(slot_id=slot.id) == 0
+    assert not await Booking.filter(member_id=waiting.id).exists()
