@@ -78,6 +78,20 @@ def form_post(url: str, form: dict[str, str], headers: dict[str, str]) -> Reques
     return Request(parts.hostname or "127.0.0.1", parts.port or 80, head + body)
 
 
+def get(url: str, headers: dict[str, str]) -> Request:
+    """A GET, ready to write to a socket."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    head = "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n"
+    return Request(parts.hostname or "127.0.0.1", parts.port or 80, head)
+
+
 @dataclass(frozen=True)
 class Loop:
     """A closed loop: ``clients`` users, each sending its next request once the last one

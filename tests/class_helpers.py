@@ -24,7 +24,7 @@ from tests.helpers import court, make_hall, make_member
 async def make_room(*, code: str = "studio", bookable: bool = False, **rules: Any) -> Resource:
     """A room that hosts classes: a classroom, or (``bookable``) a hall's court too."""
     kind = FacilityKind.COURT if bookable else FacilityKind.CLASSROOM
-    hall = await make_hall(code=code, kind=kind, courts=1, max_active=5, **rules)
+    hall = await make_hall(code=code, kind=kind, courts=1, **{"max_active": 5, **rules})
     room = await court(hall)
     room.hosts_classes = True
     room.capacity = 1 if bookable else 25

@@ -148,9 +148,7 @@ async def _window(session: ClassSession) -> tuple[datetime, datetime]:
 def _card(
     session: ClassSession, opens_at: datetime, late_from: datetime, held: list[Booking]
 ) -> SessionCard:
-    slot = session.slot
-    # Places held for the waitlist are not free: the line gets them first.
-    left = max(slot.capacity - slot.taken - slot.held, 0)
+    left = slots.places_left(session.slot)  # places held for the waitlist are the line's
     now = clock.now()
     if session.status == SessionStatus.CANCELLED:
         state = SessionState.CANCELLED

@@ -8,10 +8,12 @@ away. The hold is the record that a promotion is due: a job is queued after the
 commit, and the sweep finds any held place no offer covers.
 """
 
+from tortoise import connections
 from tortoise.expressions import F, Q
 
+from palace import db
 from palace.models import Closure, Slot, WaitlistEntry, WaitStatus
-from palace.services import after_commit, clock
+from palace.services import after_commit, audit, clock
 
 PROMOTE_JOB = "promote"
 
@@ -54,3 +56,44 @@ async def _closed(slot: Slot) -> bool:
 
 async def queue_promotion(slot_id: int, *, event: str) -> None:
     await after_commit.enqueue(PROMOTE_JOB, slot_id, job_id=f"promote:{slot_id}:{event}")
+
+
+LOCK_CLASS = 8101  # advisory lock class of a slot's line (PostgreSQL)
+
+
+async def lock_line(slot_id: int) -> None:
+    """Serialise what changes a slot's line: promotions, and accepting an offer.
+
+    PostgreSQL: an advisory lock, not the slot row: the booking core locks the member
+    and then the slot row, so locking the slot row first here could deadlock with a
+    member's own booking. SQLite: the transaction already holds the write lock.
+    """
+    if db.dialect() == "postgres":
+        await connections.get("default").execute_query(
+            "SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, slot_id]
+        )
+
+
+async def close_line(slot_id: int, *, reason: str, actor_id: int | None = None) -> list[int]:
+    """Nobody more is promoted here (it started, or the class was cancelled): the line
+    closes and its held places go back. Returns the members who were still in line."""
+    live = await WaitlistEntry.filter(
+        slot_id=slot_id, status__in=(WaitStatus.WAITING, WaitStatus.OFFERED)
+    )
+    closed = []
+    for entry in live:
+        if await WaitlistEntry.filter(id=entry.id, status=entry.status).update(
+            status=WaitStatus.CLOSED, live_slot=None
+        ):
+            closed.append(entry.member_id)
+            await audit.record(
+                actor_id=actor_id,
+                entity="waitlist_entry",
+                entity_id=entry.id,
+                action="close",
+                from_state=entry.status,
+                to_state=WaitStatus.CLOSED,
+                detail={"slot_id": slot_id, "member_id": entry.member_id, "reason": reason},
+            )
+    await Slot.filter(id=slot_id, held__gt=0).update(held=0)
+    return closed

@@ -26,7 +26,7 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services import clock, rules
+from palace.services import clock, rules, slots
 from palace.services.checkin import Attendee, people_on
 from palace.services.errors import ServiceError
 
@@ -67,7 +67,7 @@ class Period:
     def free(self) -> int:
         if self.slot is None:
             return self.resource.capacity
-        return max(self.slot.capacity - self.slot.taken, 0)
+        return slots.places_left(self.slot)
 
     @property
     def walk_in(self) -> bool:

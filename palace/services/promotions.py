@@ -15,10 +15,8 @@ told why once, and keeps their place in line.
 
 from datetime import datetime, timedelta
 
-from tortoise import connections
 from tortoise.expressions import F
 
-from palace import db
 from palace.models import Booking, BookingSource, BookingStatus, Slot, WaitlistEntry, WaitMode
 from palace.models import WaitStatus as S
 from palace.services import after_commit, audit, bookings, clock, holds, notifications, slots
@@ -26,7 +24,6 @@ from palace.services.bookings import BookingError
 from palace.services.slots import Terms
 
 # Key space of PostgreSQL advisory locks taken here (the second key is the slot id).
-LOCK_CLASS = 8101
 # Codes that end a member's wait instead of skipping them.
 ENDS_WAIT = {"already_booked", "unknown_member"}
 
@@ -34,7 +31,7 @@ ENDS_WAIT = {"already_booked", "unknown_member"}
 async def promote(*, slot_id: int) -> int:
     """Give the slot's held places to its line in order; returns how many were given."""
     async with after_commit.transaction():
-        await _lock_line(slot_id)
+        await holds.lock_line(slot_id)
         slot = await Slot.get_or_none(id=slot_id)
         if slot is None:
             return 0
@@ -44,19 +41,6 @@ async def promote(*, slot_id: int) -> int:
             await _close_line(slot_id)
             return 0
         return await _give_held(slot, terms)
-
-
-async def _lock_line(slot_id: int) -> None:
-    """Serialise promotions of one slot.
-
-    PostgreSQL: an advisory lock, not the slot row: the booking core locks the member
-    and then the slot row, so locking the slot row first here could deadlock with a
-    member's own booking. SQLite: the transaction already holds the write lock.
-    """
-    if db.dialect() == "postgres":
-        await connections.get("default").execute_query(
-            "SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, slot_id]
-        )
 
 
 async def _give_held(slot: Slot, terms: Terms) -> int:
@@ -93,7 +77,8 @@ async def _give(entry: WaitlistEntry, terms: Terms) -> int:
             else:
                 await _offer(entry, terms)
     except BookingError as error:
-        if error.code != "slot_taken":  # no held place after all: nothing to say to anyone
+        # No held place after all, or the member left the line meanwhile: nobody to tell.
+        if error.code not in ("slot_taken", "waitlist_gone"):
             await _skip(entry, terms, error.code)
         return 0
     return 1
@@ -227,13 +212,7 @@ async def _detail_of(slot_id: int) -> dict[str, object]:
 
 async def _close_line(slot_id: int) -> None:
     """The slot has started: nobody is promoted into it and held places go back."""
-    live = await WaitlistEntry.filter(slot_id=slot_id, status__in=(S.WAITING, S.OFFERED))
-    for entry in live:
-        await WaitlistEntry.filter(id=entry.id, status=entry.status).update(
-            status=S.CLOSED, live_slot=None
-        )
-        await _audit(entry, entry.status, S.CLOSED, "close", reason="started")
-    await Slot.filter(id=slot_id, held__gt=0).update(held=0)
+    await holds.close_line(slot_id, reason="started")
 
 
 async def sweep() -> int:

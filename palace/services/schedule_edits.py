@@ -24,10 +24,12 @@ from palace.models import (
     Slot,
 )
 from palace.services import (
+    after_commit,
     audit,
     class_conflicts,
     class_sessions,
     clock,
+    holds,
     notifications,
     schedules,
     slots,
@@ -99,7 +101,7 @@ async def update(
     booked = [c for c in changes if c.booked]
     if booked and not confirmed:
         raise ClassError("schedule_changes_booked", count=len(booked))
-    async with in_transaction():
+    async with after_commit.transaction():
         fields = schedules.stored_fields(new)
         await Schedule.filter(id=old.id).update(**fields)
         told = 0
@@ -186,6 +188,10 @@ async def _retune(schedule: Schedule) -> None:
     for session in sessions:
         opens_at = class_sessions.opens_at(schedule, clock.utc(session.starts_at))
         await Slot.filter(id=session.slot_id).update(opens_at=opens_at)
+        # More places go to the members waiting in line first, as a freed one does.
+        await holds.hold_for_line(
+            session.slot_id, event=f"schedule:{schedule.id}:{schedule.capacity}"
+        )
 
 
 def _moved_detail(session: ClassSession, to: Occurrence, new: Schedule) -> dict[str, object]:

@@ -31,6 +31,11 @@ class SlotError(ServiceError):
     pass
 
 
+def places_left(slot: Slot) -> int:
+    """Places anyone outside the waitlist may still take: held ones are the line's."""
+    return max(slot.capacity - slot.taken - slot.held, 0)
+
+
 @dataclass(frozen=True)
 class Terms:
     """One slot with everything the booking core needs to decide on it."""
@@ -126,7 +131,7 @@ class GridFacts:
 
     @property
     def full(self) -> bool:
-        return self.slot is not None and self.slot.taken + self.slot.held >= self.slot.capacity
+        return self.slot is not None and places_left(self.slot) == 0
 
     def taken_up(self, slot: Slot) -> "GridFacts":
         """These facts once the conditional UPDATE found no place left in ``slot``."""

@@ -71,6 +71,18 @@ class Day:
     blocked: ServiceError | None = None
 
     @property
+    def any_free(self) -> bool:
+        return any(cell.state == CellState.FREE for row in self.rows for cell in row.cells)
+
+    @property
+    def any_full(self) -> bool:
+        return any(
+            cell.state == CellState.TAKEN and cell.slot_id is not None
+            for row in self.rows
+            for cell in row.cells
+        )
+
+    @property
     def days(self) -> list[date]:
         return [
             self.first_day + timedelta(days=n)
@@ -183,7 +195,7 @@ async def _known(
     closures = await Closure.filter(
         facility_id=facility.id, starts_at__lt=day_to, ends_at__gt=day_from
     )
-    full = [s.id for s in rows if s.taken + s.held >= s.capacity]
+    full = [s.id for s in rows if slots.places_left(s) == 0]
     lines = WaitlistEntry.filter(member_id=member_id, live_slot__in=full) if full else None
     return _Known(
         slots={(s.resource_id, clock.utc(s.starts_at)): s for s in rows},
@@ -217,7 +229,7 @@ def _cell(
     cutoff: timedelta = timedelta(0),
 ) -> Cell:
     slot = known.slots.get((resource.id, start))
-    left = slot.capacity - slot.taken - slot.held if slot else resource.capacity
+    left = slots.places_left(slot) if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
     state = _state(
         mine=booking_id is not None,
@@ -304,7 +316,7 @@ async def tap(*, member_id: int, resource_id: int, starts_at: datetime) -> Tap:
 def _gone_cell(facts: slots.GridFacts) -> Cell:
     place = facts.place
     assert facts.slot is not None  # only a full row is gone
-    left = facts.slot.capacity - facts.slot.taken - facts.slot.held
+    left = slots.places_left(facts.slot)
     now = clock.now()
     opens_at = rules.booking_opens_at(place.rules, clock.local_day(place.starts_at))
     state = _state(

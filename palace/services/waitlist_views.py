@@ -91,7 +91,7 @@ async def slot_line(*, member_id: int, slot_id: int) -> SlotLine:
         waiting=await WaitlistEntry.filter(slot_id=slot_id, status__in=LIVE).count(),
         mine=mine,
         booking_id=booking.id if booking else None,
-        full=slot.taken + slot.held >= slot.capacity,
+        full=slots.places_left(slot) == 0,
         started=terms.starts_at <= clock.now(),
         rules=terms.rules,
         session=await ClassSession.get_or_none(slot_id=slot_id).select_related("class_type"),

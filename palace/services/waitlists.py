@@ -4,7 +4,15 @@ decline an offer. Promotion itself is the worker's (``promotions``).
 
 from tortoise.exceptions import IntegrityError
 
-from palace.models import Booking, BookingSource, Member, MemberStatus, Slot, WaitlistEntry
+from palace.models import (
+    Booking,
+    BookingSource,
+    ClassSession,
+    Member,
+    MemberStatus,
+    Slot,
+    WaitlistEntry,
+)
 from palace.models import WaitMode as M
 from palace.models import WaitStatus as S
 from palace.services import after_commit, audit, bookings, clock, holds, notifications, slots
@@ -75,6 +83,9 @@ async def _check_full(member_id: int, terms: Terms) -> None:
     slot = await Slot.get(id=terms.slot.id)
     if slot.capacity == 0:
         raise WaitlistError("session_cancelled")
+    if await ClassSession.exists(slot_id=slot.id, class_type__for_children=True):
+        # A promotion books the member, and a children's class place is for a child.
+        raise WaitlistError("no_waitlist_for_children")
     if slot.taken + slot.held < slot.capacity:
         raise WaitlistError("slot_has_room")
 
@@ -114,6 +125,9 @@ async def accept(*, member_id: int, entry_id: int) -> Booking:
     out is refused (``offer_expired``) even before the sweep has moved it on."""
     entry = await _own_entry(member_id, entry_id)
     async with after_commit.transaction():
+        # Taking a held place changes what a running promotion counts as free: wait for
+        # it, in the same order it locks (line, then member, then slot).
+        await holds.lock_line(entry.slot_id)
         now = clock.now()
         # One conditional change decides between this and the offer running out.
         won = await WaitlistEntry.filter(

@@ -72,16 +72,26 @@ class Place:
     starts_at: datetime | None = None
 
 
+MAX_ID = 2**31 - 1  # what an id column holds (as palace.web.params.parse_id)
+LATEST_START = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())  # no timetable goes further
+
+
 def parse_place(raw: str) -> Place | None:
     """ "s:<slot id>" or "g:<resource id>:<start, epoch seconds>"; None for anything else."""
     parts = raw.split(":")
     if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts[1:]):
         return None
-    if parts[0] == "s" and len(parts) == 2:
-        return Place(slot_id=int(parts[1]))
-    if parts[0] == "g" and len(parts) == 3:
-        start = datetime.fromtimestamp(int(parts[2]), UTC)
-        return Place(resource_id=int(parts[1]), starts_at=start)
+    numbers = [int(p) for p in parts[1:]]
+    if parts[0] == "s" and len(numbers) == 1 and numbers[0] <= MAX_ID:
+        return Place(slot_id=numbers[0])
+    if parts[0] == "g" and len(numbers) == 2 and numbers[0] <= MAX_ID:
+        if numbers[1] > LATEST_START:
+            return None
+        try:
+            start = datetime.fromtimestamp(numbers[1], UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+        return Place(resource_id=numbers[0], starts_at=start)
     return None
 
 
@@ -95,7 +105,7 @@ async def describe(place: Place) -> PlaceView:
     """The place a walk-in form is about, as it is now."""
     slot = await _slot(place.slot_id, place.resource_id, place.starts_at)
     terms = await slots.terms(slot.id)
-    return PlaceView(terms, max(slot.capacity - slot.taken, 0))
+    return PlaceView(terms, slots.places_left(slot))
 
 
 async def _slot(slot_id: int | None, resource_id: int | None, starts_at: datetime | None) -> Slot:

@@ -7,12 +7,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from palace.i18n import N_
 from palace.models import Role
 from palace.services import checkin, now_board, walkins
 from palace.services.checkin import Result
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import error_page
 from palace.web.messages import message
 from palace.web.params import parse_id, path_id
 from palace.web.templating import is_htmx, render, request_language
@@ -25,6 +27,9 @@ REFRESH = "checkedIn"
 # htmx 2 stops polling on 286. htmx 4 gives it no meaning: there the fragment sent with
 # it, which has no polling trigger, is what stops the asking. Either way it stops.
 STOP_POLLING = 286
+PLACE_UNKNOWN = N_(
+    "That place is not on the timetable. Pick one of the places free now from the walk-in list."
+)
 
 
 def _hall(raw: object) -> int | None:
@@ -169,11 +174,11 @@ async def _walk_in_page(
 ) -> Response:
     place = _place(values)
     if place is None:
-        raise HTTPException(404)
+        return error_page(request, 404, PLACE_UNKNOWN)
     try:
         view = await walkins.describe(place)
     except ServiceError:
-        raise HTTPException(404) from None
+        return error_page(request, 404, PLACE_UNKNOWN)
     context = {
         "view": view,
         "place": str(values.get("place", ""))[:40],
@@ -189,7 +194,7 @@ async def walk_in(request: Request) -> Response:
     form = await request.form()
     place, hall = _place(form), _hall(form.get("hall"))
     if place is None:
-        raise HTTPException(404)
+        return error_page(request, 404, PLACE_UNKNOWN)
     try:
         result = await walkins.walk_in(
             actor_id=request.state.member.id,

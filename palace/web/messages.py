@@ -115,6 +115,9 @@ MESSAGES = {
     "unknown_closure": N_("That closure does not exist any more."),
     # Waitlists and offers.
     "slot_has_room": N_("There is a free place: book it instead of waiting."),
+    "no_waitlist_for_children": N_(
+        "Children's classes have no waitlist yet: please look again later or ask at the front desk."
+    ),
     "already_waiting": N_("You are already in line for this."),
     "too_many_waitlists": N_(
         "You can wait for at most %(max)s places at once. Leave a waitlist first."

@@ -1,6 +1,7 @@
 """Waitlists: a freed place is held for the line and given to the first in line."""
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import count
@@ -12,16 +13,27 @@ from palace.models import (
     Booking,
     BookingSource,
     BookingStatus,
+    ClassSession,
     FacilityKind,
     Member,
     MemberStatus,
     Notification,
+    Role,
     Slot,
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services import bookings, clock, promotions, waitlists
+from palace.services import (
+    bookings,
+    class_sessions,
+    classes,
+    clock,
+    promotions,
+    schedule_edits,
+    waitlists,
+)
 from palace.services.errors import ServiceError
+from tests.class_helpers import form, freeze, make_schedule
 from tests.helpers import court, make_hall, make_member, make_members, make_session_slot, slot_at
 
 _halls = count(1)
@@ -368,3 +380,118 @@ async def test_concurrent_promotions_make_one_offer_per_held_place() -> None:
     offered = await WaitlistEntry.filter(slot_id=slot.id, status=WaitStatus.OFFERED)
     assert [e.member_id for e in offered] == [m.id for m in waiting[:5]]
     assert (await Slot.get(id=slot.id)).held == 5
+
+
+async def test_an_accept_inside_a_running_promotion_leaves_one_held_place_per_open_offer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hall = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, max_active=5)
+    slot = await make_session_slot(await court(hall), slot_at(days=2), capacity=3)
+    holders = await make_members(3)
+    first, second, third = await make_members(3)
+    for member in holders:
+        await bookings.take(
+            member_id=member.id, slot_id=slot.id, actor_id=member.id, source=BookingSource.MEMBER
+        )
+    for member in (first, second, third):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="ask")
+    await _cancel_all(holders[0])
+    await _cancel_all(holders[1])
+    await promotions.promote(slot_id=slot.id)  # offers to the first two in line
+    offers = {e.member_id: e for e in await WaitlistEntry.filter(status=WaitStatus.OFFERED)}
+    assert set(offers) == {first.id, second.id}
+    await waitlists.decline(member_id=second.id, entry_id=offers[second.id].id)
+
+    # The first in line accepts while a promotion is between reading the slot and
+    # counting the open offers: it must wait for the promotion, or the promotion would
+    # count a place the accept just took as free.
+    accepted = asyncio.Event()
+    expire_due = promotions._expire_due
+
+    async def slow_expire_due(slot_id: int) -> None:
+        await expire_due(slot_id)
+        # Time out when the accept waits for this promotion, as it should.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(accepted.wait(), timeout=1)
+
+    monkeypatch.setattr(promotions, "_expire_due", slow_expire_due)
+
+    async def accept() -> Booking:
+        try:
+            return await waitlists.accept(member_id=first.id, entry_id=offers[first.id].id)
+        finally:
+            accepted.set()
+
+    await asyncio.gather(promotions.promote(slot_id=slot.id), accept())
+    monkeypatch.undo()
+    await promotions.promote(slot_id=slot.id)
+    after = await Slot.get(id=slot.id)
+    open_offers = await WaitlistEntry.filter(slot_id=slot.id, status=WaitStatus.OFFERED)
+    assert [e.member_id for e in open_offers] == [third.id]
+    assert (after.taken, after.held) == (2, 1)  # the third's offer has its place kept
+
+
+async def test_a_member_who_left_the_line_during_a_promotion_is_not_told_they_were_passed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slot, holder = await _full_court()
+    leaving, next_in_line = await make_members(2)
+    for member in (leaving, next_in_line):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    await _cancel_all(holder)
+    check_clash = promotions._check_clash
+
+    async def leaves_meanwhile(member_id: int, terms: object) -> None:
+        if member_id == leaving.id:  # left after the promotion read the line
+            await WaitlistEntry.filter(member_id=member_id).update(
+                status=WaitStatus.LEFT, live_slot=None
+            )
+        await check_clash(member_id, terms)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(promotions, "_check_clash", leaves_meanwhile)
+    assert await promotions.promote(slot_id=slot.id) == 1
+    assert not await Notification.filter(member_id=leaving.id).exists()
+    assert not await Booking.filter(member_id=leaving.id).exists()
+    assert (await Booking.get(member_id=next_in_line.id)).status == BookingStatus.CONFIRMED
+
+
+async def test_more_places_in_a_weekly_class_go_to_its_line_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+    schedule = await make_schedule(capacity="1")
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    holder, waiting = await make_members(2)
+    await classes.book(member_id=holder.id, session_id=session.id)
+    await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    values = form(
+        await schedule.class_type, await schedule.room, await schedule.instructor, capacity="2"
+    )
+    staff = await make_member(role=Role.STAFF)
+    await schedule_edits.update(actor_id=staff.id, schedule_id=schedule.id, values=values)
+    slot = await Slot.get(id=session.slot_id)
+    assert (slot.capacity, slot.taken, slot.held) == (2, 1, 1)  # kept for the one in line
+    assert await promotions.promote(slot_id=slot.id) == 1
+    assert (await Booking.get(member_id=waiting.id)).source == BookingSource.WAITLIST
+
+
+async def test_members_waiting_for_a_cancelled_class_are_told_and_their_line_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+    schedule = await make_schedule(capacity="1")
+    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
+    assert session is not None
+    holder, waiting = await make_members(2)
+    await classes.book(member_id=holder.id, session_id=session.id)
+    entry = await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    staff = await make_member(role=Role.STAFF)
+    await class_sessions.cancel_session(actor_id=staff.id, session_id=session.id, reason="教练生病")
+    told = await Notification.get(member_id=waiting.id)
+    assert (told.kind, told.detail["reason"]) == ("class_cancelled", "教练生病")
+    assert (await WaitlistEntry.get(id=entry.id)).status == WaitStatus.CLOSED
+    slot = await Slot.get(id=session.slot_id)
+    assert (slot.capacity, slot.taken, slot.held) == (0, 0, 0)
+    assert await promotions.promote(slot_id=slot.id) == 0
+    assert not await Booking.filter(member_id=waiting.id).exists()

@@ -6,9 +6,27 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from palace.models import AuditEvent, Booking, BookingRules, BookingStatus, FacilityKind, Role
+from palace.models import (
+    AuditEvent,
+    Booking,
+    BookingRules,
+    BookingSource,
+    BookingStatus,
+    FacilityKind,
+    Role,
+    Slot,
+)
 from palace.services import bookings, clock, tickets
-from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at
+from tests.helpers import (
+    court,
+    log_in,
+    make_hall,
+    make_member,
+    make_session_slot,
+    post_form,
+    slot_at,
+    visible_text,
+)
 
 Move = Callable[[datetime], None]
 
@@ -147,3 +165,35 @@ async def test_the_desk_cancels_a_booking_for_a_member(client: httpx.AsyncClient
         client, f"/desk/bookings/{booking.id}/cancel", {"member": str(stranger.id)}, page="/desk"
     )
     assert forged.status_code == 404
+
+
+async def test_a_forged_walk_in_place_is_a_clear_not_found(client: httpx.AsyncClient) -> None:
+    await log_in(client, await make_member(role=Role.DESK))
+    forged = ["g:1:999999999999", "g:1:4102444801", "s:99999999999", "s:2147483648",
+              "g:99999999999:0", "g:2147483648:1700000000", "s:0"]  # fmt: skip
+    for place in forged:
+        response = await client.get(f"/desk/walk-in?place={place}")
+        assert response.status_code == 404, place
+        assert "这个场次不在时间表上" in visible_text(response.text), place
+        posted = await post_form(client, "/desk/walk-in", {"place": place}, page="/desk")
+        assert posted.status_code == 404, place
+
+
+async def test_a_place_held_for_the_waitlist_is_not_offered_for_a_walk_in(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    room = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, courts=1)
+    seven = slot_at(1, 19)
+    slot = await make_session_slot(await court(room), seven, capacity=2)
+    member = await make_member()
+    await bookings.take(member_id=member.id, slot_id=slot.id, actor_id=member.id,
+                        source=BookingSource.MEMBER)  # fmt: skip
+    await Slot.filter(id=slot.id).update(held=1)  # the other place waits for the line
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(seven - timedelta(minutes=10))
+    board = await client.get(f"/desk/board?hall={room.id}", headers=HTMX)
+    assert board.status_code == 200 and f"place=s:{slot.id}" not in board.text
+    places = await client.get(f"/desk/walk-in?hall={room.id}")
+    assert f"place=s:{slot.id}" not in places.text and "现在没有空位。" in places.text
+    form = await client.get(f"/desk/walk-in?place=s:{slot.id}")
+    assert "空余 0 个名额" in visible_text(form.text)

@@ -6,9 +6,18 @@ from datetime import datetime
 import httpx
 import pytest
 
-from palace.models import Booking, BookingStatus, Child, ClassSession, Member, Slot
+from palace.models import (
+    Booking,
+    BookingStatus,
+    Child,
+    ClassSession,
+    Member,
+    Slot,
+    WaitlistEntry,
+)
 from palace.services import bookings, classes, waitlists
-from tests.class_helpers import freeze, make_class_type, make_schedule
+from palace.services.errors import ServiceError
+from tests.class_helpers import freeze, make_class_type, make_room, make_schedule
 from tests.helpers import log_in, make_member, visible_text
 
 HTMX = {"HX-Request": "true"}
@@ -168,3 +177,37 @@ async def test_a_full_class_leads_to_its_waitlist_and_a_place_held_for_the_line_
     assert "已满" in card and "预约 · 剩" not in card
     line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
     assert "瑜伽" in line and "已有 1 人在排队。" in line
+
+
+async def test_a_tap_refused_for_the_members_quota_offers_no_book_button_again(
+    client: httpx.AsyncClient,
+) -> None:
+    schedule = await make_schedule(await make_room(max_active=1))
+    first, second = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at")[:2]
+    member = await _member(client)
+    await classes.book(member_id=member.id, session_id=first.id)
+    response = await _post(client, f"/classes/sessions/{second.id}/book")
+    assert response.status_code == 400
+    card = _card(response.text, second)
+    assert "已达上限" in visible_text(response.text)
+    assert 'class="book"' not in card and "剩 20 位" in visible_text(card)
+    assert not await Booking.filter(member_id=member.id, slot_id=second.slot_id).exists()
+
+
+async def test_a_full_childrens_class_has_no_waitlist_that_would_book_the_parent(
+    client: httpx.AsyncClient,
+) -> None:
+    club = await make_class_type(code="club", name_zh="少儿托管", name_en="Kids club",
+                                 children=True)  # fmt: skip
+    session = await _first(class_type=club, start="16:30", days=(0, 1, 2, 3, 4), capacity="1")
+    parent = await make_member()
+    child = await Child.create(parent_id=parent.id, name="小红", birth_year=2017)
+    await classes.book(member_id=parent.id, session_id=session.id, child_id=child.id)
+    member = await _member(client)
+    card = _card((await client.get("/classes")).text, session)
+    assert "已满" in visible_text(card) and "/waitlist/" not in card
+    assert "少儿课程暂不设候补" in visible_text(card)
+    with pytest.raises(ServiceError) as refused:
+        await waitlists.join(member_id=member.id, slot_id=session.slot_id, mode="auto")
+    assert refused.value.code == "no_waitlist_for_children"
+    assert not await WaitlistEntry.exists()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from palace.models import ClassSession, Member, MemberStatus
+from palace.models import ClassSession, Closure, Member, MemberStatus
 from palace.services import bookings, clock
 from palace.services.timetable import CellState
 from tests.class_helpers import freeze, make_schedule
@@ -133,3 +133,14 @@ async def test_taking_a_class_place_inside_the_cut_off_asks_first(
     assert 'class="book"' in tuesday and 'class="book"' in thursday
     asks = 'hx-confirm="这个时段已在免费取消时限内'
     assert (asks in tuesday, asks in thursday) == (True, False)
+
+
+async def test_a_day_without_a_free_slot_does_not_invite_a_tap(client: httpx.AsyncClient) -> None:
+    hall = await make_hall(courts=1)
+    await log_in(client, await make_member())
+    assert "点击空闲时段即可预约。" in visible_text((await client.get(_page())).text)
+    start, end = clock.day_bounds(clock.today() + timedelta(days=1))
+    await Closure.create(facility=hall, starts_at=start, ends_at=end, reason="全天比赛")
+    legend = visible_text((await client.get(_page())).text).split("已关闭")[-1]
+    assert "点击空闲时段即可预约。" not in legend
+    assert "这一天已没有空闲时段，请选择其他日期。" in legend
