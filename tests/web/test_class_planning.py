@@ -11,8 +11,10 @@ from palace.models import (
     BookingStatus,
     Child,
     ClassSession,
+    ClassType,
     Closure,
     HolidayYear,
+    Instructor,
     Notification,
     Role,
     Schedule,
@@ -301,3 +303,35 @@ async def test_a_week_far_off_or_mistyped_is_a_message(client: httpx.AsyncClient
     response = await client.get("/staff/classes?week=2030-01-07")
     page = visible_text((await client.get(response.headers["location"])).text)
     assert "可查看 9月28日周一 至 5月24日周一 的各周。" in page
+
+
+@pytest.mark.usefixtures("monday")
+async def test_retired_classes_and_instructors_stay_only_on_the_schedules_that_have_them(
+    client: httpx.AsyncClient,
+) -> None:
+    room, yoga, chen = await make_room(), await make_class_type(), await make_instructor()
+    await _staff(client)
+    made = await _post(client, "/staff/classes/schedules", form(yoga, room, chen))
+    assert made.status_code == 303
+    schedule = await Schedule.get()
+    await ClassType.filter(id=yoga.id).update(active=False)
+    await Instructor.filter(id=chen.id).update(active=False)
+    forged = await _post(client, "/staff/classes/schedules", form(yoga, room, chen, days=(5,)))
+    assert forged.status_code == 400
+    page = visible_text(forged.text)
+    assert "请从列表中选择课程。" in page and "请从列表中选择教练。" in page
+    assert await Schedule.all().count() == 1
+    path = f"/staff/classes/schedules/{schedule.id}"
+    kept = await _post(client, path, form(yoga, room, chen, cutoff_hours="3"))
+    assert kept.status_code == 303, visible_text(kept.text)
+    assert (await Schedule.get(id=schedule.id)).cancel_cutoff_minutes == 180
+    taichi = await make_class_type(code="taichi", name_zh="太极", name_en="Tai chi")
+    wang = await make_instructor("王强")
+    await ClassType.filter(id=taichi.id).update(active=False)
+    await Instructor.filter(id=wang.id).update(active=False)
+    switched = await _post(client, path, form(taichi, room, wang))
+    assert switched.status_code == 400
+    page = visible_text(switched.text)
+    assert "请从列表中选择课程。" in page and "请从列表中选择教练。" in page
+    saved = await Schedule.get(id=schedule.id)
+    assert (saved.class_type_id, saved.instructor_id) == (yoga.id, chen.id)
