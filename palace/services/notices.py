@@ -76,6 +76,9 @@ SKIP_REASONS = {
     "waitlist_clash": N_("you have another booking at that time."),
 }
 OTHER_REASON = N_("a booking rule does not allow it.")
+# Reasons a service stores as a code rather than as staff's words
+# ("schedule_changed" is schedule_edits.DROPPED_REASON).
+CODED_REASONS = {"schedule_changed": N_("the weekly class changed.")}
 GENERIC = N_("You have a new message.")
 # What members may also have sent outside the app (their own taps excepted).
 OUTBOUND_KINDS = (
@@ -168,7 +171,14 @@ def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
     reason = detail.get("reason")
     if kind == "waitlist_skipped":
         return gettext_for(lang, SKIP_REASONS.get(str(reason), OTHER_REASON))
-    return str(reason or "")  # the staff's own words, as they typed them
+    return reason_text(reason, lang)
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """Why the palace cancelled something: a coded reason in the reader's language, else
+    the staff's own words as they typed them."""
+    coded = CODED_REASONS.get(str(reason or ""))
+    return gettext_for(lang, coded) if coded else str(reason or "")
 
 
 def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:

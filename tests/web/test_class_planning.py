@@ -15,6 +15,7 @@ from palace.models import (
     Closure,
     HolidayYear,
     Instructor,
+    Member,
     Notification,
     Role,
     Schedule,
@@ -335,3 +336,26 @@ async def test_retired_classes_and_instructors_stay_only_on_the_schedules_that_h
     assert "请从列表中选择课程。" in page and "请从列表中选择教练。" in page
     saved = await Schedule.get(id=schedule.id)
     assert (saved.class_type_id, saved.instructor_id) == (yoga.id, chen.id)
+
+
+@pytest.mark.usefixtures("monday")
+async def test_a_session_dropped_by_an_edit_tells_its_members_why_in_words(
+    client: httpx.AsyncClient,
+) -> None:
+    session, booking = await _booked_session()
+    schedule = await Schedule.get(id=session.schedule_id)
+    await _staff(client)
+    values = form(await schedule.class_type, await schedule.room, await schedule.instructor,
+                  days=(3,), confirmed="1")  # fmt: skip
+    response = await _post(client, f"/staff/classes/schedules/{schedule.id}", values)
+    assert response.status_code == 303, visible_text(response.text)
+    assert (await ClassSession.get(id=session.id)).status == SessionStatus.CANCELLED
+    staff_page = visible_text((await client.get(f"/staff/classes/sessions/{session.id}")).text)
+    assert "已取消：每周课程安排有变。" in staff_page
+    client.cookies.clear()
+    await log_in(client, await Member.get(id=booking.member_id))
+    inbox = visible_text((await client.get("/inbox")).text)
+    assert "原因：每周课程安排有变。" in inbox
+    assert "schedule_changed" not in inbox
+    week = visible_text((await client.get("/classes")).text)
+    assert "已取消：每周课程安排有变。" in week and "schedule_changed" not in week
