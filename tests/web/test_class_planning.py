@@ -13,10 +13,12 @@ from palace.models import (
     ClassSession,
     ClassType,
     Closure,
+    Facility,
     HolidayYear,
     Instructor,
     Member,
     Notification,
+    Resource,
     Role,
     Schedule,
     SessionStatus,
@@ -359,3 +361,30 @@ async def test_a_session_dropped_by_an_edit_tells_its_members_why_in_words(
     assert "schedule_changed" not in inbox
     week = visible_text((await client.get("/classes")).text)
     assert "已取消：每周课程安排有变。" in week and "schedule_changed" not in week
+
+
+@pytest.mark.usefixtures("monday")
+async def test_a_member_whose_class_moved_reads_its_new_time_and_room(
+    client: httpx.AsyncClient,
+) -> None:
+    session, booking = await _booked_session()
+    schedule = await Schedule.get(id=session.schedule_id)
+    dance = await make_room(code="dance")
+    await Facility.filter(id=dance.facility_id).update(name_zh="舞蹈馆")
+    await Resource.filter(id=dance.id).update(name_zh="二号教室")
+    await _staff(client)
+    values = form(await schedule.class_type, dance, await schedule.instructor,
+                  start="19:00", confirmed="1")  # fmt: skip
+    response = await _post(client, f"/staff/classes/schedules/{schedule.id}", values)
+    assert response.status_code == 303, visible_text(response.text)
+    client.cookies.clear()
+    await log_in(client, await Member.get(id=booking.member_id))
+    inbox = visible_text((await client.get("/inbox")).text)
+    assert "课程调整" in inbox
+    assert (
+        "您的课程瑜伽（原定11月24日周二 19:30）已调整：现改为11月24日周二 19:00"
+        "在舞蹈馆 · 二号教室上课，教练陈静。" in inbox
+    )
+    assert "您有一条新消息" not in inbox
+    settings = visible_text((await client.get("/inbox/settings")).text)
+    assert "课程调整" in settings  # members may have it sent outside the app too
