@@ -3,10 +3,13 @@
 Read-only; commands are in ``bookings`` (the core) and ``partners``.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 
 from palace.models import (
     Booking,
@@ -19,9 +22,10 @@ from palace.models import (
     Member,
     PartnerInvitation,
     Resource,
+    Slot,
     SlotKind,
 )
-from palace.services import booking_states, clock, partners, rules, slots
+from palace.services import booking_sql, booking_states, clock, partners, rules, slots
 from palace.services.bookings import BookingError
 
 
@@ -90,20 +94,24 @@ class MemberBookings:
         return [v for v in self.history if v.cancelled]
 
 
-async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
-    ids = [b.id for b in found]
-    partner_rows = await BookingPartner.filter(booking_id__in=ids).select_related("member")
-    named: dict[int, list[Member]] = {}
-    for row in partner_rows:
-        named.setdefault(row.booking_id, []).append(row.member)
-    invited = await _open_invitations(found, member_id)
+async def _views(
+    found: list[Booking], member_id: int, *, invitations: bool = True
+) -> list[BookingView]:
+    """Views of ``found``, loading what they name in one query per kind for all of them.
+
+    ``invitations=False`` leaves each view's invitations empty (My bookings' cards do not
+    show them; the booking's own page does).
+    """
+    if not found:
+        return []
+    named = await _partners(found)
+    invited = await _open_invitations(found, member_id) if invitations else {}
     by_facility = {}
     for facility in {b.facility.id: b.facility for b in found}.values():
         by_facility[facility.id] = await rules.rules_for(facility)
     sessions = await _sessions(found)
-    children = {
-        c.id: c for c in await Child.filter(id__in=[b.child_id for b in found if b.child_id])
-    }
+    child_ids = {b.child_id for b in found if b.child_id}
+    children = {c.id: c for c in await Child.filter(id__in=child_ids)} if child_ids else {}
     return [
         BookingView(
             booking=b,
@@ -122,11 +130,24 @@ async def _views(found: list[Booking], member_id: int) -> list[BookingView]:
     ]
 
 
+async def _partners(found: list[Booking]) -> dict[int, list[Member]]:
+    """The partners named on bookings, by booking id."""
+    rows = await BookingPartner.filter(booking_id__in=[b.id for b in found]).select_related(
+        "member"
+    )
+    named: dict[int, list[Member]] = {}
+    for row in rows:
+        named.setdefault(row.booking_id, []).append(row.member)
+    return named
+
+
 async def _open_invitations(
     found: list[Booking], member_id: int
 ) -> dict[int, list[PartnerInvitation]]:
     """The booker's invitations not accepted, by booking: only the booker sees them."""
     own = [b.id for b in found if b.member_id == member_id]
+    if not own:
+        return {}
     rows = await PartnerInvitation.filter(booking_id__in=own).exclude(
         status=InvitationStatus.ACCEPTED
     )
@@ -153,38 +174,134 @@ async def _visible(member_id: int) -> Q:
     return own | Q(id__in=ids) if ids else own
 
 
-async def upcoming(*, member_id: int, limit: int = 100) -> list[BookingView]:
-    """Confirmed bookings not yet over, soonest first."""
-    found = (
-        await Booking.filter(
-            await _visible(member_id), status=BookingStatus.CONFIRMED, ends_at__gt=clock.now()
-        )
+async def _upcoming(visible: Q, now: datetime, limit: int) -> list[Booking]:
+    return (
+        await Booking.filter(visible, status=BookingStatus.CONFIRMED, ends_at__gt=now)
         .select_related("facility", "resource", "member", "slot")
         .order_by("starts_at", "id")
         .limit(limit)
     )
+
+
+async def upcoming(*, member_id: int, limit: int = 100) -> list[BookingView]:
+    """Confirmed bookings not yet over, soonest first."""
+    found = await _upcoming(await _visible(member_id), clock.now(), limit)
     return await _views(found, member_id)
 
 
-async def _history(member_id: int, page: int) -> tuple[list[BookingView], bool]:
+async def _history(visible: Q, now: datetime, page: int) -> tuple[list[Booking], bool]:
     """One page of bookings over or cancelled, newest first, and whether more follow."""
-    over = Q(status__not=BookingStatus.CONFIRMED) | Q(ends_at__lte=clock.now())
+    over = Q(status__not=BookingStatus.CONFIRMED) | Q(ends_at__lte=now)
     found = (
-        await Booking.filter(await _visible(member_id), over)
+        await Booking.filter(visible, over)
         .select_related("facility", "resource", "member", "slot")
         .order_by("-starts_at", "-id")
         .offset((page - 1) * HISTORY_PAGE)
         .limit(HISTORY_PAGE + 1)
     )
-    return await _views(found[:HISTORY_PAGE], member_id), len(found) > HISTORY_PAGE
+    return found[:HISTORY_PAGE], len(found) > HISTORY_PAGE
+
+
+# A booking with what its card names, table by table, each column as "<alias>__<column>".
+_JOINED: tuple[tuple[str, type[Model]], ...] = (
+    ("b", Booking),
+    ("f", Facility),
+    ("r", Resource),
+    ("m", Member),
+    ("s", Slot),
+)
+
+
+def _columns(model: type[Model]) -> list[str]:
+    """Every column the ORM reads to make one ``model`` (its foreign keys' ids too)."""
+    meta = model._meta
+    found = meta.db_native_fields + meta.db_default_fields + meta.db_complex_fields
+    return [key for key, _, _ in found]
+
+
+@functools.cache
+def _joined_columns() -> str:
+    return ", ".join(
+        f'{alias}."{column}" AS {alias}__{column}'
+        for alias, model in _JOINED
+        for column in _columns(model)
+    )
+
+
+def _joined_booking(row: dict[str, Any]) -> Booking:
+    """The booking with its facility, resource, member and slot, as select_related gives."""
+    parts: dict[str, dict[str, Any]] = {alias: {} for alias, _ in _JOINED}
+    for key, value in row.items():
+        alias, _, column = key.partition("__")
+        if alias in parts:
+            parts[alias][column] = value
+    booking = Booking._init_from_db(**parts["b"])
+    for alias, model in _JOINED[1:]:
+        related = model._init_from_db(**parts[alias])
+        object.__setattr__(booking, f"_{_RELATED[alias]}", related)
+    return booking
+
+
+_RELATED = {"f": "facility", "r": "resource", "m": "member", "s": "slot"}
+
+# My bookings' two lists in one round trip: the upcoming ones (confirmed, not over,
+# soonest first) and one page of the rest (newest first, one more to tell whether more
+# follow), among the member's own bookings (not guests they booked) and those naming
+# them.
+_MINE = """
+SELECT * FROM (SELECT 1 AS part, {columns} {joins}
+  AND b.status = :confirmed AND b.ends_at > :now
+  ORDER BY b.starts_at, b.id LIMIT :upcoming) soon
+UNION ALL
+SELECT * FROM (SELECT 2 AS part, {columns} {joins}
+  AND (b.status <> :confirmed OR b.ends_at <= :now)
+  ORDER BY b.starts_at DESC, b.id DESC LIMIT :history OFFSET :skip) past
+"""
+_MINE_JOINS = """FROM bookings b
+  JOIN facilities f ON f.id = b.facility_id
+  JOIN resources r ON r.id = b.resource_id
+  JOIN members m ON m.id = b.member_id
+  JOIN slots s ON s.id = b.slot_id
+  WHERE b.id IN (SELECT o.id FROM bookings o WHERE o.member_id = :member
+      AND o.guest_name IS NULL
+    UNION SELECT p.booking_id FROM booking_partners p WHERE p.member_id = :member)"""
+
+
+@functools.cache
+def _mine_sql() -> str:
+    return _MINE.format(columns=_joined_columns(), joins=_MINE_JOINS)
+
+
+async def _mine(member_id: int, page: int) -> tuple[list[Booking], list[Booking], bool]:
+    """Upcoming bookings, one page of the history, and whether older history follows."""
+    found = await booking_sql.rows(
+        _mine_sql(),
+        member=member_id,
+        confirmed=BookingStatus.CONFIRMED.value,
+        now=clock.now(),
+        upcoming=100,
+        history=HISTORY_PAGE + 1,
+        skip=(page - 1) * HISTORY_PAGE,
+    )
+    soon = [_joined_booking(row) for row in found if row["part"] == 1]
+    past = [_joined_booking(row) for row in found if row["part"] == 2]
+    soon.sort(key=lambda b: (b.starts_at, b.id))
+    past.sort(key=lambda b: (b.starts_at, b.id), reverse=True)
+    return soon, past[:HISTORY_PAGE], len(past) > HISTORY_PAGE
 
 
 async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBookings:
-    """Upcoming bookings, then one page of the rest (over or cancelled), newest first."""
-    history, more = await _history(member_id, history_page)
+    """Upcoming bookings, then one page of the rest (over or cancelled), newest first.
+
+    For My bookings: both lists are read in one query, and what the cards name
+    (partners, classes, children) once for all of them. The views carry no
+    invitations; the cards do not show them.
+    """
+    soon, history, more = await _mine(member_id, history_page)
+    views = await _views(soon + history, member_id, invitations=False)
     return MemberBookings(
-        upcoming=await upcoming(member_id=member_id),
-        history=history,
+        upcoming=views[: len(soon)],
+        history=views[len(soon) :],
         invitations=await partners.invitations_for(member_id=member_id),
         history_page=history_page,
         more=more,
@@ -193,8 +310,9 @@ async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBoo
 
 async def history_page(*, member_id: int, page: int) -> MemberBookings:
     """Only a later page of the history (upcoming ones and invitations left out)."""
-    history, more = await _history(member_id, page)
-    return MemberBookings([], history, [], page, more)
+    history, more = await _history(await _visible(member_id), clock.now(), page)
+    views = await _views(history, member_id, invitations=False)
+    return MemberBookings([], views, [], page, more)
 
 
 async def view_of(booking: Booking) -> BookingView:

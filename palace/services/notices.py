@@ -42,6 +42,11 @@ TEXTS = {
     "class_cancelled": N_(
         "The palace cancelled your class (%(place)s, %(when)s). Reason: %(reason)s"
     ),
+    "class_changed": N_(
+        "Your class %(class)s, which was %(from)s, has moved: it is now %(when)s in "
+        "%(room)s, with %(instructor)s. Your place moves with it; you may cancel it without "
+        "it counting as late."
+    ),
     "reminder": N_("Reminder: %(place)s, %(when)s."),
     "no_show": N_(
         "You were not checked in for %(place)s, %(when)s, so the place was released and "
@@ -62,6 +67,7 @@ TITLES = {
     "booking_cancelled_by_palace": N_("Cancelled by the palace"),
     "class_instructor_changed": N_("Instructor changed"),
     "class_cancelled": N_("Class cancelled"),
+    "class_changed": N_("Class moved"),
     "reminder": N_("Reminder"),
     "no_show": N_("No-show"),
     "booking_suspended": N_("Booking suspended"),
@@ -76,6 +82,9 @@ SKIP_REASONS = {
     "waitlist_clash": N_("you have another booking at that time."),
 }
 OTHER_REASON = N_("a booking rule does not allow it.")
+# Reasons a service stores as a code rather than as staff's words
+# ("schedule_changed" is schedule_edits.DROPPED_REASON).
+CODED_REASONS = {"schedule_changed": N_("the weekly class changed.")}
 GENERIC = N_("You have a new message.")
 # What members may also have sent outside the app (their own taps excepted).
 OUTBOUND_KINDS = (
@@ -84,6 +93,7 @@ OUTBOUND_KINDS = (
     "waitlist_offer_expired",
     "booking_cancelled_by_palace",
     "class_cancelled",
+    "class_changed",
     "class_instructor_changed",
     "reminder",
     "booked",
@@ -113,6 +123,15 @@ class Places:
             return gettext_for(lang, N_("the palace"))
         return f"{resource.facility.name(lang)} · {resource.name(lang)}"
 
+    def class_name(self, detail: dict[str, object], lang: str) -> str:
+        session = self.sessions.get(_int(detail.get("session_id")))
+        return session.class_type.name(lang) if session else ""
+
+    def room(self, detail: dict[str, object], lang: str) -> str:
+        """The room a moved class meets in now (``room_id``)."""
+        room = self.resources.get(_int(detail.get("room_id")))
+        return f"{room.facility.name(lang)} · {room.name(lang)}" if room else ""
+
     def instructor(self, detail: dict[str, object]) -> str:
         found = self.instructors.get(_int(detail.get("instructor_id")))
         return found.name if found else str(detail.get("instructor", ""))
@@ -129,7 +148,8 @@ def _ids(notifications: Iterable[Notification], key: str) -> list[int]:
 
 async def places_for(notifications: Iterable[Notification]) -> Places:
     found = list(notifications)
-    resources = await Resource.filter(id__in=_ids(found, "resource_id")).select_related("facility")
+    resource_ids = _ids(found, "resource_id") + _ids(found, "room_id")
+    resources = await Resource.filter(id__in=resource_ids).select_related("facility")
     sessions = await ClassSession.filter(
         Q(id__in=_ids(found, "session_id")) | Q(slot_id__in=_ids(found, "slot_id"))
     ).select_related("class_type", "slot__resource")
@@ -153,7 +173,10 @@ def text(notification: Notification, lang: str, places: Places) -> str:
     detail = notification.detail if isinstance(notification.detail, dict) else {}
     values = {
         "place": places.name(detail, lang),
+        "class": places.class_name(detail, lang),
+        "room": places.room(detail, lang),
         "when": _moment(detail.get("starts_at"), lang),
+        "from": _moment(detail.get("from"), lang),
         "until": _moment(detail.get("expires_at"), lang, time_only=True),
         "reason": _reason(notification.kind, detail, lang),
         "instructor": places.instructor(detail),
@@ -168,7 +191,14 @@ def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
     reason = detail.get("reason")
     if kind == "waitlist_skipped":
         return gettext_for(lang, SKIP_REASONS.get(str(reason), OTHER_REASON))
-    return str(reason or "")  # the staff's own words, as they typed them
+    return reason_text(reason, lang)
+
+
+def reason_text(reason: object, lang: str) -> str:
+    """Why the palace cancelled something: a coded reason in the reader's language, else
+    the staff's own words as they typed them."""
+    coded = CODED_REASONS.get(str(reason or ""))
+    return gettext_for(lang, coded) if coded else str(reason or "")
 
 
 def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:

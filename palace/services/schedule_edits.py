@@ -93,7 +93,7 @@ async def update(
     staff have not confirmed; nothing is saved then.
     """
     old = await _schedule(schedule_id)
-    new = await schedules.checked(values)
+    new = await schedules.checked(values, current=old)
     new.id = old.id
     findings = await class_conflicts.find(new, exclude=old.id)
     schedules.refuse(findings, skip_days)

@@ -116,10 +116,17 @@ def _term_errors(parsed: dict[str, object], errors: dict[str, str]) -> None:
         errors["minutes"] = "class_past_midnight"
 
 
-async def _exist(parsed: dict[str, object], errors: dict[str, str]) -> None:
-    if parsed["class_type_id"] and not await ClassType.exists(id=parsed["class_type_id"]):
+async def _exist(
+    parsed: dict[str, object], errors: dict[str, str], current: Schedule | None
+) -> None:
+    """Class type and instructor must be active; an edit may keep the ones it has."""
+    kept_type = current.class_type_id if current else None
+    if parsed["class_type_id"] and not await _usable(ClassType, parsed["class_type_id"], kept_type):
         errors["class_type_id"] = "class_type_unknown"
-    if parsed["instructor_id"] and not await Instructor.exists(id=parsed["instructor_id"]):
+    kept_instructor = current.instructor_id if current else None
+    if parsed["instructor_id"] and not await _usable(
+        Instructor, parsed["instructor_id"], kept_instructor
+    ):
         errors["instructor_id"] = "instructor_unknown"
     if parsed["room_id"] and not await Resource.exists(
         id=parsed["room_id"], hosts_classes=True, active=True
@@ -127,11 +134,24 @@ async def _exist(parsed: dict[str, object], errors: dict[str, str]) -> None:
         errors["room_id"] = "room_unknown"
 
 
-async def checked(values: Mapping[str, object]) -> Schedule:
-    """An unsaved schedule from the form; ClassError("schedule_invalid") names bad fields."""
+async def _usable(
+    model: type[ClassType] | type[Instructor], chosen: object, kept: int | None
+) -> bool:
+    """Active, or (retired since) the one the schedule already has."""
+    if chosen == kept:
+        return await model.exists(id=chosen)
+    return await model.exists(id=chosen, active=True)
+
+
+async def checked(values: Mapping[str, object], *, current: Schedule | None = None) -> Schedule:
+    """An unsaved schedule from the form; ClassError("schedule_invalid") names bad fields.
+
+    A new schedule takes only active class types and instructors; an edit (``current``)
+    may keep its own even when they have been retired since.
+    """
     parsed, errors = _parse(values)
     _term_errors(parsed, errors)
-    await _exist(parsed, errors)
+    await _exist(parsed, errors, current)
     if errors:
         raise ClassError("schedule_invalid", fields=errors, max=class_sessions.MAX_CAPACITY)
     days = parsed.pop("days")

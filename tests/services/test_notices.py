@@ -49,6 +49,7 @@ async def test_every_kind_reads_in_both_languages() -> None:
     resource = await court(hall)
     detail = {
         "resource_id": resource.id,
+        "room_id": resource.id,  # where a moved class meets now
         "starts_at": slot_at().isoformat(),
         "expires_at": slot_at().isoformat(),
         "reason": "over_quota_active",

@@ -11,9 +11,14 @@ from palace.models import (
     BookingStatus,
     Child,
     ClassSession,
+    ClassType,
     Closure,
+    Facility,
     HolidayYear,
+    Instructor,
+    Member,
     Notification,
+    Resource,
     Role,
     Schedule,
     SessionStatus,
@@ -301,3 +306,85 @@ async def test_a_week_far_off_or_mistyped_is_a_message(client: httpx.AsyncClient
     response = await client.get("/staff/classes?week=2030-01-07")
     page = visible_text((await client.get(response.headers["location"])).text)
     assert "可查看 9月28日周一 至 5月24日周一 的各周。" in page
+
+
+@pytest.mark.usefixtures("monday")
+async def test_retired_classes_and_instructors_stay_only_on_the_schedules_that_have_them(
+    client: httpx.AsyncClient,
+) -> None:
+    room, yoga, chen = await make_room(), await make_class_type(), await make_instructor()
+    await _staff(client)
+    made = await _post(client, "/staff/classes/schedules", form(yoga, room, chen))
+    assert made.status_code == 303
+    schedule = await Schedule.get()
+    await ClassType.filter(id=yoga.id).update(active=False)
+    await Instructor.filter(id=chen.id).update(active=False)
+    forged = await _post(client, "/staff/classes/schedules", form(yoga, room, chen, days=(5,)))
+    assert forged.status_code == 400
+    page = visible_text(forged.text)
+    assert "请从列表中选择课程。" in page and "请从列表中选择教练。" in page
+    assert await Schedule.all().count() == 1
+    path = f"/staff/classes/schedules/{schedule.id}"
+    kept = await _post(client, path, form(yoga, room, chen, cutoff_hours="3"))
+    assert kept.status_code == 303, visible_text(kept.text)
+    assert (await Schedule.get(id=schedule.id)).cancel_cutoff_minutes == 180
+    taichi = await make_class_type(code="taichi", name_zh="太极", name_en="Tai chi")
+    wang = await make_instructor("王强")
+    await ClassType.filter(id=taichi.id).update(active=False)
+    await Instructor.filter(id=wang.id).update(active=False)
+    switched = await _post(client, path, form(taichi, room, wang))
+    assert switched.status_code == 400
+    page = visible_text(switched.text)
+    assert "请从列表中选择课程。" in page and "请从列表中选择教练。" in page
+    saved = await Schedule.get(id=schedule.id)
+    assert (saved.class_type_id, saved.instructor_id) == (yoga.id, chen.id)
+
+
+@pytest.mark.usefixtures("monday")
+async def test_a_session_dropped_by_an_edit_tells_its_members_why_in_words(
+    client: httpx.AsyncClient,
+) -> None:
+    session, booking = await _booked_session()
+    schedule = await Schedule.get(id=session.schedule_id)
+    await _staff(client)
+    values = form(await schedule.class_type, await schedule.room, await schedule.instructor,
+                  days=(3,), confirmed="1")  # fmt: skip
+    response = await _post(client, f"/staff/classes/schedules/{schedule.id}", values)
+    assert response.status_code == 303, visible_text(response.text)
+    assert (await ClassSession.get(id=session.id)).status == SessionStatus.CANCELLED
+    staff_page = visible_text((await client.get(f"/staff/classes/sessions/{session.id}")).text)
+    assert "已取消：每周课程安排有变。" in staff_page
+    client.cookies.clear()
+    await log_in(client, await Member.get(id=booking.member_id))
+    inbox = visible_text((await client.get("/inbox")).text)
+    assert "原因：每周课程安排有变。" in inbox
+    assert "schedule_changed" not in inbox
+    week = visible_text((await client.get("/classes")).text)
+    assert "已取消：每周课程安排有变。" in week and "schedule_changed" not in week
+
+
+@pytest.mark.usefixtures("monday")
+async def test_a_member_whose_class_moved_reads_its_new_time_and_room(
+    client: httpx.AsyncClient,
+) -> None:
+    session, booking = await _booked_session()
+    schedule = await Schedule.get(id=session.schedule_id)
+    dance = await make_room(code="dance")
+    await Facility.filter(id=dance.facility_id).update(name_zh="舞蹈馆")
+    await Resource.filter(id=dance.id).update(name_zh="二号教室")
+    await _staff(client)
+    values = form(await schedule.class_type, dance, await schedule.instructor,
+                  start="19:00", confirmed="1")  # fmt: skip
+    response = await _post(client, f"/staff/classes/schedules/{schedule.id}", values)
+    assert response.status_code == 303, visible_text(response.text)
+    client.cookies.clear()
+    await log_in(client, await Member.get(id=booking.member_id))
+    inbox = visible_text((await client.get("/inbox")).text)
+    assert "课程调整" in inbox
+    assert (
+        "您的课程瑜伽（原定11月24日周二 19:30）已调整：现改为11月24日周二 19:00"
+        "在舞蹈馆 · 二号教室上课，教练陈静。" in inbox
+    )
+    assert "您有一条新消息" not in inbox
+    settings = visible_text((await client.get("/inbox/settings")).text)
+    assert "课程调整" in settings  # members may have it sent outside the app too
