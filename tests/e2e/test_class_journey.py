@@ -115,7 +115,7 @@ async def test_staff_plan_yoga_a_member_books_staff_cancel_with_a_reason(
             await shot(desk, output_dir, "4-session-cancelled")
 
             await phone.get_by_role("link", name="我的预约").click()
-            cancelled = phone.locator("#cancelled")
+            cancelled = phone.locator("#history")  # past and cancelled bookings
             await expect(cancelled).to_contain_text("瑜伽")
             await expect(cancelled).to_contain_text("已取消：教练临时有事")
             await shot(phone, output_dir, "5-member-sees-why")
