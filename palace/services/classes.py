@@ -102,6 +102,16 @@ async def _week(member_id: int, first: date) -> Week:
     return Week(first, by_day, children, first > this_week, first < last_week, blocked)
 
 
+# Refusals about the member, not the session: they hold for every tap on a class.
+MEMBER_REFUSALS = {"member_suspended", "booking_suspended", "over_quota_active", "over_quota_hours"}
+
+
+def blocks_every_tap(error: ServiceError | None, *, child_id: int | None) -> bool:
+    """Whether a refused tap means no Book button should invite the next one (a child's
+    own quota does not: another child may still be booked)."""
+    return error is not None and error.code in MEMBER_REFUSALS and child_id is None
+
+
 async def blocked_for(member_id: int) -> ServiceError | None:
     """The refusal any tap on a class would get: the booking core's own rule."""
     return bookings.member_refusal(await Member.get(id=member_id))

@@ -18,7 +18,6 @@ from palace.web.templating import is_htmx, render, request_language
 
 # Refusals about the session itself: 409, and the card shows what it is now.
 SESSION_CONFLICT = CONFLICT | {"session_cancelled"}
-MEMBER_REFUSALS = {"member_suspended", "booking_suspended", "over_quota_active", "over_quota_hours"}
 
 
 def _member_id(request: Request) -> int:
@@ -70,9 +69,7 @@ async def book(request: Request) -> Response:
                       headers=headers)  # fmt: skip
     status = 200 if error is None else 409 if error.code in SESSION_CONFLICT else 400
     children = await classes.children_of(member_id)
-    # A refusal about the member (suspended, their own quota used up) holds for every
-    # tap: the redrawn card offers no Book button to tap again. A child's quota does not.
-    blocked = text if error and error.code in MEMBER_REFUSALS and child_id is None else None
+    blocked = text if classes.blocks_every_tap(error, child_id=child_id) else None
     context = {"c": card, "error": text, "children": children, "blocked": blocked}
     return render(request, "classes/_booked.html", context, status_code=status)
 
