@@ -19,6 +19,7 @@ from palace.models import (
     MemberStatus,
     Notification,
     Role,
+    Schedule,
     Slot,
     WaitlistEntry,
     WaitStatus,
@@ -455,16 +456,24 @@ async def test_a_member_who_left_the_line_during_a_promotion_is_not_told_they_we
     assert (await Booking.get(member_id=next_in_line.id)).status == BookingStatus.CONFIRMED
 
 
-async def test_more_places_in_a_weekly_class_go_to_its_line_first(
+async def _full_weekly_class_with_one_waiting(
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> tuple[Schedule, ClassSession, Member, WaitlistEntry]:
+    """A weekly class of one place: its first session is taken, one member waits for it."""
     freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
     schedule = await make_schedule(capacity="1")
     session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
     assert session is not None
     holder, waiting = await make_members(2)
     await classes.book(member_id=holder.id, session_id=session.id)
-    await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    entry = await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    return schedule, session, waiting, entry
+
+
+async def test_more_places_in_a_weekly_class_go_to_its_line_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schedule, session, waiting, _ = await _full_weekly_class_with_one_waiting(monkeypatch)
     values = form(
         await schedule.class_type, await schedule.room, await schedule.instructor, capacity="2"
     )
@@ -479,13 +488,7 @@ async def test_more_places_in_a_weekly_class_go_to_its_line_first(
 async def test_members_waiting_for_a_cancelled_class_are_told_and_their_line_closes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
-    schedule = await make_schedule(capacity="1")
-    session = await ClassSession.filter(schedule_id=schedule.id).order_by("starts_at").first()
-    assert session is not None
-    holder, waiting = await make_members(2)
-    await classes.book(member_id=holder.id, session_id=session.id)
-    entry = await waitlists.join(member_id=waiting.id, slot_id=session.slot_id, mode="auto")
+    _, session, waiting, entry = await _full_weekly_class_with_one_waiting(monkeypatch)
     staff = await make_member(role=Role.STAFF)
     await class_sessions.cancel_session(actor_id=staff.id, session_id=session.id, reason="教练生病")
     told = await Notification.get(member_id=waiting.id)
