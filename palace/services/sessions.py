@@ -27,25 +27,39 @@ async def start(*, member_id: int) -> str:
 
 async def resolve(*, token: str) -> Member | None:
     """The member behind a live session, or None (ended, expired, unknown, disabled)."""
+    member, _unread = await resolve_with_unread(token=token, count_unread=False)
+    return member
+
+
+async def resolve_with_unread(*, token: str, count_unread: bool) -> tuple[Member | None, int]:
+    """``resolve``, and the member's unread messages (0 unless ``count_unread``) from the
+    same round trip: every page's header shows them."""
     if not token or len(token) > 100:
-        return None
-    found = await booking_sql.first(_RESOLVE, key=_key(token), oldest=datetime.now(UTC) - MAX_AGE)
+        return None, 0
+    statement = _RESOLVE_UNREAD if count_unread else _RESOLVE
+    found = await booking_sql.first(statement, key=_key(token), oldest=datetime.now(UTC) - MAX_AGE)
     if found is None:
-        return None
+        return None, 0
     setup_cache.note_version(found.pop("setup_version"))
+    unread = int(found.pop("unread"))
     if found["status"] == MemberStatus.DISABLED:
-        return None
-    return Member._init_from_db(**found)
+        return None, 0
+    return Member._init_from_db(**found), unread
 
 
 # Every request asks this first, so the same round trip brings the set-up counter the
-# request's cached halls and rules are checked against (setup_cache.request_scope).
-# Written by hand: building the joined ORM query cost more than running it.
-_RESOLVE = """
-SELECT m.*, (SELECT version FROM setup_version WHERE id = 1) AS setup_version
+# request's cached halls and rules are checked against (setup_cache.request_scope) and,
+# for whole pages, the header's unread count. Written by hand: building the joined ORM
+# query cost more than running it.
+_RESOLVE_SQL = """
+SELECT m.*, (SELECT version FROM setup_version WHERE id = 1) AS setup_version, {unread} AS unread
 FROM login_sessions s JOIN members m ON m.id = s.member_id
 WHERE s.id = :key AND s.ended_at IS NULL AND s.created_at >= :oldest
 """
+_RESOLVE = _RESOLVE_SQL.format(unread="0")
+_RESOLVE_UNREAD = _RESOLVE_SQL.format(
+    unread="(SELECT count(*) FROM notifications n WHERE n.member_id = m.id AND n.read_at IS NULL)"
+)
 
 
 async def end(*, token: str) -> None:

@@ -38,6 +38,7 @@ from palace.web import (
     staff_bookings,
     static,
     strikes,
+    templating,
     waitlists,
 )
 from palace.web.auth import RequestContextMiddleware
@@ -63,6 +64,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     # What start-up made (modules, templates' environments, the ORM's metadata) lives
     # as long as the process: left to the collector, each full collection walked all of
     # it again, a pause of around 100 ms on this machine with every request waiting.
+    # Templates and locale data would otherwise be made by the first requests, after the
+    # freeze, and every full collection would walk them again.
+    templating.warm_up()
     gc.collect()
     gc.freeze()
     log.info("Palace web started (time zone %s)", settings.timezone)

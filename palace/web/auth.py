@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import inbox, sessions, setup_cache, strikes
+from palace.services import sessions, setup_cache, strikes
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -109,11 +109,9 @@ def session_token(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
-async def _unread(conn: HTTPConnection, member: Member | None) -> int:
-    """Unread messages for the header's badge; fragments (htmx) have no header."""
-    if member is None or conn.headers.get("hx-request") == "true":
-        return 0
-    return await inbox.unread(member_id=member.id)
+def _wants_unread(conn: HTTPConnection) -> bool:
+    """Unread messages are for the header's badge; fragments (htmx) have no header."""
+    return conn.headers.get("hx-request") != "true"
 
 
 class RequestContextMiddleware:
@@ -132,16 +130,18 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
 
     async def _load(self, conn: HTTPConnection) -> None:
-        member = None
+        member, unread = None, 0
         session = conn.session
         token = session.get(SESSION_KEY)
         if isinstance(token, str):
-            member = await sessions.resolve(token=token)
+            member, unread = await sessions.resolve_with_unread(
+                token=token, count_unread=_wants_unread(conn)
+            )
             if member is None:
                 session.pop(SESSION_KEY)
         lang = member.language if member else session.get("lang")
         conn.state.member = member
-        conn.state.unread = await _unread(conn, member)
+        conn.state.unread = unread
         # Shown on every page, so the member knows before tapping anything. Read only
         # when the member row says a suspension is in force.
         conn.state.suspension = await strikes.in_force(member) if member else None

@@ -38,6 +38,9 @@ def templates_for(lang: str) -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change only with a new release, and a release restarts the processes:
+        # without this every render would stat each template file it includes.
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
@@ -51,6 +54,23 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
     return Jinja2Templates(env=env)
+
+
+def warm_up() -> None:
+    """Compile every template and load every locale's Babel data now, at start-up, so
+    that they are made before the web process freezes its long-lived objects out of the
+    collector's reach rather than during the first requests (see ``web.app.lifespan``)."""
+    moment = datetime.now(get_settings().zone)
+    for lang in LANGUAGES:
+        env = templates_for(lang).env
+        for name in env.list_templates(extensions=["html", "ics", "txt"]):
+            env.get_template(name)
+        _localtime(moment, lang)
+        _localdate(moment, lang)
+        _localdate(moment, lang, "EEE")
+        formats.day(moment.date(), lang)
+        formats.hm(moment, lang)
+        formats.moment(moment, lang)
 
 
 def is_htmx(request: Request) -> bool:
