@@ -15,9 +15,12 @@ from palace.models import (
     Booking,
     BookingPartner,
     BookingStatus,
+    CalendarFeed,
     Child,
     ClassSession,
+    ClassType,
     Facility,
+    Instructor,
     InvitationStatus,
     Member,
     PartnerInvitation,
@@ -25,7 +28,16 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services import booking_sql, booking_states, clock, partners, rules, slots
+from palace.models.waitlists import LIVE
+from palace.services import (
+    booking_sql,
+    booking_states,
+    clock,
+    partners,
+    rules,
+    slots,
+    waitlist_views,
+)
 from palace.services.bookings import BookingError
 
 
@@ -84,6 +96,8 @@ class MemberBookings:
     invitations: list[partners.Invitation] = field(default_factory=list)
     history_page: int = 1
     more: bool = False  # older history after this page
+    lines: list[waitlist_views.Line] = field(default_factory=list)  # for slots to come
+    feed: CalendarFeed | None = None
 
     @property
     def past(self) -> list[BookingView]:
@@ -94,24 +108,44 @@ class MemberBookings:
         return [v for v in self.history if v.cancelled]
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a joined read already brought for the bookings it found: their class sessions
+    (by slot id), children (by id), and which of them name partners at all."""
+
+    sessions: dict[int, ClassSession]
+    children: dict[int, Child]
+    partnered: set[int]
+
+
 async def _views(
-    found: list[Booking], member_id: int, *, invitations: bool = True
+    found: list[Booking],
+    member_id: int,
+    *,
+    invitations: bool = True,
+    known: _Known | None = None,
 ) -> list[BookingView]:
     """Views of ``found``, loading what they name in one query per kind for all of them.
 
     ``invitations=False`` leaves each view's invitations empty (My bookings' cards do not
-    show them; the booking's own page does).
+    show them; the booking's own page does). With ``known``, only the partners of the
+    bookings that have some are read.
     """
     if not found:
         return []
-    named = await _partners(found)
+    named = await _partners(
+        found if known is None else [b for b in found if b.id in known.partnered]
+    )
     invited = await _open_invitations(found, member_id) if invitations else {}
     by_facility = {}
     for facility in {b.facility.id: b.facility for b in found}.values():
         by_facility[facility.id] = await rules.rules_for(facility)
-    sessions = await _sessions(found)
-    child_ids = {b.child_id for b in found if b.child_id}
-    children = {c.id: c for c in await Child.filter(id__in=child_ids)} if child_ids else {}
+    if known is not None:
+        sessions, children = known.sessions, known.children
+    else:
+        sessions = await _sessions(found)
+        child_ids = {b.child_id for b in found if b.child_id}
+        children = {c.id: c for c in await Child.filter(id__in=child_ids)} if child_ids else {}
     return [
         BookingView(
             booking=b,
@@ -132,6 +166,8 @@ async def _views(
 
 async def _partners(found: list[Booking]) -> dict[int, list[Member]]:
     """The partners named on bookings, by booking id."""
+    if not found:
+        return {}
     rows = await BookingPartner.filter(booking_id__in=[b.id for b in found]).select_related(
         "member"
     )
@@ -202,7 +238,9 @@ async def _history(visible: Q, now: datetime, page: int) -> tuple[list[Booking],
     return found[:HISTORY_PAGE], len(found) > HISTORY_PAGE
 
 
-# A booking with what its card names, table by table, each column as "<alias>__<column>".
+# A booking with what its card names, table by table, each column as "<alias>__<column>":
+# always there, then (left-joined) the class session with its class type and instructor,
+# and the child the place was taken for.
 _JOINED: tuple[tuple[str, type[Model]], ...] = (
     ("b", Booking),
     ("f", Facility),
@@ -210,6 +248,13 @@ _JOINED: tuple[tuple[str, type[Model]], ...] = (
     ("m", Member),
     ("s", Slot),
 )
+_LEFT_JOINED: tuple[tuple[str, type[Model]], ...] = (
+    ("cs", ClassSession),
+    ("ct", ClassType),
+    ("i", Instructor),
+    ("c", Child),
+)
+_RELATED = {"f": "facility", "r": "resource", "m": "member", "s": "slot"}
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -223,14 +268,21 @@ def _columns(model: type[Model]) -> list[str]:
 def _joined_columns() -> str:
     return ", ".join(
         f'{alias}."{column}" AS {alias}__{column}'
-        for alias, model in _JOINED
+        for alias, model in _JOINED + _LEFT_JOINED
         for column in _columns(model)
     )
 
 
-def _joined_booking(row: dict[str, Any]) -> Booking:
-    """The booking with its facility, resource, member and slot, as select_related gives."""
-    parts: dict[str, dict[str, Any]] = {alias: {} for alias, _ in _JOINED}
+@dataclass(frozen=True)
+class _Joined:
+    booking: Booking  # with its facility, resource, member and slot, as select_related
+    session: ClassSession | None  # with its class type and instructor
+    child: Child | None
+    partnered: bool  # names partners
+
+
+def _joined(row: dict[str, Any]) -> _Joined:
+    parts: dict[str, dict[str, Any]] = {alias: {} for alias, _ in _JOINED + _LEFT_JOINED}
     for key, value in row.items():
         alias, _, column = key.partition("__")
         if alias in parts:
@@ -239,10 +291,14 @@ def _joined_booking(row: dict[str, Any]) -> Booking:
     for alias, model in _JOINED[1:]:
         related = model._init_from_db(**parts[alias])
         object.__setattr__(booking, f"_{_RELATED[alias]}", related)
-    return booking
+    session = None
+    if parts["cs"]["id"] is not None:
+        session = ClassSession._init_from_db(**parts["cs"])
+        object.__setattr__(session, "_class_type", ClassType._init_from_db(**parts["ct"]))
+        object.__setattr__(session, "_instructor", Instructor._init_from_db(**parts["i"]))
+    child = Child._init_from_db(**parts["c"]) if parts["c"]["id"] is not None else None
+    return _Joined(booking, session, child, bool(row["partnered"]))
 
-
-_RELATED = {"f": "facility", "r": "resource", "m": "member", "s": "slot"}
 
 # My bookings' two lists in one round trip: the upcoming ones (confirmed, not over,
 # soonest first) and one page of the rest (newest first, one more to tell whether more
@@ -257,14 +313,21 @@ SELECT * FROM (SELECT 2 AS part, {columns} {joins}
   AND (b.status <> :confirmed OR b.ends_at <= :now)
   ORDER BY b.starts_at DESC, b.id DESC LIMIT :history OFFSET :skip) past
 """
-_MINE_JOINS = """FROM bookings b
+# Driven from the member's booking ids (a few dozen, by index), joined outward from there.
+_MINE_JOINS = """,
+    EXISTS (SELECT 1 FROM booking_partners bp WHERE bp.booking_id = b.id) AS partnered
+  FROM (SELECT o.id FROM bookings o WHERE o.member_id = :member AND o.guest_name IS NULL
+    UNION SELECT p.booking_id FROM booking_partners p WHERE p.member_id = :member) v
+  JOIN bookings b ON b.id = v.id
   JOIN facilities f ON f.id = b.facility_id
   JOIN resources r ON r.id = b.resource_id
   JOIN members m ON m.id = b.member_id
   JOIN slots s ON s.id = b.slot_id
-  WHERE b.id IN (SELECT o.id FROM bookings o WHERE o.member_id = :member
-      AND o.guest_name IS NULL
-    UNION SELECT p.booking_id FROM booking_partners p WHERE p.member_id = :member)"""
+  LEFT JOIN class_sessions cs ON cs.slot_id = b.slot_id
+  LEFT JOIN class_types ct ON ct.id = cs.class_type_id
+  LEFT JOIN instructors i ON i.id = cs.instructor_id
+  LEFT JOIN children c ON c.id = b.child_id
+  WHERE TRUE"""
 
 
 @functools.cache
@@ -272,7 +335,7 @@ def _mine_sql() -> str:
     return _MINE.format(columns=_joined_columns(), joins=_MINE_JOINS)
 
 
-async def _mine(member_id: int, page: int) -> tuple[list[Booking], list[Booking], bool]:
+async def _mine(member_id: int, page: int) -> tuple[list[_Joined], list[_Joined], bool]:
     """Upcoming bookings, one page of the history, and whether older history follows."""
     found = await booking_sql.rows(
         _mine_sql(),
@@ -283,28 +346,71 @@ async def _mine(member_id: int, page: int) -> tuple[list[Booking], list[Booking]
         history=HISTORY_PAGE + 1,
         skip=(page - 1) * HISTORY_PAGE,
     )
-    soon = [_joined_booking(row) for row in found if row["part"] == 1]
-    past = [_joined_booking(row) for row in found if row["part"] == 2]
-    soon.sort(key=lambda b: (b.starts_at, b.id))
-    past.sort(key=lambda b: (b.starts_at, b.id), reverse=True)
+    soon = [_joined(row) for row in found if row["part"] == 1]
+    past = [_joined(row) for row in found if row["part"] == 2]
+    soon.sort(key=lambda j: (j.booking.starts_at, j.booking.id))
+    past.sort(key=lambda j: (j.booking.starts_at, j.booking.id), reverse=True)
     return soon, past[:HISTORY_PAGE], len(past) > HISTORY_PAGE
 
 
-async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBookings:
-    """Upcoming bookings, then one page of the rest (over or cancelled), newest first.
+# Whatever else My bookings shows, asked in one round trip: whether invitations wait for
+# the member's answer and whether they stand in a line (each read in full only then),
+# and their calendar feed.
+_ASIDE = """
+SELECT
+  EXISTS (SELECT 1 FROM partner_invitations pi JOIN bookings b ON b.id = pi.booking_id
+    WHERE pi.member_id = :member AND pi.status = :pending AND b.status = :confirmed
+      AND b.starts_at > :now) AS invited,
+  EXISTS (SELECT 1 FROM waitlist_entries w JOIN slots s ON s.id = w.slot_id
+    WHERE w.member_id = :member AND w.status IN ({live}) AND s.starts_at > :now) AS waiting,
+  {feed_columns}
+FROM (SELECT 1 AS one) one LEFT JOIN calendar_feeds cf ON cf.member_id = :member
+"""
 
-    For My bookings: both lists are read in one query, and what the cards name
-    (partners, classes, children) once for all of them. The views carry no
-    invitations; the cards do not show them.
+
+@functools.cache
+def _aside_sql() -> str:
+    feed_columns = ", ".join(f'cf."{c}" AS cf__{c}' for c in _columns(CalendarFeed))
+    live = ", ".join(f"'{status.value}'" for status in LIVE)
+    return _ASIDE.format(feed_columns=feed_columns, live=live)
+
+
+async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBookings:
+    """Upcoming bookings, then one page of the rest (over or cancelled), newest first,
+    with the invitations waiting for an answer, the lines the member stands in and
+    their calendar feed.
+
+    For My bookings: both lists are read in one query with the classes and children
+    they name, the rest in a second; invitations, lines and partners are read in full
+    only when there are some. The views carry no invitations; the cards do not show them.
     """
     soon, history, more = await _mine(member_id, history_page)
-    views = await _views(soon + history, member_id, invitations=False)
+    joined = soon + history
+    known = _Known(
+        sessions={j.booking.slot_id: j.session for j in joined if j.session is not None},
+        children={j.child.id: j.child for j in joined if j.child is not None},
+        partnered={j.booking.id for j in joined if j.partnered},
+    )
+    views = await _views([j.booking for j in joined], member_id, invitations=False, known=known)
+    aside = await booking_sql.first(
+        _aside_sql(),
+        member=member_id,
+        pending=InvitationStatus.PENDING.value,
+        confirmed=BookingStatus.CONFIRMED.value,
+        now=clock.now(),
+    )
+    assert aside is not None  # one row, always
+    feed_row = {k.removeprefix("cf__"): v for k, v in aside.items() if k.startswith("cf__")}
     return MemberBookings(
         upcoming=views[: len(soon)],
         history=views[len(soon) :],
-        invitations=await partners.invitations_for(member_id=member_id),
+        invitations=(
+            await partners.invitations_for(member_id=member_id) if aside["invited"] else []
+        ),
         history_page=history_page,
         more=more,
+        lines=await waitlist_views.my_lines(member_id=member_id) if aside["waiting"] else [],
+        feed=CalendarFeed._init_from_db(**feed_row) if feed_row["id"] is not None else None,
     )
 
 

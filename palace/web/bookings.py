@@ -19,12 +19,11 @@ from palace.services import (
     rules,
     tickets,
     timetable,
-    waitlist_views,
 )
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.calendars import feed_context
+from palace.web.calendars import feed_url
 from palace.web.messages import message
 from palace.web.params import MAX_ID, path_id
 from palace.web.templating import is_htmx, render, request_language
@@ -151,8 +150,12 @@ async def mine(request: Request) -> Response:
         older = await booking_views.history_page(member_id=member_id, page=shown)
         return render(request, "bookings/_history.html", {"b": older})
     found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
-    lines = await waitlist_views.my_lines(member_id=member_id)
-    context = {"b": found, "lines": lines, **await feed_context(request)}
+    context = {
+        "b": found,
+        "lines": found.lines,
+        "feed": found.feed,
+        "feed_url": feed_url(request, found.feed),
+    }
     return render(request, "bookings/mine.html", context)
 
 

@@ -1,19 +1,30 @@
 """Dates and times as the member reads them, in the palace's zone and their language."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 
 from babel.dates import format_skeleton
 
 from palace.i18n import BABEL_LOCALES
 from palace.services import clock
 
+# A page names the same few days and times of day many times over, and Babel works out
+# each from its pattern again; the answers are kept (a year of days, every minute).
 
+
+@lru_cache(maxsize=4096)
 def day(value: date, lang: str) -> str:
     return format_skeleton("MMMEd", value, locale=BABEL_LOCALES[lang])
 
 
 def hm(value: datetime, lang: str) -> str:
-    return format_skeleton("Hm", value.astimezone(clock.zone()), locale=BABEL_LOCALES[lang])
+    local = value.astimezone(clock.zone())
+    return _hm(time(local.hour, local.minute), lang)
+
+
+@lru_cache(maxsize=4096)
+def _hm(value: time, lang: str) -> str:
+    return format_skeleton("Hm", value, locale=BABEL_LOCALES[lang])
 
 
 def moment(value: datetime, lang: str) -> str:
