@@ -273,6 +273,15 @@ def _joined_columns() -> str:
     )
 
 
+@functools.cache
+def _keys() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """For each table's alias, its columns' keys in a joined row and their names."""
+    return tuple(
+        (alias, tuple((f"{alias}__{column}", column) for column in _columns(model)))
+        for alias, model in _JOINED + _LEFT_JOINED
+    )
+
+
 @dataclass(frozen=True)
 class _Joined:
     booking: Booking  # with its facility, resource, member and slot, as select_related
@@ -282,11 +291,7 @@ class _Joined:
 
 
 def _joined(row: dict[str, Any]) -> _Joined:
-    parts: dict[str, dict[str, Any]] = {alias: {} for alias, _ in _JOINED + _LEFT_JOINED}
-    for key, value in row.items():
-        alias, _, column = key.partition("__")
-        if alias in parts:
-            parts[alias][column] = value
+    parts = {alias: {column: row[key] for key, column in keys} for alias, keys in _keys()}
     booking = Booking._init_from_db(**parts["b"])
     for alias, model in _JOINED[1:]:
         related = model._init_from_db(**parts[alias])

@@ -15,7 +15,7 @@ from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services import notices, partners
 from palace.settings import LANGUAGES, get_settings
-from palace.web import csrf, flash, formats, nav, static
+from palace.web import badges, csrf, flash, formats, nav, static
 
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
@@ -50,6 +50,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["localdate"] = lambda value, fmt="long": _localdate(value, lang, fmt)
     env.filters["day"] = lambda value: formats.day(value, lang)
     env.filters["masked"] = partners.masked
+    env.filters["badge"] = lambda status: badges.badge(status, lang)
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
