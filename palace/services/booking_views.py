@@ -35,6 +35,7 @@ from palace.services import (
     clock,
     partners,
     rules,
+    setup_cache,
     slots,
     waitlist_views,
 )
@@ -243,8 +244,6 @@ async def _history(visible: Q, now: datetime, page: int) -> tuple[list[Booking],
 # and the child the place was taken for.
 _JOINED: tuple[tuple[str, type[Model]], ...] = (
     ("b", Booking),
-    ("f", Facility),
-    ("r", Resource),
     ("m", Member),
     ("s", Slot),
 )
@@ -254,7 +253,6 @@ _LEFT_JOINED: tuple[tuple[str, type[Model]], ...] = (
     ("i", Instructor),
     ("c", Child),
 )
-_RELATED = {"f": "facility", "r": "resource", "m": "member", "s": "slot"}
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -290,19 +288,34 @@ class _Joined:
     partnered: bool  # names partners
 
 
-def _joined(row: dict[str, Any]) -> _Joined:
-    parts = {alias: {column: row[key] for key, column in keys} for alias, keys in _keys()}
-    booking = Booking._init_from_db(**parts["b"])
-    for alias, model in _JOINED[1:]:
-        related = model._init_from_db(**parts[alias])
-        object.__setattr__(booking, f"_{_RELATED[alias]}", related)
-    session = None
-    if parts["cs"]["id"] is not None:
-        session = ClassSession._init_from_db(**parts["cs"])
-        object.__setattr__(session, "_class_type", ClassType._init_from_db(**parts["ct"]))
-        object.__setattr__(session, "_instructor", Instructor._init_from_db(**parts["i"]))
-    child = Child._init_from_db(**parts["c"]) if parts["c"]["id"] is not None else None
-    return _Joined(booking, session, child, bool(row["partnered"]))
+async def _joined_rows(found: list[dict[str, Any]]) -> list[_Joined]:
+    """Bookings as select_related("facility", "resource", "member", "slot") gives them,
+    with their class sessions and children; halls and courts come from the set-up cache,
+    and a member named on several rows (the member themself, mostly) is made once."""
+    members: dict[int, Member] = {}
+    joined = []
+    for row in found:
+        parts = {alias: {column: row[key] for key, column in keys} for alias, keys in _keys()}
+        booking = Booking._init_from_db(**parts["b"])
+        member = members.get(booking.member_id)
+        if member is None:
+            member = members[booking.member_id] = Member._init_from_db(**parts["m"])
+        object.__setattr__(booking, "_member", member)
+        object.__setattr__(booking, "_slot", Slot._init_from_db(**parts["s"]))
+        resource = await setup_cache.resource(booking.resource_id)
+        if resource is not None and resource.facility_id == booking.facility_id:
+            object.__setattr__(booking, "_facility", resource.facility)
+            object.__setattr__(booking, "_resource", resource)
+        else:  # not as the cache knows it: read from the database
+            await booking.fetch_related("facility", "resource")
+        session = None
+        if parts["cs"]["id"] is not None:
+            session = ClassSession._init_from_db(**parts["cs"])
+            object.__setattr__(session, "_class_type", ClassType._init_from_db(**parts["ct"]))
+            object.__setattr__(session, "_instructor", Instructor._init_from_db(**parts["i"]))
+        child = Child._init_from_db(**parts["c"]) if parts["c"]["id"] is not None else None
+        joined.append(_Joined(booking, session, child, bool(row["partnered"])))
+    return joined
 
 
 # My bookings' two lists in one round trip: the upcoming ones (confirmed, not over,
@@ -324,8 +337,6 @@ _MINE_JOINS = """,
   FROM (SELECT o.id FROM bookings o WHERE o.member_id = :member AND o.guest_name IS NULL
     UNION SELECT p.booking_id FROM booking_partners p WHERE p.member_id = :member) v
   JOIN bookings b ON b.id = v.id
-  JOIN facilities f ON f.id = b.facility_id
-  JOIN resources r ON r.id = b.resource_id
   JOIN members m ON m.id = b.member_id
   JOIN slots s ON s.id = b.slot_id
   LEFT JOIN class_sessions cs ON cs.slot_id = b.slot_id
@@ -351,8 +362,8 @@ async def _mine(member_id: int, page: int) -> tuple[list[_Joined], list[_Joined]
         history=HISTORY_PAGE + 1,
         skip=(page - 1) * HISTORY_PAGE,
     )
-    soon = [_joined(row) for row in found if row["part"] == 1]
-    past = [_joined(row) for row in found if row["part"] == 2]
+    soon = await _joined_rows([row for row in found if row["part"] == 1])
+    past = await _joined_rows([row for row in found if row["part"] == 2])
     soon.sort(key=lambda j: (j.booking.starts_at, j.booking.id))
     past.sort(key=lambda j: (j.booking.starts_at, j.booking.id), reverse=True)
     return soon, past[:HISTORY_PAGE], len(past) > HISTORY_PAGE

@@ -33,10 +33,21 @@ class Tab:
 
 
 def _access(request: Request, path: str) -> object:
+    # The app's routes do not change once it is made: each tab's page is looked up once
+    # (its declaration is read each time).
+    known: dict[str, object] | None = getattr(request.app.state, "nav_pages", None)
+    if known is None:
+        known = request.app.state.nav_pages = {}
+    if path not in known:
+        known[path] = _endpoint(request, path)
+    return getattr(known[path], ACCESS_ATTR, None)
+
+
+def _endpoint(request: Request, path: str) -> object:
     scope = {"type": "http", "path": path, "method": "GET"}
     for route in request.app.routes:
         if isinstance(route, Route) and route.matches(scope)[0] == Match.FULL:
-            return getattr(route.endpoint, ACCESS_ATTR, None)
+            return route.endpoint
     return None
 
 
