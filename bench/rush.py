@@ -26,11 +26,12 @@ from bench import baseline_app, fixture, report, roundtrips, servers
 from bench.client import Figures, Loop, Request, figures, form_post, rush
 from bench.fixture import Login, Target
 from bench.workspace import Workspace
+from palace import db
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 FACILITY = "rush"
 VERIFY_PATH = "/bookings"  # any page that needs a log-in
-POOL_SIZE = 5  # Tortoise's default asyncpg pool per process; the baseline gets the same
+POOL_SIZE = db.POOL_SIZE  # Palace's pool per process; the baseline gets the same
 WARM_UP_REQUESTS = 50
 
 
