@@ -240,8 +240,9 @@ async def _history(visible: Q, now: datetime, page: int) -> tuple[list[Booking],
 
 
 # A booking with what its card names, table by table, each column as "<alias>__<column>":
-# always there, then (left-joined) the class session with its class type and instructor,
-# and the child the place was taken for.
+# its booker and slot, then (left-joined) the class session with its class type and
+# instructor, and the child the place was taken for. Its hall and court come from the
+# set-up cache.
 _JOINED: tuple[tuple[str, type[Model]], ...] = (
     ("b", Booking),
     ("m", Member),
