@@ -99,7 +99,10 @@ async def slot_line(*, member_id: int, slot_id: int) -> SlotLine:
 
 
 async def my_lines(*, member_id: int) -> list[Line]:
-    """The lines the member stands in for slots still to come, soonest first."""
+    """The lines the member stands in for slots still to come, soonest first.
+
+    My bookings first asks whether there are any with the same conditions, written by
+    hand (booking_views._ASIDE): change both together."""
     entries = await WaitlistEntry.filter(
         member_id=member_id, status__in=LIVE, slot__starts_at__gt=clock.now()
     ).select_related("slot__resource__facility")
