@@ -125,7 +125,7 @@ async def by_card(*, actor_id: int, card: str, facility_id: int | None) -> Resul
         return Result("unknown_card", params={"card": card_no[:20]})
     booking = await _due_for(member, facility_id)
     if booking is None:
-        return Result("nothing_due", params={"name": member.name})
+        return Result("nothing_due", params={"name": member.name, "card": member.card_no})
     return await _check_in(actor_id, booking, facility_id, member_id=member.id)
 
 

@@ -87,7 +87,7 @@ async def login(request: Request) -> Response:
         context = {
             "next": next_url,
             "login": form.get("login", ""),
-            "error": message(lang, error.code, seconds=error.retry_after),
+            "error": message(lang, error.code, **error.params),
         }
         headers = {"Retry-After": str(error.retry_after)}
         return render(request, "accounts/login.html", context, status_code=429, headers=headers)

@@ -50,8 +50,9 @@ def _text(request: Request, result: Result | None, error: ServiceError | None) -
         return message(lang, error.code, **error.params)
     if result is None:
         return None
-    name = result.people[0].name if result.people else ""
-    return message(lang, result.code, name=name, **result.params)
+    # The result's own params win: "nothing_due" names the member whose card was typed.
+    params = {"name": result.people[0].name if result.people else "", **result.params}
+    return message(lang, result.code, **params)
 
 
 def _status(result: Result | None, error: ServiceError | None) -> int:
@@ -164,7 +165,8 @@ async def walk_in_form(request: Request) -> Response:
     place, the places free now to choose from."""
     if "place" not in request.query_params:
         hall = _hall(request.query_params.get("hall"))
-        context = {"board": await _board(hall), "hall": hall}
+        card = request.query_params.get("card", "")[:40]
+        context = {"board": await _board(hall), "hall": hall, "card": card}
         return render(request, "desk/walk_in_places.html", context)
     return await _walk_in_page(request, request.query_params, None)
 

@@ -21,8 +21,11 @@ MESSAGES = {
     "bad_credentials": N_("The card number, phone or password is not correct."),
     "account_disabled": N_("This account is disabled. Please ask the front desk."),
     "too_many_attempts": N_(
-        "Too many failed attempts. Please wait %(seconds)s seconds and try again."
+        "Too many failed attempts. Please wait %(retry_after)s seconds and try again."
     ),
+    "invalid": N_("Nothing was saved. Please correct the fields marked below."),
+    "child_invalid": N_("Nothing was saved. Please correct the fields marked below."),
+    "unknown_field": N_("That setting cannot be changed here."),
     "unknown_language": N_("That language is not available."),
     "unknown_role": N_("That role does not exist."),
     "unknown_status": N_("That account status does not exist."),
@@ -126,6 +129,7 @@ MESSAGES = {
         "Choose how you want to be told: book me automatically, or ask me first."
     ),
     "not_waiting": N_("You are not in this waitlist any more."),
+    "waitlist_gone": N_("You are not in this waitlist any more."),
     "unknown_entry": N_("That waitlist place does not exist or is not yours."),
     "offer_expired": N_("Sorry, this offer ran out and the place went to the next in line."),
     "offer_accepted": N_("You have already accepted this place."),
@@ -201,7 +205,9 @@ MESSAGES = {
 GENERIC = N_("Something went wrong. Please try again.")
 
 
-def message(lang: str, code: str, **params: object) -> str:
+def message(lang: str, code: str, /, **params: object) -> str:
+    """The code's text in ``lang`` with ``params`` put in (positional-only, so a param
+    named ``lang`` or ``code`` cannot collide)."""
     text = gettext_for(lang, MESSAGES.get(code, GENERIC))
     given = {name: formats.param(value, lang) for name, value in params.items()}
     values = {"min": passwords.MIN_LENGTH, "max": passwords.MAX_LENGTH, **given}

@@ -197,3 +197,24 @@ async def test_a_place_held_for_the_waitlist_is_not_offered_for_a_walk_in(
     assert f"place=s:{slot.id}" not in places.text and "现在没有空位。" in places.text
     form = await client.get(f"/desk/walk-in?place=s:{slot.id}")
     assert "空余 0 个名额" in visible_text(form.text)
+
+
+async def test_a_card_with_nothing_due_says_so_and_offers_a_walk_in(
+    client: httpx.AsyncClient,
+) -> None:
+    hall = await make_hall()
+    member = await make_member(name="王<b>50%</b>")
+    await log_in(client, await make_member(role=Role.DESK))
+    answer = await _scan(client, member.card_no, str(hall.id))
+    assert answer.status_code == 409
+    assert "王&lt;b&gt;50%&lt;/b&gt; 现在没有可签到的预约。" in answer.text
+    assert "<b>50%</b>" not in answer.text
+    offer = answer.text.split('id="walk-in-offer"')[1].split("</p>")[0]
+    assert f"/desk/walk-in?card={member.card_no}" in offer
+    places = await client.get(f"/desk/walk-in?card={member.card_no}&hall={hall.id}")
+    assert places.status_code == 200
+    # Without HTMX the whole page answers too, with the same offer.
+    token = (await client.get("/desk/scan")).text.split('name="csrf-token" content="')[1]
+    headers = {"Origin": "http://testserver", "X-CSRF-Token": token.split('"')[0]}
+    page = await client.post("/desk/scan", data={"code": member.card_no}, headers=headers)
+    assert page.status_code == 409 and 'id="walk-in-offer"' in page.text
