@@ -14,6 +14,7 @@ class Item:
     title: str
     text: str
     offer: WaitlistEntry | None  # an offer still open: the member can accept or decline
+    link: tuple[str, str] | None = None  # where the message leads, and the link's words
 
     @property
     def unread(self) -> bool:
@@ -30,6 +31,7 @@ async def items(*, member_id: int, lang: str, limit: int = PAGE) -> list[Item]:
             title=notices.title(n, lang),
             text=notices.text(n, lang, places),
             offer=offers.get(_entry_id(n) or 0),
+            link=notices.link(n),
         )
         for n in found
     ]

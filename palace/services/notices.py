@@ -6,15 +6,15 @@ times are written when the message is read, in the reader's language.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.dates import format_skeleton
 from tortoise.expressions import Q
 
 from palace.i18n import BABEL_LOCALES, N_, gettext_for
-from palace.models import ClassSession, Instructor, Notification, Resource
-from palace.services import clock
+from palace.models import Booking, ClassSession, Instructor, Member, Notification, Resource
+from palace.services import clock, partners
 
 TEXTS = {
     "booked": N_("Booked: %(place)s, %(when)s."),
@@ -57,6 +57,19 @@ TEXTS = {
         "without checking in within %(days)s days. Please ask the front desk if this is wrong."
     ),
     "suspension_lifted": N_("Your booking suspension has been lifted. You can book again."),
+    "partner_invitation": N_(
+        "%(booker)s invites you to play as a partner: %(place)s, %(when)s. Open the "
+        "invitation to accept or decline; you are on the booking only once you accept."
+    ),
+    "partner_accepted": N_(
+        "%(partner)s (card %(card)s) accepted your invitation and is now a partner on "
+        "%(place)s, %(when)s."
+    ),
+    "partner_declined": N_(
+        "The holder of card %(card)s declined your invitation to %(place)s, %(when)s. "
+        "You may name someone else."
+    ),
+    "partner_left": N_("%(partner)s (card %(card)s) left your booking %(place)s, %(when)s."),
 }
 TITLES = {
     "booked": N_("Booked"),
@@ -72,7 +85,19 @@ TITLES = {
     "no_show": N_("No-show"),
     "booking_suspended": N_("Booking suspended"),
     "suspension_lifted": N_("Suspension lifted"),
+    "partner_invitation": N_("Invitation to play as a partner"),
+    "partner_accepted": N_("Partner accepted"),
+    "partner_declined": N_("Partner declined"),
+    "partner_left": N_("Partner left"),
 }
+# Messages about a partner invitation: their place, time and booker come from the booking.
+PARTNER_KINDS = frozenset(
+    {"partner_invitation", "partner_accepted", "partner_declined", "partner_left"}
+)
+# Answers written before each had its own kind: {"card": ..., "answer": "accepted"}.
+OLD_ANSWER = "partner_answer"
+# Messages whose booking is gone: they link nowhere.
+CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 # About the member's booking as a whole, not one place.
 MEMBER_KINDS = frozenset({"booking_suspended", "suspension_lifted"})
 SKIP_REASONS = {
@@ -111,6 +136,10 @@ class Places:
     sessions: dict[int, ClassSession]
     instructors: dict[int, Instructor]
     by_slot: dict[int, ClassSession]  # a class session by its slot (waitlist messages)
+    # Bookings partner messages are about (``resource``, ``facility`` and ``member`` the
+    # booker loaded), and the partners they name.
+    bookings: dict[int, Booking] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
 
     def name(self, detail: dict[str, object], lang: str) -> str:
         session = self.sessions.get(_int(detail.get("session_id"))) or self.by_slot.get(
@@ -159,15 +188,49 @@ async def places_for(notifications: Iterable[Notification]) -> Places:
         {s.id: s for s in sessions},
         {i.id: i for i in instructors},
         {s.slot_id: s for s in sessions},
+        *await _partner_facts(found),
     )
 
 
+async def _partner_facts(
+    found: list[Notification],
+) -> tuple[dict[int, Booking], dict[int, Member]]:
+    """The bookings partner messages are about, and the partners they name."""
+    about = [n for n in found if kind_of(n) in PARTNER_KINDS]
+    booking_ids = [n.booking_id for n in about if n.booking_id is not None]
+    bookings = (
+        await Booking.filter(id__in=booking_ids).select_related("resource__facility", "member")
+        if booking_ids
+        else []
+    )
+    member_ids = _ids(about, "partner_id")
+    members = await Member.filter(id__in=member_ids) if member_ids else []
+    return {b.id: b for b in bookings}, {m.id: m for m in members}
+
+
+def kind_of(notification: Notification) -> str:
+    """The message's kind; an old partner answer's is read from the answer it holds."""
+    if notification.kind == OLD_ANSWER and isinstance(notification.detail, dict):
+        return f"partner_{notification.detail.get('answer')}"
+    return notification.kind
+
+
+def link(notification: Notification) -> tuple[str, str] | None:
+    """Where the message leads, with the link's words: a page its reader may open."""
+    if notification.booking_id is None or notification.kind in CANCELLED_KINDS:
+        return None
+    if notification.kind == "partner_invitation":
+        return f"/bookings/{notification.booking_id}/invitation", N_("See the invitation")
+    return f"/bookings/{notification.booking_id}", N_("See the booking")
+
+
 def title(notification: Notification, lang: str) -> str:
-    return gettext_for(lang, TITLES.get(notification.kind, N_("Message")))
+    return gettext_for(lang, TITLES.get(kind_of(notification), N_("Message")))
 
 
 def text(notification: Notification, lang: str, places: Places) -> str:
-    template = TEXTS.get(notification.kind)
+    kind = kind_of(notification)
+    template = TEXTS.get(kind)
     if template is None:
         return gettext_for(lang, GENERIC)
     detail = notification.detail if isinstance(notification.detail, dict) else {}
@@ -184,7 +247,30 @@ def text(notification: Notification, lang: str, places: Places) -> str:
         "strikes": detail.get("strikes", ""),
         "days": detail.get("days", ""),
     }
+    if kind in PARTNER_KINDS:
+        values |= _partner_values(notification, detail, lang, places)
     return gettext_for(lang, template) % values
+
+
+def _partner_values(
+    notification: Notification, detail: dict[str, object], lang: str, places: Places
+) -> dict[str, object]:
+    """Who invited whom, to what: from the booking where it is known (older messages
+    hold nothing else), the partner's name masked as the booker sees it everywhere."""
+    partner = places.members.get(_int(detail.get("partner_id")))
+    card = str(detail.get("card", ""))
+    values: dict[str, object] = {
+        "booker": str(detail.get("from", "")),
+        "partner": partners.masked(partner.name) if partner else card,
+        "card": card,
+    }
+    booking = places.bookings.get(notification.booking_id or 0)
+    if booking is not None:
+        resource = booking.resource
+        values["booker"] = booking.member.name
+        values["place"] = f"{resource.facility.name(lang)} · {resource.name(lang)}"
+        values["when"] = _moment(booking.starts_at.isoformat(), lang)
+    return values
 
 
 def _reason(kind: str, detail: dict[str, object], lang: str) -> str:

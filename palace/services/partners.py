@@ -1,14 +1,15 @@
 """Partners on a doubles court: the booker invites them by card number, they answer.
 
-Whoever is named gets an invitation (a notification and a place on My bookings) and
-sees nothing of the booking until they accept; they can decline, or leave later. The
-booker gets the same answer for a card nobody has as for a member's card, and sees it
-waiting in the same way, so the form cannot be used to find out who is a member.
+Whoever is named gets an invitation (a notification, a page of its own and a place on
+My bookings) and sees nothing of the booking until they accept; they can decline, or
+leave later. The booker gets the same answer for a card nobody has as for a member's
+card, and sees it waiting in the same way, so the form cannot be used to find out who
+is a member: a named card counts as a partner only once its holder accepts, and the
+booker may withdraw an invitation nobody has answered (a mistyped card, say).
 """
 
 from dataclasses import dataclass
-
-from tortoise.transactions import in_transaction
+from typing import Any
 
 from palace.models import (
     Booking,
@@ -20,11 +21,16 @@ from palace.models import (
     MemberStatus,
     PartnerInvitation,
 )
-from palace.services import accounts, audit, clock, notifications, rules
+from palace.services import accounts, after_commit, audit, clock, notifications, rules
 from palace.services.bookings import BookingError, own_booking
 
-INVITED = "partner_invitation"  # notification kinds
-ANSWERED = "partner_answer"
+# Notification kinds: to the invited member, and to the booker when they answer.
+INVITED = "partner_invitation"
+ANSWERED = {
+    InvitationStatus.ACCEPTED: "partner_accepted",
+    InvitationStatus.DECLINED: "partner_declined",
+    InvitationStatus.LEFT: "partner_left",
+}
 
 
 def masked(name: str) -> str:
@@ -44,7 +50,7 @@ async def set_partners(
     _check_changeable(booking)
     booker = await accounts.get_member(member_id=member_id)
     wanted = _cards(booker, card_nos)
-    async with in_transaction():
+    async with after_commit.transaction():
         current = {i.card_no: i for i in await PartnerInvitation.filter(booking_id=booking.id)}
         removed = [card for card in current if card not in wanted]
         for card in removed:
@@ -101,13 +107,23 @@ async def _invite(booking: Booking, booker: Member, cards: list[str]) -> None:
                 member_id=member.id,
                 kind=INVITED,
                 booking_id=booking.id,
-                detail={"invitation_id": invitation.id, "from": booker.name},
+                detail={**_about(booking), "invitation_id": invitation.id, "booker_id": booker.id},
             )
+
+
+def _about(booking: Booking) -> dict[str, Any]:
+    """Where and when, for a message about the booking (names are read when shown)."""
+    return {
+        "facility_id": booking.facility_id,
+        "resource_id": booking.resource_id,
+        "slot_id": booking.slot_id,
+        "starts_at": booking.starts_at.isoformat(),
+    }
 
 
 async def answer(*, member_id: int, booking_id: int, accept: bool) -> PartnerInvitation:
     """The invited member accepts (and sees the booking from now on) or declines."""
-    async with in_transaction():
+    async with after_commit.transaction():
         invitation = await _invitation(member_id, booking_id, InvitationStatus.PENDING)
         booking = await Booking.get(id=booking_id)
         if accept:
@@ -120,7 +136,7 @@ async def answer(*, member_id: int, booking_id: int, accept: bool) -> PartnerInv
 
 async def leave(*, member_id: int, booking_id: int) -> PartnerInvitation:
     """A partner who accepted takes themselves off the booking."""
-    async with in_transaction():
+    async with after_commit.transaction():
         invitation = await _invitation(member_id, booking_id, InvitationStatus.ACCEPTED)
         booking = await Booking.get(id=booking_id)
         await BookingPartner.filter(booking_id=booking_id, member_id=member_id).delete()
@@ -159,10 +175,35 @@ async def _answered(
     )
     await notifications.notify(
         member_id=booking.member_id,
-        kind=ANSWERED,
+        kind=ANSWERED[status],
         booking_id=booking.id,
-        detail={"card": invitation.card_no, "answer": status.value},
+        detail={**_about(booking), "card": invitation.card_no, "partner_id": invitation.member_id},
     )
+
+
+async def withdraw(*, member_id: int, booking_id: int, invitation_id: int) -> None:
+    """The booker takes back an invitation nobody has answered (a mistyped card, say)."""
+    booking = await own_booking(member_id=member_id, booking_id=booking_id)
+    _check_changeable(booking)
+    async with after_commit.transaction():
+        invitation = (
+            await PartnerInvitation.filter(
+                id=invitation_id, booking_id=booking.id, status=InvitationStatus.PENDING
+            )
+            .select_for_update()
+            .first()
+        )
+        if invitation is None:
+            raise BookingError("unknown_invitation")
+        await invitation.delete()
+        await audit.record(
+            actor_id=member_id,
+            entity="booking",
+            entity_id=booking.id,
+            action="partner_withdrawn",
+            from_state=InvitationStatus.PENDING.value,
+            detail={"card": invitation.card_no},
+        )
 
 
 @dataclass(frozen=True)
@@ -171,6 +212,8 @@ class Invitation:
 
     invitation: PartnerInvitation
     booking: Booking  # with ``facility``, ``resource`` and ``member`` (the booker)
+    # It can still be answered: waiting, for a booking confirmed and not yet started.
+    open: bool = True
 
 
 async def invitations_for(*, member_id: int) -> list[Invitation]:
@@ -185,3 +228,23 @@ async def invitations_for(*, member_id: int) -> list[Invitation]:
         booking__starts_at__gt=clock.now(),
     ).select_related("booking__facility", "booking__resource", "booking__member")
     return [Invitation(i, i.booking) for i in pending]
+
+
+async def invitation_of(*, member_id: int, booking_id: int) -> Invitation | None:
+    """The member's invitation to a booking, answered or not, as its own page shows it;
+    None when they have none (never invited, or withdrawn)."""
+    found = (
+        await PartnerInvitation.filter(booking_id=booking_id, member_id=member_id)
+        .select_related("booking__facility", "booking__resource", "booking__member")
+        .order_by("-id")
+        .first()
+    )
+    if found is None:
+        return None
+    booking = found.booking
+    open_ = (
+        found.status == InvitationStatus.PENDING
+        and booking.status == BookingStatus.CONFIRMED
+        and booking.starts_at > clock.now()
+    )
+    return Invitation(found, booking, open_)

@@ -31,6 +31,9 @@ from palace.web.templating import is_htmx, render, request_language
 # Refusals about the slot itself ("just taken"): 409, and the cell shows what it is now.
 START_RANGE = 400 * 24 * 3600
 CONFLICT = {"slot_taken", "already_booked", "slot_closed", "slot_past", "not_yet_open"}
+SAVED_PARTNERS = N_(
+    "Saved. The holder of each card is invited, and counts as a partner only once they accept."
+)
 
 
 def _member_id(request: Request) -> int:
@@ -235,7 +238,7 @@ async def set_partners(request: Request) -> Response:
         text = message(request_language(request), error.code, **error.params)
         return _detail(request, view, error=text, cards=cards, status_code=400)
     # The same answer whoever the cards belong to, and whether they belong to anyone.
-    flash.add(request, N_("Invitations sent. Partners see the booking once they accept."))
+    flash.add(request, SAVED_PARTNERS)
     return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
 

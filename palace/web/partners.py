@@ -1,4 +1,5 @@
-"""A member invited as a partner answers: accept or decline, and later leave."""
+"""Partner invitations: the invited member's page, their answer (accept or decline, and
+later leave), and the booker withdrawing an invitation nobody has answered."""
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,12 +13,13 @@ from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message
 from palace.web.params import path_id
-from palace.web.templating import request_language
+from palace.web.templating import render, request_language
 
 ANSWERS = {"accept": True, "decline": False}
 JOINED = N_("You have joined this booking.")
 DECLINED = N_("You declined the invitation.")
 LEFT = N_("You have left this booking.")
+WITHDRAWN = N_("Invitation withdrawn.")
 
 
 def _after(request: Request, error: ServiceError | None, notice: str, target: str) -> Response:
@@ -27,6 +29,15 @@ def _after(request: Request, error: ServiceError | None, notice: str, target: st
     else:
         flash.add(request, notice)
     return RedirectResponse(target, status_code=303)
+
+
+@page()
+async def invitation(request: Request) -> Response:
+    """What the invitation message links to: who invites whom to what, and the answer."""
+    found = await partners.invitation_of(
+        member_id=request.state.member.id, booking_id=path_id(request, "booking_id")
+    )
+    return render(request, "partners/invitation.html", {"inv": found})
 
 
 @page()
@@ -57,7 +68,28 @@ async def leave(request: Request) -> Response:
     return _after(request, error, LEFT, "/bookings")
 
 
+@page()
+async def withdraw(request: Request) -> Response:
+    booking_id = path_id(request, "booking_id")
+    invitation_id = path_id(request, "invitation_id")
+    try:
+        await partners.withdraw(
+            member_id=request.state.member.id, booking_id=booking_id, invitation_id=invitation_id
+        )
+    except ServiceError as error:
+        if error.code == "unknown_booking":
+            raise HTTPException(404) from None
+        flash.add(request, message(request_language(request), error.code), "error")
+    else:
+        flash.add(request, WITHDRAWN)
+    return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+
 routes = [
+    Route("/bookings/{booking_id}/invitation", invitation, methods=["GET"]),
     Route("/bookings/{booking_id}/invitation", answer, methods=["POST"]),
+    Route(
+        "/bookings/{booking_id}/invitations/{invitation_id}/withdraw", withdraw, methods=["POST"]
+    ),
     Route("/bookings/{booking_id}/leave", leave, methods=["POST"]),
 ]

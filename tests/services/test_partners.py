@@ -4,7 +4,15 @@ decline or leave; an unknown card is answered exactly like a member's."""
 import pytest
 
 from palace.models import AuditEvent, BookingPartner, InvitationStatus, Notification
-from palace.services import booking_views, bookings, calendars, clock, partners, timetable
+from palace.services import (
+    booking_views,
+    bookings,
+    calendars,
+    clock,
+    inbox,
+    partners,
+    timetable,
+)
 from palace.services.bookings import BookingError
 from tests.helpers import court, make_hall, make_member, slot_at
 
@@ -53,7 +61,8 @@ async def test_an_invited_partner_sees_nothing_until_they_accept() -> None:
     assert f"booking-{booking_id}@palace" in await calendars.feed_ics(token=feed.token)
     owners = await booking_views.booking_view(member_id=owner_id, booking_id=booking_id)
     assert [p.id for p in owners.partners] == [partner.id] and owners.invitations == []
-    assert await Notification.filter(member_id=owner_id, kind=partners.ANSWERED).count() == 1
+    accepted = partners.ANSWERED[InvitationStatus.ACCEPTED]
+    assert await Notification.filter(member_id=owner_id, kind=accepted).count() == 1
 
     await partners.leave(member_id=partner.id, booking_id=booking_id)
     assert not await _sees(partner.id, booking_id)
@@ -108,3 +117,129 @@ async def test_bad_partner_lists_are_refused_and_change_nothing() -> None:
 
 def test_names_are_masked_one_way() -> None:
     assert [partners.masked(n) for n in ("李", "李娜", "欧阳明月")] == ["李*", "李*", "欧**"]
+
+
+MARKUP_BOOKER = "<i>李</i> 50%"
+MARKUP_PARTNER = "<b>孙</b> 100%"
+
+
+async def _texts(member_id: int) -> dict[str, list[str]]:
+    """Each message the member has, newest first, as title and text in both languages."""
+    found = {}
+    for lang in ("zh-CN", "en"):
+        items = await inbox.items(member_id=member_id, lang=lang)
+        found[lang] = [f"{i.title}: {i.text}" for i in items]
+    return found
+
+
+async def test_every_partner_message_says_who_invited_whom_to_what() -> None:
+    hall = await make_hall(partners_allowed=True)
+    owner = await make_member(name=MARKUP_BOOKER)
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    partner = await make_member(name=MARKUP_PARTNER)
+    other = await make_member()
+    cards = [partner.card_no, other.card_no]
+    await partners.set_partners(member_id=owner.id, booking_id=booking.id, card_nos=cards)
+    invited = await _texts(partner.id)
+    [zh] = invited["zh-CN"]
+    assert zh.startswith(f"同伴邀请: {MARKUP_BOOKER} 邀请您作为同伴一起打球：羽毛球馆 · 1号场，")
+    assert zh.endswith(" 10:00。请打开邀请选择接受或谢绝；接受后您才加入这个预约。")
+    assert invited["en"][0].startswith(
+        f"Invitation to play as a partner: {MARKUP_BOOKER} invites you to play as a partner: "
+        "Badminton hall · Court 1, "
+    )
+    note = await Notification.get(member_id=partner.id)
+    assert note.kind == partners.INVITED
+    assert (await inbox.items(member_id=partner.id, lang="en"))[0].link == (
+        f"/bookings/{booking.id}/invitation",
+        "See the invitation",
+    )
+
+    await partners.answer(member_id=partner.id, booking_id=booking.id, accept=True)
+    await partners.answer(member_id=other.id, booking_id=booking.id, accept=False)
+    await partners.leave(member_id=partner.id, booking_id=booking.id)
+    told = await _texts(owner.id)
+    left, declined, accepted = told["zh-CN"][:3]  # the last is the booking itself
+    assert accepted.startswith(
+        f"同伴已接受: <**（卡号 {partner.card_no}）已接受您的邀请，"
+        "成为这个预约的同伴：羽毛球馆 · 1号场，"
+    )
+    assert declined.startswith(
+        f"同伴已谢绝: 卡号 {other.card_no} 的持卡人谢绝了您的邀请：羽毛球馆 · 1号场，"
+    )
+    assert left.startswith(f"同伴已退出: <**（卡号 {partner.card_no}）已退出您的预约：羽毛球馆")
+    assert all(MARKUP_PARTNER not in t and "孙" not in t for t in told["zh-CN"] + told["en"])
+    left, declined, accepted = told["en"][:3]
+    assert accepted.startswith(
+        f"Partner accepted: <** (card {partner.card_no}) accepted your invitation and is now "
+        "a partner on Badminton hall · Court 1, "
+    )
+    assert declined.startswith(f"Partner declined: The holder of card {other.card_no} declined")
+    assert left.startswith(f"Partner left: <** (card {partner.card_no}) left your booking")
+    links = [i.link for i in await inbox.items(member_id=owner.id, lang="en")]
+    assert links[:3] == [(f"/bookings/{booking.id}", "See the booking")] * 3
+
+
+async def test_a_message_written_before_kinds_had_words_reads_from_its_booking() -> None:
+    """Rows written before the messages said anything hold only a name or an answer."""
+    hall = await make_hall(partners_allowed=True)
+    owner = await make_member(name=MARKUP_BOOKER)
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    partner = await make_member()
+    detail = {"invitation_id": 1, "from": MARKUP_BOOKER}
+    await Notification.create(
+        member_id=partner.id, kind=partners.INVITED, booking_id=booking.id, detail=detail
+    )
+    answer = {"card": partner.card_no, "answer": "accepted"}
+    await Notification.create(
+        member_id=owner.id, kind="partner_answer", booking_id=booking.id, detail=answer
+    )
+    invited = (await _texts(partner.id))["zh-CN"][0]
+    assert invited.startswith(
+        f"同伴邀请: {MARKUP_BOOKER} 邀请您作为同伴一起打球：羽毛球馆 · 1号场，"
+    )
+    accepted = (await _texts(owner.id))["zh-CN"][0]
+    assert accepted.startswith(f"同伴已接受: {partner.card_no}（卡号 {partner.card_no}）已接受")
+
+
+async def test_the_booker_withdraws_an_unanswered_invitation_only() -> None:
+    owner_id, booking_id, _hall = await _booked()
+    member = await make_member()
+    invited = await partners.set_partners(
+        member_id=owner_id, booking_id=booking_id, card_nos=["99999999", member.card_no]
+    )
+    wrong, right = invited
+    await partners.answer(member_id=member.id, booking_id=booking_id, accept=True)
+    for who, invitation, code in [
+        (member.id, wrong, "unknown_booking"),  # not the booker
+        (owner_id, right, "unknown_invitation"),  # answered already
+    ]:
+        with pytest.raises(BookingError) as caught:
+            await partners.withdraw(
+                member_id=who, booking_id=booking_id, invitation_id=invitation.id
+            )
+        assert caught.value.code == code
+    await partners.withdraw(member_id=owner_id, booking_id=booking_id, invitation_id=wrong.id)
+    owners = await booking_views.booking_view(member_id=owner_id, booking_id=booking_id)
+    assert owners.invitations == [] and [p.id for p in owners.partners] == [member.id]
+    event = await AuditEvent.get(entity_id=booking_id, action="partner_withdrawn")
+    assert (event.actor_id, event.detail) == (owner_id, {"card": "99999999"})
+
+
+async def test_the_invited_member_finds_their_invitation_in_any_state() -> None:
+    owner_id, booking_id, _hall = await _booked()
+    member = await make_member()
+    assert await partners.invitation_of(member_id=member.id, booking_id=booking_id) is None
+    await partners.set_partners(
+        member_id=owner_id, booking_id=booking_id, card_nos=[member.card_no]
+    )
+    found = await partners.invitation_of(member_id=member.id, booking_id=booking_id)
+    assert found is not None and found.open and found.booking.member.id == owner_id
+    await partners.answer(member_id=member.id, booking_id=booking_id, accept=False)
+    found = await partners.invitation_of(member_id=member.id, booking_id=booking_id)
+    assert found is not None and not found.open
+    assert found.invitation.status == InvitationStatus.DECLINED

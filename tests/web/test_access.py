@@ -51,6 +51,8 @@ ID_PAGES: dict[str, set[Role] | None] = {
     "/book/{code}": set(Role),
     "/bookings/{booking_id}": set(Role),  # the member's own booking
     "/bookings/{booking_id}/booking.ics": set(Role),
+    # An invitation to the booking, or word that none is open for this member.
+    "/bookings/{booking_id}/invitation": set(Role),
     "/waitlist/{slot_id}": set(Role),  # any slot's line (full or not)
     # Calendar apps have no session: the secret address is the key.
     "/calendar/{token}.ics": None,

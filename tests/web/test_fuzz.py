@@ -78,7 +78,15 @@ async def _world(admin: Member) -> World:
         "action": "capacity",
         # Rows the fuzz does not make: their paths are tried, their forms answer 404.
         **dict.fromkeys(
-            ("child_id", "demand_id", "day_id", "strike_id", "entry_id", "notification_id"),
+            (
+                "child_id",
+                "demand_id",
+                "day_id",
+                "strike_id",
+                "entry_id",
+                "notification_id",
+                "invitation_id",
+            ),
             "999999",
         ),
         "slot_id": str(booking.slot_id),
@@ -107,6 +115,7 @@ async def _world(admin: Member) -> World:
         ("POST", "/bookings/{booking_id}/partners"): lambda: {"card": other.card_no},
         ("POST", "/bookings/{booking_id}/invitation"): lambda: {"answer": "accept"},
         ("POST", "/bookings/{booking_id}/leave"): dict,
+        ("POST", "/bookings/{booking_id}/invitations/{invitation_id}/withdraw"): dict,
         ("POST", "/calendar/feed"): dict,
         ("POST", "/calendar/feed/revoke"): dict,
         ("POST", "/desk/members/{member_id}/password"): dict,
