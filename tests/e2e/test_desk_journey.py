@@ -119,8 +119,37 @@ async def test_desk_checks_a_member_in_with_the_camera(output_dir: Path, tmp_pat
                 "签到成功：王芳。", timeout=30000
             )
             await expect(page.locator("#now-board li", has_text="王芳")).to_contain_text("已签到")
+            # The clerk sees it where they look, and a screen reader says it.
+            await expect(page.locator("#scan-message")).to_be_in_viewport(ratio=1)
+            await expect(page.get_by_role("status").filter(has_text="签到成功：王芳。")).to_have_id(
+                "scan-announcer"
+            )
+            await page.screenshot(path=str(output_dir / "camera-as-seen.png"))
             await shot(page, output_dir, "camera-checked-in")
             await page.get_by_role("button", name="关闭摄像头").click()
             await browser.close()
     assert hosts == {urlsplit(base).netloc}, hosts
     assert (await Booking.get(id=booking.id)).checked_in_at is not None
+
+
+async def test_the_scan_result_is_in_view_and_announced_whatever_the_scroll(
+    output_dir: Path,
+) -> None:
+    """A scan that arrives while the desk has scrolled away (to the board, say): the
+    result comes into view and the one live region, there since the page loaded, says it."""
+    desk = await make_member(role=Role.DESK)
+    _, booking = await _due_now("李娜")
+    with web_server() as base:
+        async with chromium() as browser:
+            page = await (await browser.new_context(**DESK_PC, base_url=base)).new_page()
+            await _desk_logs_in(page, desk)
+            announcer = page.locator("#scan-announcer")
+            await expect(announcer).to_have_attribute("aria-live", "polite")
+            await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            await page.locator("#scan-code").evaluate(
+                "(field, code) => { field.value = code; field.form.requestSubmit(); }",
+                tickets.token_for(booking.id),
+            )
+            await expect(announcer).to_have_text("签到成功：李娜。")
+            await expect(page.locator("#scan-message")).to_be_in_viewport(ratio=1)
+            await page.screenshot(path=str(output_dir / "scrolled-scan-as-seen.png"))
