@@ -20,6 +20,7 @@ from palace.models import (
 )
 from palace.services import bookings, clock, tickets
 from tests.helpers import (
+    add_partners,
     court,
     log_in,
     make_hall,
@@ -260,3 +261,27 @@ async def test_a_card_with_nothing_due_says_so_and_offers_a_walk_in(
     headers = {"Origin": "http://testserver", "X-CSRF-Token": token.split('"')[0]}
     page = await client.post("/desk/scan", data={"code": member.card_no}, headers=headers)
     assert page.status_code == 409 and 'id="walk-in-offer"' in page.text
+
+
+async def test_the_code_of_a_cancelled_booking_shows_everyone_on_it_as_cancelled(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    """Whatever the day: the code of a booking cancelled for later in the week names each
+    person on it as cancelled, not with no state at all."""
+    hall = await make_hall(partners_allowed=True)
+    owner, partner = await make_member(name="周立"), await make_member(name="李娜")
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at(3)
+    )
+    await add_partners(owner.id, booking.id, [partner])
+    await bookings.cancel(member_id=owner.id, booking_id=booking.id)
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(slot_at(1))
+    for answer in (
+        await _scan(client, tickets.token_for(booking.id)),
+        await client.get("/desk/scan", params={"code": tickets.token_for(booking.id)}),
+    ):
+        assert "此预约已取消" in answer.text
+        people = answer.text.split('<ul class="people">')[1].split("</ul>")[0]
+        rows = [visible_text(li) for li in people.split("<li>")[1:]]
+        assert len(rows) == 2 and all(row.endswith("已取消") for row in rows), rows
