@@ -1,9 +1,26 @@
 // The front desk's screen: the scan field stays ready for the next code, the hall
-// picker applies at once, and the desk PC's camera can read booking QR codes.
+// picker applies at once, the desk PC's camera can read booking QR codes, and each
+// result is brought into view and announced (on the member page too).
 // The camera reader is the barcode-detector package (ZXing in WebAssembly), served
 // from /static/vendor with its .wasm file: nothing is fetched from anywhere else.
 (function () {
   "use strict";
+
+  // Whatever the scroll, a new result (a scan, a camera read, a check-in button on the
+  // board) comes into view, and the one live region, on the page since it loaded, says
+  // it: a live region swapped in with the result would not be announced.
+  var announcer = document.getElementById("scan-announcer");
+  document.addEventListener("htmx:after:settle", function (event) {
+    var result = event.target;
+    if (!result || result.id !== "scan-result") return;
+    var said = result.querySelector("#scan-message");
+    if (announcer) {
+      announcer.textContent = "";
+      // Emptied first, so the same words twice (a second scan) are said twice.
+      setTimeout(function () { announcer.textContent = said ? said.textContent.trim() : ""; }, 50);
+    }
+    result.scrollIntoView({ block: "nearest" });
+  });
 
   var form = document.getElementById("scan-form");
   var field = document.getElementById("scan-code");

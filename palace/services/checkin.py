@@ -68,6 +68,14 @@ class Result:
         """Whether the people on it are expected today (their states mean something)."""
         return self.booking is not None and clock.local_day(self.booking.starts_at) == clock.today()
 
+    @property
+    def states_shown(self) -> bool:
+        """Whether each person's state is shown: on the day, and whatever the day once the
+        booking is cancelled or released, which holds for everyone on it."""
+        if self.booking is None:
+            return False
+        return self.today or self.booking.status != BookingStatus.CONFIRMED
+
 
 async def _load(booking_id: int) -> Booking | None:
     return await Booking.get_or_none(id=booking_id).select_related("facility", "resource", "member")

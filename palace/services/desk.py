@@ -3,8 +3,8 @@ member with their upcoming bookings, strikes and any suspension."""
 
 from dataclasses import dataclass
 
-from palace.models import Member
-from palace.services import accounts, booking_views, strikes, text
+from palace.models import Member, MemberStatus
+from palace.services import accounts, booking_views, bookings, strikes, text
 from palace.services.booking_views import BookingView
 from palace.services.errors import AccountError
 
@@ -23,12 +23,25 @@ async def find_members(*, query: str, limit: int = 20) -> list[Member]:
     return [*found, *(m for m in partial if m.id not in known)][:limit]
 
 
+def standing_of(member: Member) -> MemberStatus:
+    """The member's standing as the desk shows it: suspended while they may not book (an
+    account suspension, or a no-show suspension in force), whatever else the row says."""
+    if member.status == MemberStatus.DISABLED:
+        return MemberStatus.DISABLED
+    suspended = bookings.member_refusal(member) is not None
+    return MemberStatus.SUSPENDED if suspended else MemberStatus.ACTIVE
+
+
 @dataclass(frozen=True)
 class Found:
     """A member the front desk found, and whether the desk may reset their password."""
 
     member: Member
     resettable: bool
+
+    @property
+    def status(self) -> MemberStatus:
+        return standing_of(self.member)
 
 
 async def search(*, actor: Member, query: str, limit: int = 20) -> list[Found]:
@@ -44,6 +57,10 @@ class MemberAtDesk:
     member: Member
     upcoming: list[BookingView]  # their own and those naming them, soonest first
     standing: strikes.Standing
+
+    @property
+    def status(self) -> MemberStatus:
+        return standing_of(self.member)
 
 
 async def member_at_desk(*, member_id: int) -> MemberAtDesk:

@@ -9,8 +9,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import BookingStatus, Role
-from palace.services import accounts, bookings, desk
+from palace.models import Role
+from palace.services import accounts, desk, staff_bookings
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
@@ -64,29 +64,33 @@ async def member(request: Request) -> Response:
     return render(request, "desk/member.html", {"m": found})
 
 
-DESK_CANCEL = N_("Cancelled for the member. The place is free again.")
-LATE_DESK_CANCEL = N_("Cancelled for the member; it counts as a late cancel.")
+DESK_CANCEL = N_(
+    "Cancelled by the palace; it does not count against the member, who is told the reason. "
+    "The place is free again."
+)
 
 
 @page(Role.DESK, Role.ADMIN)
 async def cancel(request: Request) -> Response:
-    """Cancel a booking the member asked the desk to cancel; audited as the desk's."""
-    booking_id = path_id(request, "booking_id")
+    """Cancel a booking for the member at the desk: the palace's cancel, with a reason."""
     form = await request.form()
     member_id = parse_id(str(form.get("member", ""))[:12])
     if member_id is None:
         raise HTTPException(404)
     try:
-        done = await bookings.cancel(
-            member_id=member_id, booking_id=booking_id, actor_id=request.state.member.id
+        await staff_bookings.cancel(
+            actor_id=request.state.member.id,
+            booking_id=path_id(request, "booking_id"),
+            reason=str(form.get("reason", ""))[:400],
+            at_desk=True,
+            member_id=member_id,
         )
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.add(request, message(request_language(request), error.code, **error.params), "error")
     else:
-        late = done.status == BookingStatus.LATE_CANCELLED
-        flash.add(request, LATE_DESK_CANCEL if late else DESK_CANCEL)
+        flash.add(request, DESK_CANCEL)
     return RedirectResponse(f"/desk/members/{member_id}", status_code=303)
 
 

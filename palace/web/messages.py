@@ -62,6 +62,8 @@ MESSAGES = {
     "unknown_booking": N_("That booking does not exist or is not yours."),
     "already_cancelled": N_("This booking has already been cancelled."),
     "booking_started": N_("This booking has already started and can no longer be cancelled."),
+    "cancel_reason_missing": N_("Enter a reason for cancelling; the member is told it."),
+    "cancel_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
     "partners_not_allowed": N_("Partners cannot be named in this hall."),
     "booking_not_changeable": N_("Partners can be changed only before an upcoming booking starts."),
     "too_many_partners": N_("Name at most %(max)s partners."),

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from palace.i18n import N_
 from palace.models import Role
 from palace.services import clock, staff_bookings
 from palace.services.errors import ServiceError
+from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message
 from palace.web.params import path_id
@@ -45,7 +47,32 @@ async def booking(request: Request) -> Response:
     return render(request, "staff/booking.html", {"record": record, "day": day})
 
 
+STAFF_CANCEL = N_(
+    "Cancelled by the palace; it does not count against the member, who is told the reason."
+)
+
+
+@page(Role.STAFF, Role.ADMIN)
+async def cancel(request: Request) -> Response:
+    """Staff cancel a booking: the palace's cancel, with a reason the member is told."""
+    booking_id = path_id(request, "booking_id")
+    form = await request.form()
+    reason = str(form.get("reason", ""))[:400]
+    try:
+        await staff_bookings.cancel(
+            actor_id=request.state.member.id, booking_id=booking_id, reason=reason, at_desk=False
+        )
+    except ServiceError as error:
+        if error.code == "unknown_booking":
+            raise HTTPException(404) from None
+        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+    else:
+        flash.add(request, STAFF_CANCEL)
+    return RedirectResponse(f"/staff/bookings/{booking_id}", status_code=303)
+
+
 routes = [
     Route("/staff/facilities/{facility_id}/bookings", day_bookings, methods=["GET"]),
     Route("/staff/bookings/{booking_id}", booking, methods=["GET"]),
+    Route("/staff/bookings/{booking_id}/cancel", cancel, methods=["POST"]),
 ]

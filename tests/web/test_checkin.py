@@ -13,11 +13,14 @@ from palace.models import (
     BookingSource,
     BookingStatus,
     FacilityKind,
+    Notification,
     Role,
     Slot,
+    Strike,
 )
 from palace.services import bookings, clock, tickets
 from tests.helpers import (
+    add_partners,
     court,
     log_in,
     make_hall,
@@ -153,18 +156,58 @@ async def test_the_desk_cancels_a_booking_for_a_member(client: httpx.AsyncClient
     assert f"/desk/members/{member.id}" in found.text
     page = await client.get(f"/desk/members/{member.id}")
     assert f"/desk/bookings/{booking.id}/cancel" in page.text
-    done = await post_form(
-        client, f"/desk/bookings/{booking.id}/cancel", {"member": str(member.id)}, page="/desk"
-    )
+    form = {"member": str(member.id), "reason": "会员生病"}
+    done = await post_form(client, f"/desk/bookings/{booking.id}/cancel", form, page="/desk")
     assert done.status_code == 303
-    assert (await Booking.get(id=booking.id)).status == BookingStatus.CANCELLED
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CANCELLED_BY_PALACE
     event = await AuditEvent.get(entity_id=booking.id, action="desk_cancel")
     assert event.actor_id == desk.id
     stranger = await make_member()
     forged = await post_form(
-        client, f"/desk/bookings/{booking.id}/cancel", {"member": str(stranger.id)}, page="/desk"
-    )
+        client, f"/desk/bookings/{booking.id}/cancel", {**form, "member": str(stranger.id)},
+        page="/desk",
+    )  # fmt: skip
     assert forged.status_code == 404
+
+
+async def test_a_desk_cancel_is_the_palaces_not_a_late_cancel_on_the_member(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    """Checked in, then cancelled at the desk after the cut-off: the palace's cancel, with
+    a reason (asked for, and warned about first), and the member is told it."""
+    hall = await make_hall()
+    desk, member = await make_member(role=Role.DESK), await make_member(name="孙丽")
+    start = slot_at()
+    booking = await bookings.book(
+        member_id=member.id, resource_id=(await court(hall)).id, starts_at=start
+    )
+    await log_in(client, desk)
+    move_to(start - timedelta(minutes=20))  # after the 2-hour cut-off, check-in open
+    assert "签到成功" in (await _scan(client, tickets.token_for(booking.id))).text
+    page = await client.get(f"/desk/members/{member.id}")
+    cancel_form = page.text.split(f'action="/desk/bookings/{booking.id}/cancel"')[1]
+    cancel_form = cancel_form.split("</form>")[0]
+    assert 'name="reason" required' in cancel_form
+    assert "已签到" in cancel_form and "不计入会员" in cancel_form  # the confirmation warns
+    url = f"/desk/bookings/{booking.id}/cancel"
+    without = await post_form(client, url, {"member": str(member.id)}, page="/desk")
+    assert without.status_code == 303
+    assert "请填写取消原因" in visible_text((await client.get(without.headers["location"])).text)
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CONFIRMED
+    reason = "<b>场地漏水</b> 50%"
+    form = {"member": str(member.id), "reason": reason}
+    assert (await post_form(client, url, form, page="/desk")).status_code == 303
+    stored = await Booking.get(id=booking.id)
+    assert stored.status == BookingStatus.CANCELLED_BY_PALACE
+    event = await AuditEvent.get(entity_id=booking.id, action="desk_cancel")
+    assert event.actor_id == desk.id and event.detail == {"reason": reason}
+    told = await Notification.get(member_id=member.id, kind="booking_cancelled_by_palace")
+    assert told.booking_id == booking.id and told.detail["reason"] == reason
+    assert not await Strike.exists(member_id=member.id)
+    await post_form(client, "/logout", {}, page="/desk")
+    await log_in(client, member)
+    inbox = await client.get("/inbox")
+    assert "&lt;b&gt;场地漏水&lt;/b&gt; 50%" in inbox.text and "<b>场地漏水" not in inbox.text
 
 
 async def test_a_forged_walk_in_place_is_a_clear_not_found(client: httpx.AsyncClient) -> None:
@@ -218,3 +261,27 @@ async def test_a_card_with_nothing_due_says_so_and_offers_a_walk_in(
     headers = {"Origin": "http://testserver", "X-CSRF-Token": token.split('"')[0]}
     page = await client.post("/desk/scan", data={"code": member.card_no}, headers=headers)
     assert page.status_code == 409 and 'id="walk-in-offer"' in page.text
+
+
+async def test_the_code_of_a_cancelled_booking_shows_everyone_on_it_as_cancelled(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    """Whatever the day: the code of a booking cancelled for later in the week names each
+    person on it as cancelled, not with no state at all."""
+    hall = await make_hall(partners_allowed=True)
+    owner, partner = await make_member(name="周立"), await make_member(name="李娜")
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at(3)
+    )
+    await add_partners(owner.id, booking.id, [partner])
+    await bookings.cancel(member_id=owner.id, booking_id=booking.id)
+    await log_in(client, await make_member(role=Role.DESK))
+    move_to(slot_at(1))
+    for answer in (
+        await _scan(client, tickets.token_for(booking.id)),
+        await client.get("/desk/scan", params={"code": tickets.token_for(booking.id)}),
+    ):
+        assert "此预约已取消" in answer.text
+        people = answer.text.split('<ul class="people">')[1].split("</ul>")[0]
+        rows = [visible_text(li) for li in people.split("<li>")[1:]]
+        assert len(rows) == 2 and all(row.endswith("已取消") for row in rows), rows

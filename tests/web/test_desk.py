@@ -74,3 +74,34 @@ async def test_reset_of_unknown_or_forged_ids_is_404(client: httpx.AsyncClient) 
         assert (await client.get(f"/desk/members/{member_id}/password")).status_code == 404
         response = await post_form(client, f"/desk/members/{member_id}/password", {}, page="/desk")
         assert response.status_code == 404, member_id
+
+
+async def test_the_desk_shows_a_suspended_members_real_standing(
+    client: httpx.AsyncClient,
+) -> None:
+    """Never "正常" beside a member who may not book: an account suspension, or a no-show
+    suspension in force (the account row itself still says active)."""
+    from palace.models import Member, MemberStatus
+    from palace.services import bookings, strikes
+    from tests.helpers import court, make_hall, slot_at
+
+    await log_in(client, await make_member(role=Role.DESK))
+    hall = await make_hall()
+    struck = await make_member(name="钱多多")
+    for hour in (10, 11):  # two no-shows: booking is suspended
+        booking = await bookings.book(
+            member_id=struck.id, resource_id=(await court(hall)).id, starts_at=slot_at(hour=hour)
+        )
+        await strikes.record(booking)
+    locked = await make_member(name="孙丽")
+    await Member.filter(id=locked.id).update(status=MemberStatus.SUSPENDED)
+    fine = await make_member(name="周立")
+    for member in (struck, locked):
+        page = await client.get(f"/desk/members/{member.id}")
+        heading = page.text.split("<h1>")[1].split("</h1>")[0]
+        assert "预约已暂停" in heading and "正常" not in heading, member.name
+        found = await client.get("/desk", params={"q": member.card_no})
+        card = found.text.split('class="member-card"')[1].split("</article>")[0]
+        assert "预约已暂停" in card and "正常" not in card, member.name
+    page = await client.get(f"/desk/members/{fine.id}")
+    assert "正常" in page.text.split("<h1>")[1].split("</h1>")[0]

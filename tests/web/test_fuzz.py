@@ -140,7 +140,11 @@ async def _world(admin: Member) -> World:
             "days": "1",
         },
         ("POST", "/classes/want/{demand_id}/delete"): dict,
-        ("POST", "/desk/bookings/{booking_id}/cancel"): lambda: {"member": str(other.id)},
+        ("POST", "/desk/bookings/{booking_id}/cancel"): lambda: {
+            "member": str(other.id),
+            "reason": "会员改期",
+        },
+        ("POST", "/staff/bookings/{booking_id}/cancel"): lambda: {"reason": "场地维修"},
         ("POST", "/desk/bookings/{booking_id}/checkin"): lambda: {"hall": "", "member": ""},
         ("POST", "/desk/scan"): lambda: {"hall": "", "code": "x"},
         ("POST", "/desk/walk-in"): lambda: {"place": "", "hall": "", "card": "", "guest": ""},

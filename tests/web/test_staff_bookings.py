@@ -2,9 +2,18 @@ from datetime import timedelta
 
 import httpx
 
-from palace.models import Role
+from palace.models import Booking, BookingStatus, Role
 from palace.services import bookings, clock, closures
-from tests.helpers import add_partners, court, log_in, make_hall, make_member, slot_at, visible_text
+from tests.helpers import (
+    add_partners,
+    court,
+    log_in,
+    make_hall,
+    make_member,
+    post_form,
+    slot_at,
+    visible_text,
+)
 
 
 async def test_staff_list_a_days_bookings(client: httpx.AsyncClient) -> None:
@@ -80,3 +89,29 @@ async def test_members_cannot_look_up_bookings(client: httpx.AsyncClient) -> Non
     assert (await client.get(f"/staff/facilities/{hall.id}/bookings")).status_code == 403
     # Not even their own booking, through the staff page.
     assert (await client.get(f"/staff/bookings/{booking.id}")).status_code == 403
+
+
+async def test_staff_cancel_a_booking_with_a_reason(client: httpx.AsyncClient) -> None:
+    hall = await make_hall()
+    owner = await make_member(name="Zhao Hong")
+    booking = await bookings.book(
+        member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
+    )
+    await log_in(client, await make_member(role=Role.STAFF, language="en"))
+    page = await client.get(f"/staff/bookings/{booking.id}")
+    assert 'id="staff-cancel"' in page.text and "the member is told" in page.text
+    url = f"/staff/bookings/{booking.id}/cancel"
+    refused = await post_form(client, url, {"reason": ""}, page=f"/staff/bookings/{booking.id}")
+    assert refused.status_code == 303
+    after = visible_text((await client.get(refused.headers["location"])).text)
+    assert "Enter a reason for cancelling" in after
+    done = await post_form(client, url, {"reason": "Leak"}, page=f"/staff/bookings/{booking.id}")
+    assert done.status_code == 303
+    shown = await client.get(done.headers["location"])
+    history = visible_text(shown.text.split('id="history"')[1])
+    assert "Cancelled by staff" in history and "Reason: Leak" in history
+    assert 'id="staff-cancel"' not in shown.text
+    assert (await Booking.get(id=booking.id)).status == BookingStatus.CANCELLED_BY_PALACE
+    assert (
+        await post_form(client, "/staff/bookings/999999/cancel", {"reason": "x"}, page="/staff")
+    ).status_code == 404
