@@ -57,6 +57,14 @@ TEXTS = {
         "without checking in within %(days)s days. Please ask the front desk if this is wrong."
     ),
     "suspension_lifted": N_("Your booking suspension has been lifted. You can book again."),
+    "account_suspended": N_(
+        "Your account is suspended from booking until %(suspended_until)s. Reason: %(reason)s "
+        "Please ask the front desk if this is wrong."
+    ),
+    "account_suspended_open": N_(
+        "Your account is suspended from booking until the palace lifts it. Reason: %(reason)s "
+        "Please ask the front desk if this is wrong."
+    ),
 }
 TITLES = {
     "booked": N_("Booked"),
@@ -72,9 +80,13 @@ TITLES = {
     "no_show": N_("No-show"),
     "booking_suspended": N_("Booking suspended"),
     "suspension_lifted": N_("Suspension lifted"),
+    "account_suspended": N_("Booking suspended"),
+    "account_suspended_open": N_("Booking suspended"),
 }
 # About the member's booking as a whole, not one place.
-MEMBER_KINDS = frozenset({"booking_suspended", "suspension_lifted"})
+MEMBER_KINDS = frozenset(
+    {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
+)
 SKIP_REASONS = {
     "over_quota_active": N_("you already have as many upcoming bookings in this hall as allowed."),
     "over_quota_hours": N_("it would take you over the hours allowed per day in this hall."),

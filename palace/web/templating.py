@@ -13,7 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, translations
 from palace.paths import TEMPLATES_DIR
-from palace.services import notices, partners
+from palace.services import account_status, notices, partners
 from palace.settings import LANGUAGES, get_settings
 from palace.web import badges, csrf, flash, formats, nav, static
 
@@ -54,6 +54,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
+    env.filters["account_status"] = account_status.effective_status
     return Jinja2Templates(env=env)
 
 

@@ -47,6 +47,7 @@ STAFF = {Role.STAFF, Role.ADMIN}
 ID_PAGES: dict[str, set[Role] | None] = {
     "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
     "/desk/members/{member_id}": {Role.DESK, Role.ADMIN},
+    "/admin/members/{member_id}": {Role.ADMIN},
     "/staff/members/{member_id}/strikes": STAFF,
     "/book/{code}": set(Role),
     "/bookings/{booking_id}": set(Role),  # the member's own booking

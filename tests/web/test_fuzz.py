@@ -121,7 +121,13 @@ async def _world(admin: Member) -> World:
             "confirmed": "",
         },
         ("POST", "/staff/closures/{closure_id}/delete"): dict,
-        ("POST", "/admin/members/{member_id}"): lambda: {"field": "role", "value": "member"},
+        ("POST", "/admin/members/{member_id}"): lambda: {
+            "field": "status",
+            "value": "suspended",
+            "reason": "欠费",
+            "until": tomorrow,
+            "confirmed": "",
+        },
         ("POST", "/classes/sessions/{session_id}/book"): lambda: {"child": ""},
         ("POST", "/account/children"): lambda: {"child_name": "小明", "birth_year": "2018"},
         ("POST", "/account/children/{child_id}/delete"): dict,
@@ -332,6 +338,7 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
         f"/staff/classes/schedules/{ids['schedule_id']}",
         f"/staff/classes/sessions/{ids['session_id']}",
         "/admin/members",
+        f"/admin/members/{ids['member_id']}",
     ]
     parser = _Forms()
     for page in pages:
