@@ -169,7 +169,9 @@ async def test_no_class_meets_in_an_unknown_year_until_staff_confirm_it(
 
     # Staff enter a 2027 holiday themselves, then let classes meet in 2027.
     response = await _post(
-        client, "/staff/classes/no-class-days", {"day": "2027-01-05", "reason": "元旦调休"}
+        client,
+        "/staff/classes/no-class-days",
+        {"day": "2027-01-05", "reason": "元旦调休", "confirmed": "1"},
     )
     assert response.status_code == 303
     response = await _post(client, "/staff/classes/holiday-years", {"year": "2027"})

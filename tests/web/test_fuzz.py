@@ -155,7 +155,11 @@ async def _world(admin: Member) -> World:
             "for_children": "",
             "active": "1",
         },
-        ("POST", "/staff/classes/no-class-days"): lambda: {"day": tomorrow, "reason": "停电"},
+        ("POST", "/staff/classes/no-class-days"): lambda: {
+            "day": tomorrow,
+            "reason": "停电",
+            "confirmed": "",
+        },
         ("POST", "/staff/classes/no-class-days/{day_id}/delete"): dict,
         ("POST", "/staff/classes/types"): lambda: {
             "name_zh": "太极",
