@@ -123,6 +123,11 @@ async def _by_card_or_phone(typed: str) -> Member | None:
     return await Member.get_or_none(card_no=card) if CARD_RE.fullmatch(card) else None
 
 
+async def find(*, login: str) -> Member | None:
+    """The member whose card number or phone this is, however it is typed."""
+    return await _by_card_or_phone(login[:100])
+
+
 async def authenticate(
     *, login: str, password: str, address: str, language: str | None = None
 ) -> Member:

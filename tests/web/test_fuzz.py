@@ -187,6 +187,13 @@ async def _world(admin: Member) -> World:
         ("GET", "/login"): lambda: {"next": "/"},
         ("GET", "/desk"): lambda: {"q": other.card_no},
         ("GET", "/admin/members"): lambda: {"q": "钱"},
+        ("GET", "/staff/audit"): lambda: {
+            "member": other.card_no,
+            "hall": str(hall.id),
+            "kind": "booking",
+            "from": tomorrow,
+            "to": tomorrow,
+        },
         ("GET", "/desk/scan"): lambda: {"code": "x", "hall": ""},
         ("GET", "/book/{code}"): lambda: {"day": tomorrow},
         ("GET", "/bookings"): lambda: {"history": "2"},
@@ -343,6 +350,7 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
         f"/staff/classes/sessions/{ids['session_id']}",
         "/admin/members",
         f"/admin/members/{ids['member_id']}",
+        "/staff/audit",
     ]
     parser = _Forms()
     for page in pages:
