@@ -13,6 +13,7 @@ from typing import TypeVar
 from palace import checks
 from palace.keeper import WorkerKeeper
 from palace.settings import ConfigError
+from palace.web import logging as request_log
 
 log = logging.getLogger("palace")
 T = TypeVar("T")
@@ -20,7 +21,7 @@ T = TypeVar("T")
 
 def _setup_logging() -> None:
     level = os.environ.get("PALACE_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    request_log.setup(level)  # times in UTC that say so
     # Tortoise logs every connection open and close at INFO: noise for an operator.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
 

@@ -1,7 +1,12 @@
+"""Members (accounts): who they are, their role, and whether they may book."""
+
 from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
+
+# The longest name a member may have: the column, the check and the form all use it.
+NAME_MAX = 40
 
 
 class Role(StrEnum):
@@ -22,7 +27,7 @@ class MemberStatus(StrEnum):
 class Member(Model):
     id = fields.IntField(primary_key=True)
     card_no = fields.CharField(max_length=20, unique=True)
-    name = fields.CharField(max_length=40)
+    name = fields.CharField(max_length=NAME_MAX)
     phone = fields.CharField(max_length=20, unique=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=10, default=Role.MEMBER)
@@ -36,6 +41,10 @@ class Member(Model):
     # each one and why); kept here so every page and the booking core read it with the
     # member row they already have.
     booking_suspended_until = fields.DatetimeField(null=True)
+    # An administrator's suspension (status SUSPENDED): why, told to the member, and when
+    # it ends by itself (None: until lifted). services/account_status decides with both.
+    suspension_reason = fields.CharField(max_length=200, null=True)
+    suspension_ends_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "members"

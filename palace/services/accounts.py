@@ -1,4 +1,6 @@
-"""Accounts: registration, log-in, passwords, language, roles and status."""
+"""Accounts: registration, log-in, passwords, language, finding members.
+
+An administrator's changes to roles and status are services/admin's."""
 
 import re
 import secrets
@@ -7,14 +9,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from palace.models import Member, MemberStatus, Role
-from palace.services import audit, bookings, passwords, sessions, text, throttle
+from palace.models import Member, MemberStatus, Role, members
+from palace.services import audit, passwords, sessions, text, throttle
 from palace.services.errors import AccountError, NotAllowed
 from palace.settings import LANGUAGES
 
 CARD_RE = re.compile(r"[A-Z0-9]{4,20}")
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits only: no look-alike numbers
-NAME_MAX = 40
+NAME_MAX = members.NAME_MAX
 
 
 def normalize_card(raw: str) -> str:
@@ -74,7 +76,7 @@ async def register(
     if not errors.keys() & {"card_no", "phone"}:
         errors |= await _taken_fields(card_no, phone)
     if errors:
-        raise AccountError("invalid", fields=errors)
+        raise AccountError("invalid", fields=errors, name_max=NAME_MAX)
     password_hash = await passwords.hash_password(password)
     try:
         async with in_transaction():
@@ -119,6 +121,11 @@ async def _by_card_or_phone(typed: str) -> Member | None:
     if PHONE_RE.fullmatch(phone) and (member := await Member.get_or_none(phone=phone)):
         return member
     return await Member.get_or_none(card_no=card) if CARD_RE.fullmatch(card) else None
+
+
+async def find(*, login: str) -> Member | None:
+    """The member whose card number or phone this is, however it is typed."""
+    return await _by_card_or_phone(login[:100])
 
 
 async def authenticate(
@@ -257,70 +264,11 @@ async def set_language(*, member_id: int, language: str) -> None:
     await Member.filter(id=member_id).update(language=language)
 
 
-async def set_role(*, actor_id: int, member_id: int, role: str) -> Member:
-    try:
-        new_role = Role(role)
-    except ValueError:
-        raise AccountError("unknown_role") from None
-    if actor_id == member_id and new_role != Role.ADMIN:
-        raise NotAllowed("cannot_demote_self")
-    return await _change(actor_id, member_id, "role", new_role, "role_changed")
-
-
-async def set_status(*, actor_id: int, member_id: int, status: str) -> Member:
-    try:
-        new_status = MemberStatus(status)
-    except ValueError:
-        raise AccountError("unknown_status") from None
-    if actor_id == member_id and new_status != MemberStatus.ACTIVE:
-        raise NotAllowed("cannot_lock_self")
-    async with in_transaction():
-        member = await _change(actor_id, member_id, "status", new_status, "status_changed")
-        if new_status == MemberStatus.DISABLED:
-            # A disabled account keeps no places: they go back to everyone else.
-            await bookings.release_upcoming(
-                member_id=member_id, actor_id=actor_id, action="account_disabled"
-            )
-    return member
-
-
-async def _change(
-    actor_id: int, member_id: int, field: str, value: Role | MemberStatus, action: str
-) -> Member:
-    async with in_transaction():
-        member = await Member.select_for_update().get_or_none(id=member_id)
-        if member is None:
-            raise AccountError("unknown_member")
-        old = getattr(member, field)
-        if old == value:
-            return member
-        setattr(member, field, value)
-        await member.save(update_fields=[field])
-        await audit.record(
-            actor_id=actor_id,
-            entity="member",
-            entity_id=member_id,
-            action=action,
-            from_state=str(old.value),
-            to_state=str(value.value),
-        )
-    return member
-
-
 async def get_member(*, member_id: int) -> Member:
     member = await Member.get_or_none(id=member_id)
     if member is None:
         raise AccountError("unknown_member")
     return member
-
-
-async def change_member(*, actor_id: int, member_id: int, field: str, value: str) -> Member:
-    """An administrator changes one account's role or status."""
-    if field == "role":
-        return await set_role(actor_id=actor_id, member_id=member_id, role=value)
-    if field == "status":
-        return await set_status(actor_id=actor_id, member_id=member_id, status=value)
-    raise AccountError("unknown_field")
 
 
 async def search(*, query: str, limit: int = 50) -> list[Member]:

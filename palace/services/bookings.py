@@ -28,12 +28,12 @@ from palace.models import (
     Closure,
     Facility,
     Member,
-    MemberStatus,
     Resource,
     Slot,
     SlotKind,
 )
 from palace.services import (
+    account_status,
     after_commit,
     audit,
     booking_sql,
@@ -292,7 +292,8 @@ def _check_time(terms: Terms, source: BookingSource) -> None:
 
 def member_refusal(member: Member) -> BookingError | None:
     """Why the member may not book at all right now, or None (the timetable says it first)."""
-    if member.status != MemberStatus.ACTIVE:
+    if not account_status.may_book(member):
+        # Disabled, or suspended by an administrator (an end date they set has not come).
         return BookingError("member_suspended")
     until = member.booking_suspended_until
     if until is not None and clock.utc(until) > clock.now():

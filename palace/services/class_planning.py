@@ -63,8 +63,9 @@ class WeekPlan:
 
 
 async def week(*, day: date | None = None) -> WeekPlan:
+    """The plan of the week holding ``day``; without one, the week members see first."""
     this_week = classes.monday(clock.today())
-    first = classes.monday(day) if day else this_week
+    first = classes.monday(day) if day else await classes.first_week()
     earliest = this_week - timedelta(weeks=WEEKS_BACK)
     latest = this_week + timedelta(weeks=WEEKS_AHEAD)
     if not earliest <= first <= latest:

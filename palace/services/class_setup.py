@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from palace.models import (
+    Booking,
+    BookingStatus,
     ClassLevel,
     ClassSession,
     ClassType,
@@ -17,7 +20,7 @@ from palace.models import (
     NoClassDay,
     SessionStatus,
 )
-from palace.services import audit, class_sessions, clock, holidays
+from palace.services import after_commit, audit, class_sessions, clock, holidays
 from palace.services.class_sessions import ClassError
 
 NAME_MAX, DESCRIPTION_MAX, PERSON_MAX = 60, 400, 40
@@ -153,23 +156,54 @@ async def update_instructor(
     return found
 
 
+@dataclass(frozen=True)
+class NoClassDayPreview:
+    """What adding a day without classes would do, for staff to confirm first."""
+
+    day: date
+    reason: str
+    sessions: list[ClassSession]  # with ``class_type`` and ``room``, in time order
+    bookings: int  # confirmed places that would be cancelled (their members told)
+
+
+def _checked_day(day: date | None, reason: str) -> tuple[date, str]:
+    cleaned = _text(reason, class_sessions.REASON_MAX)
+    if day is None or cleaned is None or day < clock.today():
+        raise ClassError("no_class_day_invalid")
+    return day, cleaned
+
+
+def _sessions_on(day: date) -> QuerySet[ClassSession]:
+    """The day's scheduled sessions that have not started: the ones a no-class day ends."""
+    start, end = clock.day_bounds(day)
+    return ClassSession.filter(
+        status=SessionStatus.SCHEDULED, starts_at__gte=max(start, clock.now()), starts_at__lt=end
+    )
+
+
+async def no_class_day_preview(*, day: date | None, reason: str) -> NoClassDayPreview:
+    """The sessions and bookings a day without classes would cancel; nothing is saved."""
+    day, cleaned = _checked_day(day, reason)
+    if await NoClassDay.exists(day=day):
+        raise ClassError("no_class_day_invalid")
+    found = await _sessions_on(day).select_related("class_type", "room").order_by("starts_at")
+    bookings = await Booking.filter(
+        slot_id__in=[s.slot_id for s in found], status=BookingStatus.CONFIRMED
+    ).count()
+    return NoClassDayPreview(day, cleaned, found, bookings)
+
+
 async def add_no_class_day(*, actor_id: int, day: date | None, reason: str) -> int:
     """No classes that day: its scheduled sessions are cancelled and members told why.
 
     Returns the bookings cancelled.
     """
-    cleaned = _text(reason, class_sessions.REASON_MAX)
-    if day is None or cleaned is None or day < clock.today():
-        raise ClassError("no_class_day_invalid")
-    start, end = clock.day_bounds(day)
+    day, cleaned = _checked_day(day, reason)
     try:
-        async with in_transaction():
+        async with after_commit.transaction():  # members' messages go out after the commit
             row = await NoClassDay.create(day=day, reason=cleaned)
             cancelled = 0
-            for session in await ClassSession.filter(
-                status=SessionStatus.SCHEDULED, starts_at__gte=max(start, clock.now()),
-                starts_at__lt=end,
-            ):  # fmt: skip
+            for session in await _sessions_on(day):
                 cancelled += await class_sessions.cancel_locked(
                     session, actor_id=actor_id, reason=cleaned, action="no_class_day"
                 )

@@ -79,13 +79,20 @@ async def week(*, member_id: int, day: date | None = None) -> Week:
     """
     this_week = monday(clock.today())
     last_week = this_week + timedelta(weeks=WEEKS_AHEAD)
-    first = monday(day) if day else this_week
+    first = monday(day) if day else await first_week()
     if not this_week <= first <= last_week:
         raise ServiceError("week_out_of_range", first=this_week, last=last_week)
-    shown = await _week(member_id, first)
-    if day is None and not any(cards for _, cards in shown.days):
-        shown = await _week(member_id, first + timedelta(weeks=1))
-    return shown
+    return await _week(member_id, first)
+
+
+async def first_week() -> date:
+    """The Monday of the week the timetable opens on (members' and the planner's alike):
+    this week, or the next once this week has no class left from today on."""
+    this_week = monday(clock.today())
+    start, _ = clock.day_bounds(clock.today())
+    _, end = clock.day_bounds(this_week + timedelta(days=6))
+    left = await ClassSession.exists(starts_at__gte=start, starts_at__lt=end)
+    return this_week if left else this_week + timedelta(weeks=1)
 
 
 async def _week(member_id: int, first: date) -> Week:

@@ -70,6 +70,14 @@ TEXTS = {
         "You may name someone else."
     ),
     "partner_left": N_("%(partner)s (card %(card)s) left your booking %(place)s, %(when)s."),
+    "account_suspended": N_(
+        "Your account is suspended from booking until %(suspended_until)s. Reason: %(reason)s "
+        "Please ask the front desk if this is wrong."
+    ),
+    "account_suspended_open": N_(
+        "Your account is suspended from booking until the palace lifts it. Reason: %(reason)s "
+        "Please ask the front desk if this is wrong."
+    ),
 }
 TITLES = {
     "booked": N_("Booked"),
@@ -89,6 +97,8 @@ TITLES = {
     "partner_accepted": N_("Partner accepted"),
     "partner_declined": N_("Partner declined"),
     "partner_left": N_("Partner left"),
+    "account_suspended": N_("Booking suspended"),
+    "account_suspended_open": N_("Booking suspended"),
 }
 # Messages about a partner invitation: their place, time and booker come from the booking.
 PARTNER_KINDS = frozenset(
@@ -99,7 +109,9 @@ OLD_ANSWER = "partner_answer"
 # Messages whose booking is gone: they link nowhere.
 CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 # About the member's booking as a whole, not one place.
-MEMBER_KINDS = frozenset({"booking_suspended", "suspension_lifted"})
+MEMBER_KINDS = frozenset(
+    {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
+)
 SKIP_REASONS = {
     "over_quota_active": N_("you already have as many upcoming bookings in this hall as allowed."),
     "over_quota_hours": N_("it would take you over the hours allowed per day in this hall."),

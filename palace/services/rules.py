@@ -1,5 +1,6 @@
 """Booking rules per facility: defaults from the brief, edited by staff, audited."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
@@ -205,34 +206,38 @@ async def rules_form(*, facility_id: int) -> RulesForm:
     )
 
 
+# Each numeric rule: whether a value is allowed, and the code that says it is not.
+RULE_CHECKS: dict[str, tuple[Callable[[int], bool], str]] = {
+    "slot_minutes": (lambda v: v in SLOT_LENGTHS, "slot_length_invalid"),
+    "days_ahead": (lambda v: 0 <= v <= MAX_DAYS_AHEAD, "days_ahead_invalid"),
+    "opens_minute": (lambda v: 0 <= v < DAY_MINUTES, "time_invalid"),
+    "max_active": (lambda v: 1 <= v <= MAX_ACTIVE, "max_active_invalid"),
+    "max_minutes_per_day": (
+        lambda v: QUOTA_STEP <= v <= DAY_MINUTES and v % QUOTA_STEP == 0,
+        "max_hours_invalid",
+    ),
+    "cancel_cutoff_minutes": (lambda v: 0 <= v <= MAX_CUTOFF_MINUTES, "cutoff_invalid"),
+    "checkin_before_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
+    "checkin_after_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
+}
+
+
+def rule_problems(values: Mapping[str, int | None]) -> dict[str, str]:
+    """Every rule whose value is out of bounds (by rule name); values that could not be
+    read (None) are left to whoever read them, so all problems are found at once."""
+    problems = {}
+    for name, (allowed, code) in RULE_CHECKS.items():
+        value = values.get(name)
+        if value is not None and not allowed(value):
+            problems[name] = code
+    return problems
+
+
 def _rule_problems(change: RulesChange) -> dict[str, str]:
-    checks = {
-        "slot_minutes": (change.slot_minutes in SLOT_LENGTHS, "slot_length_invalid"),
-        "days_ahead": (0 <= change.days_ahead <= MAX_DAYS_AHEAD, "days_ahead_invalid"),
-        "opens_minute": (0 <= change.opens_minute < DAY_MINUTES, "time_invalid"),
-        "max_active": (1 <= change.max_active <= MAX_ACTIVE, "max_active_invalid"),
-        "max_minutes_per_day": (
-            QUOTA_STEP <= change.max_minutes_per_day <= DAY_MINUTES
-            and change.max_minutes_per_day % QUOTA_STEP == 0,
-            "max_hours_invalid",
-        ),
-        "cancel_cutoff_minutes": (
-            0 <= change.cancel_cutoff_minutes <= MAX_CUTOFF_MINUTES,
-            "cutoff_invalid",
-        ),
-        "checkin_before_minutes": (
-            0 <= change.checkin_before_minutes <= CHECKIN_MAX_MINUTES,
-            "checkin_minutes_invalid",
-        ),
-        "checkin_after_minutes": (
-            0 <= change.checkin_after_minutes <= CHECKIN_MAX_MINUTES,
-            "checkin_minutes_invalid",
-        ),
-    }
-    return {name: code for name, (ok, code) in checks.items() if not ok}
+    return rule_problems({name: getattr(change, name) for name in RULE_CHECKS})
 
 
-def _hour_problems(hours: Hours) -> dict[str, str]:
+def hour_problems(hours: Hours) -> dict[str, str]:
     problems = {}
     for day, periods in hours.items():
         for opens, closes in periods:
@@ -273,7 +278,7 @@ async def update_rules(
     """
     facility = await facilities.get_facility(facility_id=facility_id)
     new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
-    if problems := _rule_problems(change) | _hour_problems(new_hours):
+    if problems := _rule_problems(change) | hour_problems(new_hours):
         raise ServiceError("rules_invalid", fields=problems)
     parsed = vars(change) | {
         # Partners are named on court bookings only; elsewhere the switch stays off.

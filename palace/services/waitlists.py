@@ -9,13 +9,21 @@ from palace.models import (
     BookingSource,
     ClassSession,
     Member,
-    MemberStatus,
     Slot,
     WaitlistEntry,
 )
 from palace.models import WaitMode as M
 from palace.models import WaitStatus as S
-from palace.services import after_commit, audit, bookings, clock, holds, notifications, slots
+from palace.services import (
+    account_status,
+    after_commit,
+    audit,
+    bookings,
+    clock,
+    holds,
+    notifications,
+    slots,
+)
 from palace.services.errors import ServiceError
 from palace.services.slots import Terms
 
@@ -70,7 +78,7 @@ async def _check_member(member_id: int) -> None:
     member = await Member.filter(id=member_id).select_for_update().get_or_none()
     if member is None:
         raise WaitlistError("unknown_member")
-    if member.status != MemberStatus.ACTIVE:
+    if not account_status.may_book(member):
         raise WaitlistError("member_suspended")
 
 

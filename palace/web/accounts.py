@@ -39,7 +39,8 @@ def _redirect(target: str) -> Response:
 async def register_form(request: Request) -> Response:
     if request.state.member:
         return _redirect("/")
-    return render(request, "accounts/register.html", {"values": {}, "errors": {}})
+    context = {"values": {}, "errors": {}, "name_max": accounts.NAME_MAX}
+    return render(request, "accounts/register.html", context)
 
 
 @public
@@ -56,7 +57,7 @@ async def register(request: Request) -> Response:
     except AccountError as error:
         values = {key: form.get(key, "") for key in REGISTER_FIELDS}
         errors = field_messages(request_language(request), error)
-        context = {"values": values, "errors": errors}
+        context = {"values": values, "errors": errors, "name_max": accounts.NAME_MAX}
         return render(request, "accounts/register.html", context, status_code=400)
     remember_login(request, token)
     flash.add(request, N_("Welcome! Your account is ready."))

@@ -1,5 +1,12 @@
-"""Administration: accounts, their roles and their status."""
+"""Administration: accounts, their roles and their status.
 
+A change is asked for on the account's own page with a reason (and, for a suspension,
+an optional end date), shown back for confirmation, and only then made.
+"""
+
+from datetime import timedelta
+
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -7,56 +14,89 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import MemberStatus, Role
-from palace.services import accounts
+from palace.services import account_status, accounts, admin, clock
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
+from palace.web.messages import field_messages, message
 from palace.web.params import path_id
-from palace.web.templating import is_htmx, render, request_language
+from palace.web.templating import render, request_language
+
+FORM_FIELDS = ("field", "value", "reason", "until")
+NOT_FOUND = {"unknown_member", "unknown_field", "unknown_role", "unknown_status"}
 
 
 @page(Role.ADMIN)
 async def members(request: Request) -> Response:
     query = request.query_params.get("q", "")[:60]
     found = await accounts.search(query=query, limit=100)
-    context = {"q": query, "found": found, "roles": list(Role), "statuses": list(MemberStatus)}
-    return render(request, "admin/members.html", context)
+    return render(request, "admin/members.html", {"q": query, "found": found})
+
+
+async def _account_page(
+    request: Request,
+    member_id: int,
+    values: dict[str, str] | None = None,
+    *,
+    change: admin.Change | None = None,
+    error: ServiceError | None = None,
+) -> Response:
+    try:
+        member = await accounts.get_member(member_id=member_id)
+    except ServiceError:
+        raise HTTPException(404) from None
+    lang = request_language(request)
+    context = {
+        "m": member,
+        "status": account_status.effective_status(member),
+        "held": account_status.account_suspension(member),  # not "suspension": the banner's
+        "roles": list(Role),
+        "statuses": list(MemberStatus),
+        "values": values or {},
+        "change": change,
+        "errors": field_messages(lang, error) if error else {},
+        "error": message(lang, error.code, **error.params) if error else None,
+        "tomorrow": clock.today() + timedelta(days=1),
+    }
+    return render(request, "admin/member.html", context, status_code=400 if error else 200)
+
+
+@page(Role.ADMIN)
+async def member_page(request: Request) -> Response:
+    return await _account_page(request, path_id(request, "member_id"))
+
+
+def _asked(form: FormData) -> tuple[dict[str, str], admin.Asked]:
+    """The form as typed, and the change it asks for; a date that cannot be read is
+    an error on its field."""
+    values = {key: str(form.get(key, ""))[:400] for key in FORM_FIELDS}
+    until = clock.parse_day(values["until"]) if values["until"] else None
+    if values["until"] and until is None:
+        raise ServiceError("invalid", fields={"until": "suspension_end_invalid"})
+    return values, admin.Asked(values["field"], values["value"], values["reason"], until)
 
 
 @page(Role.ADMIN)
 async def update_member(request: Request) -> Response:
-    member_id = path_id(request, "member_id")
+    member_id, actor_id = path_id(request, "member_id"), request.state.member.id
     form = await request.form()
-    error = None
+    values = {key: str(form.get(key, ""))[:400] for key in FORM_FIELDS}
     try:
-        changed = await accounts.change_member(
-            actor_id=request.state.member.id,
-            member_id=member_id,
-            field=str(form.get("field", "")),
-            value=str(form.get("value", "")),
-        )
-    except ServiceError as exc:
-        if exc.code in ("unknown_member", "unknown_field"):
-            raise HTTPException(404 if exc.code == "unknown_member" else 400) from None
-        error = message(request_language(request), exc.code)
-        changed = await accounts.get_member(member_id=member_id)  # the row as it stays
-    if is_htmx(request):
-        context = {
-            "m": changed,
-            "roles": list(Role),
-            "statuses": list(MemberStatus),
-            "error": error,
-        }
-        return render(request, "admin/_member_row.html", context, status_code=400 if error else 200)
-    if error:
-        flash.add(request, error, "error")
-    else:
-        flash.add(request, N_("Saved."))
-    return RedirectResponse("/admin/members", status_code=303)
+        values, asked = _asked(form)
+        if form.get("confirmed") != "1":  # asked first: shown back to be confirmed
+            change = await admin.preview(actor_id=actor_id, member_id=member_id, asked=asked)
+            return await _account_page(request, member_id, values, change=change)
+        await admin.apply(actor_id=actor_id, member_id=member_id, asked=asked)
+    except ServiceError as error:
+        if error.code in NOT_FOUND:
+            raise HTTPException(404 if error.code == "unknown_member" else 400) from None
+        return await _account_page(request, member_id, values, error=error)
+    flash.add(request, N_("Saved."))
+    return RedirectResponse(f"/admin/members/{member_id}", status_code=303)
 
 
 routes = [
     Route("/admin/members", members, methods=["GET"]),
+    Route("/admin/members/{member_id}", member_page, methods=["GET"]),
     Route("/admin/members/{member_id}", update_member, methods=["POST"]),
 ]

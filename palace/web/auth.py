@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import sessions, setup_cache, strikes
+from palace.services import account_status, sessions, setup_cache, strikes
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -142,7 +142,12 @@ class RequestContextMiddleware:
         lang = member.language if member else session.get("lang")
         conn.state.member = member
         conn.state.unread = unread
-        # Shown on every page, so the member knows before tapping anything. Read only
-        # when the member row says a suspension is in force.
-        conn.state.suspension = await strikes.in_force(member) if member else None
+        # Shown on every page, so the member knows before tapping anything: an
+        # administrator's suspension, else a no-show one (read only when the member row
+        # says one is in force).
+        conn.state.suspension = (
+            (account_status.account_suspension(member) or await strikes.in_force(member))
+            if member
+            else None
+        )
         conn.state.lang = lang if lang in LANGUAGES else get_settings().default_language

@@ -27,12 +27,18 @@ def _actor(request: Request) -> int:
     return int(request.state.member.id)
 
 
-async def _page(request: Request, *, error: str | None = None) -> Response:
+async def _page(
+    request: Request,
+    *,
+    error: str | None = None,
+    preview: class_setup.NoClassDayPreview | None = None,
+) -> Response:
     context = {
         "setup": await class_setup.overview(),
         "levels": [level.value for level in ClassLevel],
         "error": error,
         "today": clock.today(),
+        "preview": preview,
     }
     return render(request, "staff/class_setup.html", context, status_code=400 if error else 200)
 
@@ -57,10 +63,12 @@ async def _done(request: Request, action: str) -> Response:
             await class_setup.add_instructor(actor_id=actor, name=form.get("name", ""))
             text = N_("Instructor added.")
         else:
-            count = await class_setup.add_no_class_day(
-                actor_id=actor, day=clock.parse_day(form.get("day", "")[:40]),
-                reason=form.get("reason", ""),
-            )  # fmt: skip
+            day = clock.parse_day(form.get("day", "")[:40])
+            reason = form.get("reason", "")
+            if form.get("confirmed") != "1":  # cancelling cannot be undone: shown first
+                found = await class_setup.no_class_day_preview(day=day, reason=reason)
+                return await _page(request, preview=found)
+            count = await class_setup.add_no_class_day(actor_id=actor, day=day, reason=reason)
             text = gettext_for(request_language(request), NO_CLASS_DAY) % {"count": count}
     except ServiceError as error:
         return await _page(request, error=message(request_language(request), error.code))

@@ -1,14 +1,37 @@
-"""One line per request: method, path, status, time taken, who asked."""
+"""One line per request: method, path, status, time taken, who asked; and how every
+log line of the processes shows its time.
+
+Pages show the palace's time (Asia/Shanghai) while the logs keep UTC: each line's time
+says its zone (``2026-12-06T01:00:00.123+00:00``), so nobody reads it 8 hours off.
+"""
 
 import logging
 import re
 import time
+from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("palace.request")
 # A calendar feed's address is its only key: logs show that it was used, never the key.
 SECRET_IN_PATH = re.compile(r"^(/calendar/)[^/]+(\.ics)$")
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class ZonedFormatter(logging.Formatter):
+    """Times in UTC, written with their offset (ISO 8601)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+def setup(level: str) -> None:
+    """Log to stderr at ``level`` with zoned times (the command line's processes)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(ZonedFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def loggable_path(path: str) -> str:

@@ -9,7 +9,7 @@ MESSAGES = {
     "card_invalid": N_("Enter the union card number: 4 to 20 letters or digits."),
     "card_taken": N_("This card number is already registered. Log in, or ask the front desk."),
     "name_missing": N_("Enter your name."),
-    "name_invalid": N_("Enter your name in at most 40 characters."),
+    "name_invalid": N_("Enter your name in at most %(name_max)s characters."),
     "phone_invalid": N_("Enter an 11-digit mainland mobile number, e.g. 13800138000."),
     "phone_taken": N_("This phone number is already registered to another account."),
     "password_too_short": N_("Use at least %(min)s characters for the password."),
@@ -32,6 +32,10 @@ MESSAGES = {
     "unknown_member": N_("That account does not exist."),
     "cannot_demote_self": N_("You cannot take away your own administrator role."),
     "cannot_lock_self": N_("You cannot suspend or disable your own account."),
+    "account_unchanged": N_("Nothing to change: the account is like that already."),
+    "change_reason_missing": N_("Enter a reason; it is kept in the record."),
+    "change_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
+    "suspension_end_invalid": N_("Choose an end date after today, or leave it empty."),
     "cannot_reset_self": N_("Change your own password on the My account page."),
     "desk_resets_members_only": N_(
         "The front desk can reset members' passwords only. Ask an administrator."

@@ -90,7 +90,9 @@ def read(values: Mapping[str, str]) -> tuple[rules.RulesChange, rules.Hours]:
     read_rules, errors = _read_rules(get)
     hours, hour_errors = _read_hours(get)
     if errors or hour_errors:
-        raise ServiceError("rules_invalid", fields=form_fields(errors | hour_errors))
+        # Said together with what was read but is out of bounds: staff fix it all at once.
+        found = rules.rule_problems(read_rules) | rules.hour_problems(hours)
+        raise ServiceError("rules_invalid", fields=form_fields(found | errors | hour_errors))
     change = rules.RulesChange(
         **{name: value for name, value in read_rules.items() if value is not None},
         partners_allowed=bool(get["partners_allowed"]),

@@ -13,9 +13,9 @@ from starlette.templating import Jinja2Templates
 
 from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, translations
 from palace.paths import TEMPLATES_DIR
-from palace.services import notices, partners
+from palace.services import account_status, notices, partners
 from palace.settings import LANGUAGES, get_settings
-from palace.web import badges, csrf, flash, formats, nav, static
+from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
 
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
@@ -54,6 +54,11 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
+    env.filters["account_status"] = account_status.effective_status
+    env.filters["audit_kind"] = lambda entity: audit_labels.kind(entity, lang)
+    env.filters["audit_action"] = lambda event: audit_labels.action(event, lang)
+    env.filters["audit_state"] = lambda value: audit_labels.state(value, lang)
+    env.filters["audit_details"] = lambda event: audit_labels.details(event, lang)
     return Jinja2Templates(env=env)
 
 

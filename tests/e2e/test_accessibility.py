@@ -98,8 +98,9 @@ async def test_main_pages_of_every_role_pass_axe() -> None:
             f"/staff/attendance?day={tomorrow}",
             "/staff/strikes",
             f"/staff/members/{member.id}/strikes",
+            "/staff/audit",
         ],
-        Role.ADMIN: ["/admin/members"],
+        Role.ADMIN: ["/admin/members", f"/admin/members/{member.id}"],
     }
     found: list[str] = []
     with web_server() as base:

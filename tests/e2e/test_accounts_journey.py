@@ -58,7 +58,7 @@ async def test_register_log_in_switch_language_log_out(output_dir: Path) -> None
     assert member.language == "zh-CN"
 
 
-async def test_admin_changes_a_role_in_place(output_dir: Path) -> None:
+async def test_admin_changes_a_role_with_a_reason_after_confirming(output_dir: Path) -> None:
     admin = await make_member(role=Role.ADMIN, name="刘管理")
     member = await make_member(name="黄会员")
     with web_server() as base:
@@ -69,12 +69,18 @@ async def test_admin_changes_a_role_in_place(output_dir: Path) -> None:
             await page.get_by_label("密码").fill(PASSWORD)
             await page.get_by_role("button", name="登录").click()
             await expect(page.get_by_role("heading", name="账户管理")).to_be_visible()
-            row = page.locator(f"#member-{member.id}")
-            # htmx posts the change with the CSRF header and swaps only this row.
-            path = f"/admin/members/{member.id}"
-            async with page.expect_response(lambda r: r.url.endswith(path)) as posted:
-                await row.get_by_label("角色").select_option("staff")
-            assert (await posted.value).status == 200
-            await expect(row.get_by_label("角色")).to_have_value("staff")
-            await shot(page, output_dir, "admin-accounts")
+            await page.locator(f"#member-{member.id}").get_by_role("link", name="黄会员").click()
+            form = page.locator("#role-form")
+            await form.get_by_label("新角色").select_option("staff")
+            await form.get_by_label("原因（记录在案）").fill("负责课程安排")
+            await form.get_by_role("button", name="继续").click()
+            confirm = page.locator("#confirm-change")
+            await expect(confirm).to_contain_text("会员 → 工作人员")
+            await expect(confirm).to_contain_text("负责课程安排")
+            await shot(page, output_dir, "admin-confirm-role")
+            assert (await Member.get(id=member.id)).role == Role.MEMBER  # asked, not made
+            await confirm.get_by_role("button", name="确认").click()
+            await expect(page.get_by_text("已保存。")).to_be_visible()
+            await expect(page.locator("#account-facts")).to_contain_text("工作人员")
+            await shot(page, output_dir, "admin-role-changed")
     assert (await Member.get(id=member.id)).role == Role.STAFF

@@ -1,9 +1,10 @@
 import asyncio
+from datetime import date, timedelta
 
 import pytest
 
 from palace.models import AuditEvent, LoginSession, Member, MemberStatus, Role
-from palace.services import accounts, sessions
+from palace.services import account_status, accounts, admin, bookings, clock, sessions
 from palace.services.errors import AccountError, NotAllowed
 from tests.helpers import PASSWORD, make_member
 
@@ -186,35 +187,79 @@ async def test_change_password_refuses_a_weak_new_one() -> None:
     assert (await Member.get(id=member.id)).password_hash == member.password_hash
 
 
-async def test_role_and_status_changes_are_audited() -> None:
-    admin = await make_member(role=Role.ADMIN)
+def _asked(field: str, value: str, until: date | None = None) -> admin.Asked:
+    return admin.Asked(field, value, "年度审核", until)
+
+
+async def test_role_and_status_changes_are_audited_with_their_reason() -> None:
+    boss = await make_member(role=Role.ADMIN)
     member = await make_member()
-    await accounts.set_role(actor_id=admin.id, member_id=member.id, role="staff")
-    await accounts.set_status(actor_id=admin.id, member_id=member.id, status="suspended")
+    await admin.apply(actor_id=boss.id, member_id=member.id, asked=_asked("role", "staff"))
+    await admin.apply(actor_id=boss.id, member_id=member.id, asked=_asked("status", "suspended"))
     events = await AuditEvent.filter(entity_id=member.id).exclude(action="registered")
-    assert [(e.actor_id, e.action, e.from_state, e.to_state) for e in events] == [
-        (admin.id, "role_changed", "member", "staff"),
-        (admin.id, "status_changed", "active", "suspended"),
+    assert [(e.actor_id, e.action, e.from_state, e.to_state, e.detail) for e in events] == [
+        (boss.id, "role_changed", "member", "staff", {"reason": "年度审核"}),
+        (boss.id, "status_changed", "active", "suspended", {"reason": "年度审核"}),
     ]
 
 
-async def test_an_admin_cannot_lock_themself_out() -> None:
-    admin = await make_member(role=Role.ADMIN)
-    with pytest.raises(NotAllowed):
-        await accounts.set_role(actor_id=admin.id, member_id=admin.id, role="member")
-    with pytest.raises(NotAllowed):
-        await accounts.set_status(actor_id=admin.id, member_id=admin.id, status="disabled")
-    assert (await Member.get(id=admin.id)).role == Role.ADMIN
-
-
-@pytest.mark.parametrize(("call", "value"), [("set_role", "king"), ("set_status", "gone")])
-async def test_unknown_role_or_status_changes_nothing(call: str, value: str) -> None:
-    admin = await make_member(role=Role.ADMIN)
+async def test_a_preview_changes_nothing() -> None:
+    boss = await make_member(role=Role.ADMIN)
     member = await make_member()
-    with pytest.raises(AccountError):
-        await getattr(accounts, call)(
-            actor_id=admin.id, member_id=member.id, **{call.removeprefix("set_"): value}
-        )
+    change = await admin.preview(
+        actor_id=boss.id, member_id=member.id, asked=_asked("status", "disabled")
+    )
+    assert (change.old, change.new, change.cancels) == ("active", "disabled", 0)
+    assert (await Member.get(id=member.id)).status == MemberStatus.ACTIVE
+    assert await AuditEvent.filter(entity_id=member.id).count() == 1
+
+
+async def test_a_suspension_ends_on_its_end_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    boss = await make_member(role=Role.ADMIN)
+    member = await make_member()
+    until = clock.today() + timedelta(days=3)
+    asked = _asked("status", "suspended", until)
+    await admin.apply(actor_id=boss.id, member_id=member.id, asked=asked)
+    stored = await Member.get(id=member.id)
+    refusal = bookings.member_refusal(stored)
+    assert refusal is not None and refusal.code == "member_suspended"
+    ends = clock.day_bounds(until)[0]
+    monkeypatch.setattr(clock, "now", lambda: ends - timedelta(seconds=1))
+    assert account_status.account_suspension(stored) is not None
+    monkeypatch.setattr(clock, "now", lambda: ends)
+    assert account_status.account_suspension(stored) is None
+    assert account_status.effective_status(stored) == MemberStatus.ACTIVE
+    assert bookings.member_refusal(stored) is None
+
+
+async def test_a_suspension_cannot_end_today_or_before() -> None:
+    boss = await make_member(role=Role.ADMIN)
+    member = await make_member()
+    asked = _asked("status", "suspended", clock.today())
+    with pytest.raises(AccountError) as caught:
+        await admin.apply(actor_id=boss.id, member_id=member.id, asked=asked)
+    assert caught.value.fields == {"until": "suspension_end_invalid"}
+    assert (await Member.get(id=member.id)).status == MemberStatus.ACTIVE
+
+
+async def test_an_admin_cannot_lock_themself_out() -> None:
+    boss = await make_member(role=Role.ADMIN)
+    with pytest.raises(NotAllowed):
+        await admin.apply(actor_id=boss.id, member_id=boss.id, asked=_asked("role", "member"))
+    with pytest.raises(NotAllowed):
+        await admin.apply(actor_id=boss.id, member_id=boss.id, asked=_asked("status", "disabled"))
+    assert (await Member.get(id=boss.id)).role == Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("role", "king"), ("status", "gone"), ("password_hash", "x")]
+)
+async def test_unknown_field_role_or_status_changes_nothing(field: str, value: str) -> None:
+    boss = await make_member(role=Role.ADMIN)
+    member = await make_member()
+    with pytest.raises(AccountError) as caught:
+        await admin.apply(actor_id=boss.id, member_id=member.id, asked=_asked(field, value))
+    assert caught.value.code == f"unknown_{field}" if field != "password_hash" else "unknown_field"
     assert await AuditEvent.filter(entity_id=member.id).count() == 1
 
 
@@ -247,17 +292,3 @@ async def test_the_desk_search_says_whose_password_the_desk_may_reset() -> None:
     found = await desk_search(actor=desk, query="周")
     assert {(f.member.id, f.resettable) for f in found} == {(member.id, True), (staff.id, False)}
     assert await desk_search(actor=desk, query=" \x00 ") == []
-
-
-async def test_an_unknown_field_changes_nothing() -> None:
-    admin = await make_member(role=Role.ADMIN)
-    member = await make_member()
-    with pytest.raises(AccountError) as caught:
-        await accounts.change_member(
-            actor_id=admin.id, member_id=member.id, field="password_hash", value="x"
-        )
-    assert caught.value.code == "unknown_field"
-    changed = await accounts.change_member(
-        actor_id=admin.id, member_id=member.id, field="status", value="suspended"
-    )
-    assert changed.status == MemberStatus.SUSPENDED

@@ -17,7 +17,8 @@ from palace.models import (
     Strike,
     Suspension,
 )
-from palace.services import accounts, bookings, checkin, clock, noshows, strikes, tickets
+from palace.services import admin as admin_changes
+from palace.services import bookings, checkin, clock, noshows, strikes, tickets
 from palace.services.bookings import BookingError
 from palace.services.strikes import StrikeError
 from tests.helpers import add_partners, court, make_hall, make_member, slot_at
@@ -178,7 +179,8 @@ async def test_a_waived_strike_does_not_count_towards_the_next_suspension(move_t
 async def test_disabling_an_account_cancels_its_future_bookings(move_to: Move) -> None:
     admin, member = await make_member(role=Role.ADMIN), await make_member()
     future = await _book(member, days=2)
-    await accounts.set_status(actor_id=admin.id, member_id=member.id, status="disabled")
+    asked = admin_changes.Asked("status", "disabled", "退会")
+    await admin_changes.apply(actor_id=admin.id, member_id=member.id, asked=asked)
     stored = await Booking.get(id=future.id)
     assert stored.status == BookingStatus.CANCELLED_BY_PALACE
     assert (await Slot.get(id=future.slot_id)).taken == 0

@@ -41,12 +41,14 @@ PAGES: dict[str, set[Role] | None] = {
     "/staff/classes/schedules/new": {Role.STAFF, Role.ADMIN},
     "/staff/classes/setup": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
+    "/staff/audit": {Role.STAFF, Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
 STAFF = {Role.STAFF, Role.ADMIN}
 ID_PAGES: dict[str, set[Role] | None] = {
     "/desk/members/{member_id}/password": {Role.DESK, Role.ADMIN},
     "/desk/members/{member_id}": {Role.DESK, Role.ADMIN},
+    "/admin/members/{member_id}": {Role.ADMIN},
     "/staff/members/{member_id}/strikes": STAFF,
     "/book/{code}": set(Role),
     "/bookings/{booking_id}": set(Role),  # the member's own booking

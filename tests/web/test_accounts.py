@@ -2,6 +2,7 @@ import httpx
 import pytest
 
 from palace.models import Member
+from palace.models.members import NAME_MAX
 from tests.helpers import PASSWORD, log_in, make_member, post_form, visible_text
 
 NEW = {"card_no": "66001234", "name": "周敏", "phone": "13912345678", "password": "river-walk-88"}
@@ -27,6 +28,20 @@ async def test_register_with_bad_fields_keeps_input_and_says_why(client: httpx.A
     assert 'value="66001234"' in response.text and 'value="周敏"' in response.text
     assert "123" not in response.text.split('name="password"')[1].split(">")[0]
     assert await Member.all().count() == 0
+
+
+async def test_the_name_field_and_the_check_share_one_limit(client: httpx.AsyncClient) -> None:
+    form = await client.get("/register")
+    name_input = form.text.split('id="name"')[1].split(">")[0]
+    assert f'maxlength="{NAME_MAX}"' in name_input
+    longest = "名" * NAME_MAX
+    too_long = {**NEW, "name": longest + "字", "password": "x"}
+    response = await post_form(client, "/register", too_long, page="/register")
+    text = visible_text(response.text)
+    assert f"姓名最多 {NAME_MAX} 个字符" in text and "密码至少需要 8 个字符" in text
+    response = await post_form(client, "/register", {**NEW, "name": longest}, page="/register")
+    assert response.status_code == 303
+    assert (await Member.get(card_no=NEW["card_no"])).name == longest
 
 
 async def test_register_duplicate_card_in_english(client: httpx.AsyncClient) -> None:

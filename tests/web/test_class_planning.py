@@ -58,6 +58,20 @@ async def _yoga_form(**values: object) -> dict[str, object]:
     return form(await make_class_type(), room, await make_instructor(), **values)  # type: ignore[arg-type]
 
 
+async def test_on_a_sunday_the_planner_opens_on_the_week_members_see(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch, datetime(2026, 11, 23, 10, 0))
+    await make_schedule()  # Tuesdays and Thursdays
+    freeze(monkeypatch, datetime(2026, 11, 29, 10, 0))  # a Sunday: no class left this week
+    member = await make_member()
+    assert (await classes.week(member_id=member.id)).first == date(2026, 11, 30)
+    await _staff(client)
+    page = (await client.get("/staff/classes")).text
+    assert "?week=2026-11-23" in page and "?week=2026-12-07" in page  # around 30 November
+    assert "12月1日周二" in visible_text(page)
+
+
 @pytest.mark.usefixtures("monday")
 async def test_staff_create_a_weekly_class_and_see_it_in_the_week(
     client: httpx.AsyncClient,
@@ -169,7 +183,9 @@ async def test_no_class_meets_in_an_unknown_year_until_staff_confirm_it(
 
     # Staff enter a 2027 holiday themselves, then let classes meet in 2027.
     response = await _post(
-        client, "/staff/classes/no-class-days", {"day": "2027-01-05", "reason": "元旦调休"}
+        client,
+        "/staff/classes/no-class-days",
+        {"day": "2027-01-05", "reason": "元旦调休", "confirmed": "1"},
     )
     assert response.status_code == 303
     response = await _post(client, "/staff/classes/holiday-years", {"year": "2027"})

@@ -130,7 +130,13 @@ async def _world(admin: Member) -> World:
             "confirmed": "",
         },
         ("POST", "/staff/closures/{closure_id}/delete"): dict,
-        ("POST", "/admin/members/{member_id}"): lambda: {"field": "role", "value": "member"},
+        ("POST", "/admin/members/{member_id}"): lambda: {
+            "field": "status",
+            "value": "suspended",
+            "reason": "欠费",
+            "until": tomorrow,
+            "confirmed": "",
+        },
         ("POST", "/classes/sessions/{session_id}/book"): lambda: {"child": ""},
         ("POST", "/account/children"): lambda: {"child_name": "小明", "birth_year": "2018"},
         ("POST", "/account/children/{child_id}/delete"): dict,
@@ -162,7 +168,11 @@ async def _world(admin: Member) -> World:
             "for_children": "",
             "active": "1",
         },
-        ("POST", "/staff/classes/no-class-days"): lambda: {"day": tomorrow, "reason": "停电"},
+        ("POST", "/staff/classes/no-class-days"): lambda: {
+            "day": tomorrow,
+            "reason": "停电",
+            "confirmed": "",
+        },
         ("POST", "/staff/classes/no-class-days/{day_id}/delete"): dict,
         ("POST", "/staff/classes/types"): lambda: {
             "name_zh": "太极",
@@ -190,6 +200,13 @@ async def _world(admin: Member) -> World:
         ("GET", "/login"): lambda: {"next": "/"},
         ("GET", "/desk"): lambda: {"q": other.card_no},
         ("GET", "/admin/members"): lambda: {"q": "钱"},
+        ("GET", "/staff/audit"): lambda: {
+            "member": other.card_no,
+            "hall": str(hall.id),
+            "kind": "booking",
+            "from": tomorrow,
+            "to": tomorrow,
+        },
         ("GET", "/desk/scan"): lambda: {"code": "x", "hall": ""},
         ("GET", "/book/{code}"): lambda: {"day": tomorrow},
         ("GET", "/bookings"): lambda: {"history": "2"},
@@ -345,6 +362,8 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
         f"/staff/classes/schedules/{ids['schedule_id']}",
         f"/staff/classes/sessions/{ids['session_id']}",
         "/admin/members",
+        f"/admin/members/{ids['member_id']}",
+        "/staff/audit",
     ]
     parser = _Forms()
     for page in pages:

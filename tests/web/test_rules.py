@@ -73,6 +73,31 @@ def test_text_that_is_not_a_value_is_named_by_its_field(
     assert (caught.value.code, caught.value.fields) == ("rules_invalid", {field: code})
 
 
+def test_unreadable_and_out_of_range_fields_are_all_named_at_once() -> None:
+    values = valid_form(days_ahead="999", opens_at="8点", max_active="0", open_3="18:00",
+                        close_3="09:00", checkin_after="x")  # fmt: skip
+    with pytest.raises(ServiceError) as caught:
+        rules_form.read(values)
+    assert caught.value.fields == {
+        "days_ahead": "days_ahead_invalid",
+        "opens_at": "time_invalid",
+        "max_active": "max_active_invalid",
+        "hours_3": "closes_before_opens",
+        "checkin_after": "checkin_minutes_invalid",
+    }
+
+
+async def test_the_page_marks_every_bad_field_of_one_save(client: httpx.AsyncClient) -> None:
+    hall = await make_hall()
+    await log_in(client, await make_member(role=Role.STAFF, language="en"))
+    path = f"/staff/facilities/{hall.id}/rules"
+    values = valid_form(days_ahead="999", opens_at="eight")
+    response = await post_form(client, path, values, page=path)
+    assert response.status_code == 400
+    assert 'id="days_ahead-help" class="field-error"' in response.text
+    assert 'id="opens_at-help" class="field-error"' in response.text
+
+
 async def test_a_rule_out_of_range_is_named_by_its_field_and_nothing_is_saved() -> None:
     hall = await make_hall()
     staff = await make_member()

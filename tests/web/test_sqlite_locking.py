@@ -5,7 +5,7 @@ import asyncio
 import httpx
 
 from palace.models import Member, MemberStatus, Role
-from palace.services import accounts
+from palace.services import admin
 from tests.helpers import PASSWORD, csrf_from, make_member
 from tests.processes import web_server
 
@@ -23,7 +23,8 @@ async def _flip_statuses(admin_id: int, member_ids: list[int], rounds: int) -> N
     for n in range(rounds):
         for member_id in member_ids:
             status = MemberStatus.SUSPENDED if n % 2 == 0 else MemberStatus.ACTIVE
-            await accounts.set_status(actor_id=admin_id, member_id=member_id, status=status)
+            asked = admin.Asked("status", status.value, "测试")
+            await admin.apply(actor_id=admin_id, member_id=member_id, asked=asked)
 
 
 async def test_web_and_another_process_write_together() -> None:
@@ -35,7 +36,7 @@ async def test_web_and_another_process_write_together() -> None:
             headers = {"X-CSRF-Token": token, "HX-Request": "true", "Origin": base}
 
             async def change(member: Member, role: str) -> int:
-                data = {"field": "role", "value": role}
+                data = {"field": "role", "value": role, "reason": "测试", "confirmed": "1"}
                 response = await client.post(
                     f"/admin/members/{member.id}", data=data, headers=headers
                 )
@@ -44,6 +45,6 @@ async def test_web_and_another_process_write_together() -> None:
             requests = [change(m, r) for r in ("desk", "staff", "member") for m in members]
             local = _flip_statuses(admin.id, [m.id for m in members], rounds=6)
             *statuses, _ = await asyncio.gather(*requests, local)
-    assert statuses == [200] * len(requests)
+    assert statuses == [303] * len(requests)
     for member in await Member.filter(id__in=[m.id for m in members]):
         assert member.status == MemberStatus.ACTIVE
