@@ -51,10 +51,9 @@ async def test_htmx_header_token_is_accepted(client: httpx.AsyncClient) -> None:
     await log_in(client, admin)
     token = await csrf_token(client, "/admin/members")
     headers = {"X-CSRF-Token": token, "HX-Request": "true", "Origin": "http://testserver"}
-    response = await client.post(
-        f"/admin/members/{member.id}", data={"field": "role", "value": "staff"}, headers=headers
-    )
-    assert response.status_code == 200
+    change = {"field": "role", "value": "staff", "reason": "new planner", "confirmed": "1"}
+    response = await client.post(f"/admin/members/{member.id}", data=change, headers=headers)
+    assert response.status_code == 303
     assert (await Member.get(id=member.id)).role == Role.STAFF
 
 
