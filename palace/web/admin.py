@@ -28,7 +28,7 @@ async def members(request: Request) -> Response:
 async def update_member(request: Request) -> Response:
     member_id = path_id(request, "member_id")
     form = await request.form()
-    error = None
+    error, code = None, None
     try:
         changed = await accounts.change_member(
             actor_id=request.state.member.id,
@@ -39,7 +39,7 @@ async def update_member(request: Request) -> Response:
     except ServiceError as exc:
         if exc.code in ("unknown_member", "unknown_field"):
             raise HTTPException(404 if exc.code == "unknown_member" else 400) from None
-        error = message(request_language(request), exc.code)
+        error, code = message(request_language(request), exc.code), exc.code
         changed = await accounts.get_member(member_id=member_id)  # the row as it stays
     if is_htmx(request):
         context = {
@@ -49,8 +49,8 @@ async def update_member(request: Request) -> Response:
             "error": error,
         }
         return render(request, "admin/_member_row.html", context, status_code=400 if error else 200)
-    if error:
-        flash.add(request, error, "error")
+    if code:
+        flash.code(request, code)
     else:
         flash.add(request, N_("Saved."))
     return RedirectResponse("/admin/members", status_code=303)

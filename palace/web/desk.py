@@ -83,7 +83,7 @@ async def cancel(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code)
     else:
         late = done.status == BookingStatus.LATE_CANCELLED
         flash.add(request, LATE_DESK_CANCEL if late else DESK_CANCEL)

@@ -10,9 +10,7 @@ from palace.services import partners
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
 from palace.web.params import path_id
-from palace.web.templating import request_language
 
 ANSWERS = {"accept": True, "decline": False}
 JOINED = N_("You have joined this booking.")
@@ -22,7 +20,7 @@ LEFT = N_("You have left this booking.")
 
 def _after(request: Request, error: ServiceError | None, notice: str, target: str) -> Response:
     if error is not None:
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code)
         target = "/bookings"
     else:
         flash.add(request, notice)
