@@ -90,7 +90,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     report = _with_database(demo.seed_demo)
     if report is None:
         return 2
-    print(f"Created {len(report.created)} items." if report.changed else "Nothing to change.")
+    print(f"Created {report.summary()}." if report.changed else "Nothing to change.")
     for skipped in report.skipped:
         print(f"Skipped {skipped}.")
     print("Demo logins (card number / password) - for trying Palace out, never in production:")

@@ -25,12 +25,16 @@ class WorkerKeeper(threading.Thread):
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self.process = subprocess.Popen(self.argv)
+                # A process group of its own: a terminal's Ctrl-C goes to the server, whose
+                # shutdown stops the worker (stop()), rather than to both at once, which
+                # left the keeper seeing its worker go mid-shutdown and starting another.
+                self.process = subprocess.Popen(self.argv, process_group=0)
             code = self.process.wait()
-            if self._stopping.is_set():
+            # Signals sent to every process at once (a service manager stopping the
+            # whole group) end the worker first: the pause gives shutdown time to say so.
+            if self._stopping.wait(PAUSE_SECONDS):
                 return
             log.warning("the worker exited with %s; starting another", code)
-            self._stopping.wait(PAUSE_SECONDS)
 
     def stop(self) -> None:
         with self._lock:

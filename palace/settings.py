@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = ("zh-CN", "en")
+# Names the server answers to when PALACE_ALLOWED_HOSTS is not set: this machine only.
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
 OUTBOUND_CHANNELS = ("log",)
 
 
@@ -31,6 +33,8 @@ class Settings:
     strikes_to_suspend: int = 2
     strike_period_days: int = 30
     suspension_days: int = 14
+    # Host headers answered; any other is refused with 400 ("*.example.org", "*" for any).
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
 
     @property
     def zone(self) -> ZoneInfo:
@@ -94,6 +98,18 @@ def _channel() -> str:
     return name
 
 
+def _allowed_hosts() -> tuple[str, ...]:
+    raw = os.environ.get("PALACE_ALLOWED_HOSTS", "")
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    for host in hosts:
+        if ":" in host or "/" in host or "*" in host[1:]:
+            raise ConfigError(
+                f"PALACE_ALLOWED_HOSTS takes host names without port or scheme, "
+                f"such as palace.example.org or *.example.org; got {host!r}"
+            )
+    return hosts or DEFAULT_ALLOWED_HOSTS
+
+
 @cache
 def get_settings() -> Settings:
     var_dir = _var_dir()
@@ -112,4 +128,5 @@ def get_settings() -> Settings:
         strikes_to_suspend=_int("PALACE_STRIKES_TO_SUSPEND", 2),
         strike_period_days=_int("PALACE_STRIKE_PERIOD_DAYS", 30),
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
+        allowed_hosts=_allowed_hosts(),
     )

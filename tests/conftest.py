@@ -77,6 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
         PALACE_DATABASE_URL=_database_url(var_dir),
         PALACE_REDIS_URL=f"{REDIS_BASE}/{db_number}",
         PALACE_LOG_LEVEL="WARNING",
+        # httpx's in-process client asks for "testserver"; servers started by tests, 127.0.0.1.
+        PALACE_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
     )
     os.environ.pop("PALACE_SECRET_KEY", None)
     config.stash[_state_key] = (var_dir, db_number)

@@ -11,7 +11,7 @@ at the desk a person expected now is due, checked in, late or a no-show.
 from datetime import datetime
 from enum import StrEnum
 
-from palace.models import Booking, BookingStatus
+from palace.models import AuditEvent, Booking, BookingStatus, ClassSession
 from palace.services import clock
 
 
@@ -67,3 +67,24 @@ def at_desk(
         return Shown.LATE
     # Check-in has closed; the no-show job releases the place within a minute.
     return Shown.NO_SHOW
+
+
+async def palace_reasons(found: list[Booking], sessions: dict[int, ClassSession]) -> dict[int, str]:
+    """Why the palace cancelled each of ``found`` it cancelled, from the audit trail (the
+    closure itself may have been reopened since). Read only when there are such."""
+    ids = [
+        b.id
+        for b in found
+        if b.status == BookingStatus.CANCELLED_BY_PALACE
+        and not (b.slot_id in sessions and sessions[b.slot_id].cancel_reason)
+    ]
+    if not ids:
+        return {}
+    events = await AuditEvent.filter(
+        entity="booking", entity_id__in=ids, to_state=BookingStatus.CANCELLED_BY_PALACE
+    ).only("entity_id", "detail")
+    return {
+        e.entity_id: str(e.detail["reason"])
+        for e in events
+        if isinstance(e.detail, dict) and e.detail.get("reason")
+    }

@@ -59,6 +59,9 @@ class BookingView:
     # The booker's invitations not (or no longer) accepted: cards waiting for an answer,
     # declined or left. Empty for anyone but the booker.
     invitations: list[PartnerInvitation] = field(default_factory=list)
+    # Why the palace cancelled it (a closure's reason as staff wrote it), when a class
+    # session's own cancel reason does not already say so.
+    palace_reason: str | None = None
 
     def title(self, lang: str) -> str:
         """What the booking is for: the class's name, or the hall and court."""
@@ -147,6 +150,7 @@ async def _views(
         sessions = await _sessions(found)
         child_ids = {b.child_id for b in found if b.child_id}
         children = {c.id: c for c in await Child.filter(id__in=child_ids)} if child_ids else {}
+    reasons = await booking_states.palace_reasons(found, sessions)
     return [
         BookingView(
             booking=b,
@@ -160,6 +164,7 @@ async def _views(
             session=sessions.get(b.slot_id),
             child=children.get(b.child_id) if b.child_id else None,
             invitations=invited.get(b.id, []),
+            palace_reason=reasons.get(b.id),
         )
         for b in found
     ]

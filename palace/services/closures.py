@@ -31,6 +31,7 @@ from palace.services import (
     holds,
     notifications,
     text,
+    timetable,
 )
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
@@ -179,11 +180,29 @@ async def _cancel_bookings(
     return cancelled
 
 
+async def _free_at(booking: Booking, facility: Facility) -> list[int]:
+    """Courts of the hall free at the booking's time, as its booker's timetable shows them
+    (the closure just made included): offered in the message. Inside the transaction."""
+    if booking.starts_at <= clock.now():
+        return []
+    try:
+        shown = await timetable.day(
+            member_id=booking.member_id, code=facility.code, day=clock.local_day(booking.starts_at)
+        )
+    except ServiceError:  # no longer bookable online, or the day left the booking window
+        return []
+    start = clock.utc(booking.starts_at)
+    row = next((r for r in shown.rows if clock.utc(r.starts_at) == start), None)
+    cells = row.cells if row is not None else []
+    return [c.resource.id for c in cells if c.state == timetable.CellState.FREE]
+
+
 async def _notify(booking: Booking, closure: Closure, facility: Facility) -> None:
     partners = await BookingPartner.filter(booking_id=booking.id).only("member_id")
     partner_ids = [row.member_id for row in partners]
     detail = {
         "reason": closure.reason,
+        "free_resource_ids": await _free_at(booking, facility),
         "facility": facility.code,
         "facility_id": facility.id,
         "resource_id": booking.resource_id,

@@ -1,5 +1,6 @@
 """The demo palace of the brief: halls, courts, hours and one account per role."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
@@ -59,14 +60,35 @@ ACCOUNTS = [
 ]
 
 
+# What the seed makes ("kind: which" in the report), named for the operator, in order.
+KINDS = {
+    "hall": ("hall", "halls"),
+    "court": ("court or room", "courts and rooms"),
+    "hours": ("day of opening hours", "days of opening hours"),
+    "rules": ("set of booking rules", "sets of booking rules"),
+    "room": ("room set up for classes", "rooms set up for classes"),
+    "class type": ("class", "classes"),
+    "instructor": ("instructor", "instructors"),
+    "schedule": ("weekly class schedule", "weekly class schedules"),
+    "account": ("demo account", "demo accounts"),
+}
+
+
 @dataclass
 class SeedReport:
-    created: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # "kind: which"
     skipped: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.created)
+
+    def summary(self) -> str:
+        """What was created, counted by kind: "6 halls, 19 courts and rooms, …"."""
+        counts = Counter(item.split(": ", 1)[0] for item in self.created)
+        order = [*KINDS, *sorted(counts.keys() - KINDS.keys())]
+        named = ((counts[kind], KINDS.get(kind, (kind, kind))) for kind in order if kind in counts)
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, (one, many) in named)
 
 
 def _minutes(text: str) -> int:
@@ -81,7 +103,7 @@ async def _seed_facility(order: int, spec: DemoFacility, report: SeedReport) -> 
                   "sort_order": order},
     )  # fmt: skip
     if created:
-        report.created.append(f"facility {spec.code}")
+        report.created.append(f"hall: {spec.code}")
     for n, (code, name_zh, name_en, capacity) in enumerate(spec.resources):
         _, created = await Resource.get_or_create(
             facility=facility,
@@ -90,7 +112,7 @@ async def _seed_facility(order: int, spec: DemoFacility, report: SeedReport) -> 
                       "sort_order": n},
         )  # fmt: skip
         if created:
-            report.created.append(f"resource {spec.code}/{code}")
+            report.created.append(f"court: {spec.code}/{code}")
     for weekday in EVERY_DAY:
         _, created = await OpeningHours.get_or_create(
             facility=facility,
@@ -99,10 +121,10 @@ async def _seed_facility(order: int, spec: DemoFacility, report: SeedReport) -> 
             defaults={"closes_minute": _minutes(spec.closes)},
         )
         if created:
-            report.created.append(f"hours {spec.code}/{weekday}")
+            report.created.append(f"hours: {spec.code}/{weekday}")
     if not await BookingRules.filter(facility=facility).exists():
         await rules.default_rules(facility).save()
-        report.created.append(f"rules {spec.code}")
+        report.created.append(f"rules: {spec.code}")
 
 
 async def seed_demo() -> SeedReport:
@@ -127,6 +149,6 @@ async def seed_demo() -> SeedReport:
             # A real member already has this phone: leave them alone.
             report.skipped.append(f"account {account.card_no} ({', '.join(error.fields.values())})")
             continue
-        report.created.append(f"account {account.card_no}")
+        report.created.append(f"account: {account.card_no}")
     await demo_classes.seed_schedules(report.created, report.skipped)
     return report

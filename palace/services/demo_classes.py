@@ -59,16 +59,16 @@ async def seed_types(created: list[str]) -> None:
     room = await Resource.get_or_none(facility__code=ROOM[0], code=ROOM[1])
     if room is not None and not room.hosts_classes:
         await Resource.filter(id=room.id).update(hosts_classes=True)
-        created.append("room studio/room hosts classes")
+        created.append("room: studio/room hosts classes")
     for spec in CLASS_TYPES:
         values = {k: v for k, v in spec.__dict__.items() if k != "code"}
         _, made = await ClassType.get_or_create(code=spec.code, defaults=values)
         if made:
-            created.append(f"class type {spec.code}")
+            created.append(f"class type: {spec.code}")
     for name in INSTRUCTORS:
         if not await Instructor.exists(name=name):
             await Instructor.create(name=name)
-            created.append(f"instructor {name}")
+            created.append(f"instructor: {name}")
 
 
 async def seed_schedules(created: list[str], skipped: list[str]) -> None:
@@ -88,7 +88,7 @@ async def seed_schedules(created: list[str], skipped: list[str]) -> None:
         except ServiceError as error:
             skipped.append(f"schedule {spec.class_code} ({error.code})")
             continue
-        created.append(f"schedule {spec.class_code}")
+        created.append(f"schedule: {spec.class_code}")
 
 
 def _form(

@@ -79,6 +79,13 @@ TEXTS = {
         "Please ask the front desk if this is wrong."
     ),
 }
+# A kind's text when other courts were free at the same time when it was sent.
+WITH_FREE = {
+    "booking_cancelled_by_palace": N_(
+        "The palace cancelled your booking (%(place)s, %(when)s). Free at the same time "
+        "when it was cancelled: %(free)s. Reason: %(reason)s"
+    ),
+}
 TITLES = {
     "booked": N_("Booked"),
     "waitlist_promoted": N_("Booked from the waitlist"),
@@ -173,6 +180,11 @@ class Places:
         room = self.resources.get(_int(detail.get("room_id")))
         return f"{room.facility.name(lang)} · {room.name(lang)}" if room else ""
 
+    def free(self, detail: dict[str, object], lang: str) -> str:
+        """The courts that were free at the same time (``free_resource_ids``)."""
+        found = (self.resources.get(_int(i)) for i in _list(detail.get("free_resource_ids")))
+        return ", ".join(r.name(lang) for r in found if r is not None)
+
     def instructor(self, detail: dict[str, object]) -> str:
         found = self.instructors.get(_int(detail.get("instructor_id")))
         return found.name if found else str(detail.get("instructor", ""))
@@ -182,14 +194,24 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 def _ids(notifications: Iterable[Notification], key: str) -> list[int]:
     values = (n.detail.get(key) for n in notifications if isinstance(n.detail, dict))
     return [v for v in values if isinstance(v, int)]
 
 
+def _id_lists(notifications: Iterable[Notification], key: str) -> list[int]:
+    lists = (n.detail.get(key) for n in notifications if isinstance(n.detail, dict))
+    return [v for found in lists for v in _list(found) if isinstance(v, int)]
+
+
 async def places_for(notifications: Iterable[Notification]) -> Places:
     found = list(notifications)
     resource_ids = _ids(found, "resource_id") + _ids(found, "room_id")
+    resource_ids += _id_lists(found, "free_resource_ids")
     resources = await Resource.filter(id__in=resource_ids).select_related("facility")
     sessions = await ClassSession.filter(
         Q(id__in=_ids(found, "session_id")) | Q(slot_id__in=_ids(found, "slot_id"))
@@ -242,11 +264,13 @@ def title(notification: Notification, lang: str) -> str:
 
 def text(notification: Notification, lang: str, places: Places) -> str:
     kind = kind_of(notification)
-    template = TEXTS.get(kind)
+    detail = notification.detail if isinstance(notification.detail, dict) else {}
+    free = places.free(detail, lang)
+    template = (free and WITH_FREE.get(kind)) or TEXTS.get(kind)
     if template is None:
         return gettext_for(lang, GENERIC)
-    detail = notification.detail if isinstance(notification.detail, dict) else {}
     values = {
+        "free": free,
         "place": places.name(detail, lang),
         "class": places.class_name(detail, lang),
         "room": places.room(detail, lang),

@@ -45,6 +45,7 @@ class Cell:
     slot_id: int | None = None  # a full place's row, where its waitlist is
     waiting: bool = False  # the member stands in line for it
     late: bool = False  # free, but inside the free-cancellation cut-off: ask before booking
+    closure_reason: str | None = None  # why a closed cell is closed, as staff wrote it
 
 
 @dataclass(frozen=True)
@@ -231,10 +232,11 @@ def _cell(
     slot = known.slots.get((resource.id, start))
     left = slots.places_left(slot) if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
+    closure = next((c for c in known.closures if _closes(c, resource, start, end)), None)
     state = _state(
         mine=booking_id is not None,
         past=start <= now,
-        closed=any(_closes(c, resource, start, end) for c in known.closures),
+        closed=closure is not None,
         class_held=any((resource.id, b) in known.class_blocks for b in slots.blocks(start, end)),
         not_open=now < opens_at,
         left=left,
@@ -242,7 +244,10 @@ def _cell(
     slot_id = slot.id if slot else None
     waiting = slot_id in known.waiting
     late = state == CellState.FREE and start - cutoff <= now
-    return Cell(resource, start, end, state, max(left, 0), booking_id, slot_id, waiting, late)
+    reason = closure.reason if closure is not None and state == CellState.CLOSED else None
+    return Cell(
+        resource, start, end, state, max(left, 0), booking_id, slot_id, waiting, late, reason
+    )
 
 
 def _state(

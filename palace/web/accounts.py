@@ -9,7 +9,7 @@ from palace.i18n import N_
 from palace.services import accounts, children, sessions
 from palace.services.errors import AccountError, ServiceError, Throttled
 from palace.settings import LANGUAGES
-from palace.web import flash
+from palace.web import flash, nav
 from palace.web.auth import (
     PASSWORD_PAGE,
     forget_login,
@@ -64,18 +64,24 @@ async def register(request: Request) -> Response:
     return _redirect("/")
 
 
+def _asked(raw: str | None) -> str | None:
+    """The page the log-in was asked to return to, if one was and it is ours."""
+    return raw if raw and safe_next(raw) == raw else None
+
+
 @public
 async def login_form(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"))
+    next_url = _asked(request.query_params.get("next"))
     if request.state.member:
-        return _redirect(next_url)
-    return render(request, "accounts/login.html", {"next": next_url, "login": "", "error": None})
+        return _redirect(next_url or nav.start_page(request.state.member.role))
+    context = {"next": next_url or "", "login": "", "error": None}
+    return render(request, "accounts/login.html", context)
 
 
 @public
 async def login(request: Request) -> Response:
     form = await _form(request)
-    next_url = safe_next(form.get("next"))
+    next_url = _asked(form.get("next")) or ""
     lang = request_language(request)
     try:
         member, token = await accounts.log_in(
@@ -101,7 +107,8 @@ async def login(request: Request) -> Response:
         }
         return render(request, "accounts/login.html", context, status_code=status)
     remember_login(request, token)
-    return _redirect(PASSWORD_PAGE if member.must_change_password else next_url)
+    start = next_url or nav.start_page(member.role)
+    return _redirect(PASSWORD_PAGE if member.must_change_password else start)
 
 
 @public

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
 from palace import queue
@@ -113,6 +114,9 @@ def create_app() -> Starlette:
         # with the session cookie, which SameSite=Lax withholds from such requests.
         Middleware(GZipMiddleware, minimum_size=500),
         Middleware(SecurityHeadersMiddleware),
+        # A forged Host would otherwise end up in addresses the app writes out (the
+        # calendar feed's): refused with 400, before any session or database work.
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False),
         Middleware(ErrorPageMiddleware),
         Middleware(SchemeAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(RequestContextMiddleware),

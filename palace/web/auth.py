@@ -104,6 +104,12 @@ def forget_login(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
+def request_language(conn: HTTPConnection) -> str:
+    """The asker's language (set on every request by ``RequestContextMiddleware``)."""
+    lang = getattr(conn.state, "lang", None)
+    return lang if lang in LANGUAGES else get_settings().default_language
+
+
 def session_token(request: Request) -> str | None:
     token = request.session.get(SESSION_KEY)
     return token if isinstance(token, str) else None

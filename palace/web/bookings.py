@@ -73,7 +73,7 @@ async def day_page(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_facility":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
         return RedirectResponse(f"/book/{code}", status_code=303)
     lang = request_language(request)
     blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
@@ -90,39 +90,40 @@ async def book(request: Request) -> Response:
     member_id = _member_id(request)
     lang = request_language(request)
     if resource_id is None or starts_at is None:
-        return _book_refused(request, code, starts_at, message(lang, "unknown_slot"))
+        return _book_refused(request, code, starts_at, ServiceError("unknown_slot"))
     if not is_htmx(request):
         try:
             await bookings.book(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
         except ServiceError as exc:
-            return _after_book(request, code, starts_at, message(lang, exc.code, **exc.params))
+            return _after_book(request, code, starts_at, exc)
         return _after_book(request, code, starts_at, None)
     tapped = await timetable.tap(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
     error = tapped.error
     text = message(lang, error.code, **error.params) if error else None
     if tapped.cell is None:
-        return _book_refused(request, code, starts_at, text)
+        return _book_refused(request, code, starts_at, error)
     status = 200 if error is None else 409 if error.code in CONFLICT else 400
     context = {"cell": tapped.cell, "code": code, "quota": tapped.quota, "error": text}
     return render(request, "bookings/_booked.html", context, status_code=status)
 
 
 def _book_refused(
-    request: Request, code: str, starts_at: datetime | None, text: str | None
+    request: Request, code: str, starts_at: datetime | None, error: ServiceError | None
 ) -> Response:
     """No such slot on the timetable: nothing to redraw."""
     if not is_htmx(request):
-        return _after_book(request, code, starts_at, text)
+        return _after_book(request, code, starts_at, error)
+    text = message(request_language(request), error.code, **error.params) if error else None
     return render(request, "bookings/_message.html", {"error": text}, status_code=400,
                   headers={"HX-Reswap": "none"})  # fmt: skip
 
 
 def _after_book(
-    request: Request, code: str, starts_at: datetime | None, error: str | None
+    request: Request, code: str, starts_at: datetime | None, error: ServiceError | None
 ) -> Response:
     """Without JavaScript: back to the day's timetable with a message."""
     if error:
-        flash.add(request, error, "error")
+        flash.code(request, error.code, **error.params)
     else:
         flash.add(request, N_("Booked. It is in My bookings."))
     shown = clock.local_day(starts_at) if starts_at else None
@@ -145,7 +146,7 @@ async def mine(request: Request) -> Response:
     raw = request.query_params.get("history")
     shown = _history_param(raw) if raw is not None else 1
     if shown is None:
-        flash.add(request, message(request_language(request), "history_page_invalid"), "error")
+        flash.code(request, "history_page_invalid")
         return RedirectResponse("/bookings", status_code=303)
     member_id = _member_id(request)
     if raw is not None and is_htmx(request):
@@ -215,7 +216,7 @@ async def cancel(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code)
         return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
     late = done.status == BookingStatus.LATE_CANCELLED
     flash.add(request, N_("Cancelled. This was after the cut-off, so it counts as a late cancel.")

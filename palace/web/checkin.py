@@ -50,9 +50,12 @@ def _text(request: Request, result: Result | None, error: ServiceError | None) -
         return message(lang, error.code, **error.params)
     if result is None:
         return None
+    return message(lang, result.code, **_params(result))
+
+
+def _params(result: Result) -> dict[str, object]:
     # The result's own params win: "nothing_due" names the member whose card was typed.
-    params = {"name": result.people[0].name if result.people else "", **result.params}
-    return message(lang, result.code, **params)
+    return {"name": result.people[0].name if result.people else "", **result.params}
 
 
 def _status(result: Result | None, error: ServiceError | None) -> int:
@@ -208,7 +211,7 @@ async def walk_in(request: Request) -> Response:
         )
     except ServiceError as exc:
         return await _walk_in_page(request, form, exc)
-    flash.add(request, _text(request, result, None) or "")
+    flash.code(request, result.code, "success", **_params(result))
     return RedirectResponse(f"/desk/scan{_query(hall)}", status_code=303)
 
 

@@ -36,7 +36,7 @@ async def week_page(request: Request) -> Response:
             raise ServiceError("day_invalid")
         plan = await class_planning.week(day=day)
     except ServiceError as error:
-        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
         return RedirectResponse("/staff/classes", status_code=303)
     demand = await class_planning.demand()
     context = {"plan": plan, "demand": demand, "today": clock.today()}
@@ -105,8 +105,7 @@ async def create_schedule(request: Request) -> Response:
         )
     except ServiceError as error:
         return await _form(request, values, error=error, status_code=400)
-    lang = request_language(request)
-    flash.add(request, gettext_for(lang, SAVED) % {"count": made})
+    flash.add(request, SAVED, count=made)
     return RedirectResponse("/staff/classes", status_code=303)
 
 
@@ -137,8 +136,7 @@ async def update_schedule(request: Request) -> Response:
             raise HTTPException(404) from None
         return await _form(request, values, schedule_id=schedule_id, error=error,
                            status_code=400)  # fmt: skip
-    lang = request_language(request)
-    flash.add(request, gettext_for(lang, EDITED) % {"count": told})
+    flash.add(request, EDITED, count=told)
     return RedirectResponse("/staff/classes", status_code=303)
 
 
@@ -182,7 +180,7 @@ async def _session_action(request: Request, done: str) -> Response:
         if error.code == "unknown_session":
             raise HTTPException(404) from None
         return await _session_page(request, session_id, error=error)
-    flash.add(request, gettext_for(request_language(request), done) % {"count": count})
+    flash.add(request, done, count=count)
     return RedirectResponse(f"/staff/classes/sessions/{session_id}", status_code=303)
 
 

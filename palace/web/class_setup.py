@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from palace.i18n import N_, gettext_for
+from palace.i18n import N_
 from palace.models import ClassLevel, Role
 from palace.services import class_setup, clock
 from palace.services.errors import ServiceError
@@ -50,7 +50,7 @@ async def setup_page(request: Request) -> Response:
 
 async def _done(request: Request, action: str) -> Response:
     form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
-    actor = _actor(request)
+    actor, count = _actor(request), 0
     try:
         if action == "types":
             await class_setup.add_class_type(
@@ -69,10 +69,10 @@ async def _done(request: Request, action: str) -> Response:
                 found = await class_setup.no_class_day_preview(day=day, reason=reason)
                 return await _page(request, preview=found)
             count = await class_setup.add_no_class_day(actor_id=actor, day=day, reason=reason)
-            text = gettext_for(request_language(request), NO_CLASS_DAY) % {"count": count}
+            text = NO_CLASS_DAY
     except ServiceError as error:
         return await _page(request, error=message(request_language(request), error.code))
-    flash.add(request, text)
+    flash.add(request, text, count=count)
     return RedirectResponse(HERE, status_code=303)
 
 
@@ -105,14 +105,13 @@ async def remove_no_class_day(request: Request) -> Response:
 @page(*STAFF)
 async def confirm_holiday_year(request: Request) -> Response:
     raw = str((await request.form()).get("year", ""))[:4]
-    lang = request_language(request)
     try:
         year = int(raw) if raw.isascii() and raw.isdigit() else 0
         count = await class_setup.confirm_holiday_year(actor_id=_actor(request), year=year)
     except ServiceError as error:
-        flash.add(request, message(lang, error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
         return RedirectResponse("/staff/classes", status_code=303)
-    flash.add(request, gettext_for(lang, YEAR_CONFIRMED) % {"year": year, "count": count})
+    flash.add(request, YEAR_CONFIRMED, year=year, count=count)
     return RedirectResponse("/staff/classes", status_code=303)
 
 

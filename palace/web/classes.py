@@ -33,7 +33,7 @@ async def week_page(request: Request) -> Response:
             raise ServiceError("day_invalid")
         shown = await classes.week(member_id=_member_id(request), day=day)
     except ServiceError as error:
-        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
         return RedirectResponse("/classes", status_code=303)
     lang = request_language(request)
     blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
@@ -58,8 +58,10 @@ async def book(request: Request) -> Response:
     lang = request_language(request)
     text = message(lang, error.code, **error.params) if error else None
     if not is_htmx(request):
-        kind = "error" if text else "success"
-        flash.add(request, text or N_("Booked. It is in My bookings."), kind)
+        if error:
+            flash.code(request, error.code, **error.params)
+        else:
+            flash.add(request, N_("Booked. It is in My bookings."))
         return RedirectResponse("/classes", status_code=303)
     try:
         card = await classes.card(member_id=member_id, session_id=session_id)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from palace.i18n import N_, gettext_for
+from palace.i18n import N_
 from palace.models import Role
 from palace.services import clock, closures
 from palace.services.errors import ServiceError
@@ -136,7 +136,7 @@ async def close(request: Request) -> Response:
         return await _page(request, facility_id, posted, errors=errors, status_code=400)
     if not closed:
         return await _page(request, facility_id, posted, confirm=count)
-    flash.add(request, gettext_for(lang, CLOSED_SOME if count else CLOSED_NONE) % {"count": count})
+    flash.add(request, CLOSED_SOME if count else CLOSED_NONE, count=count)
     return RedirectResponse(f"/staff/facilities/{facility_id}/closures", status_code=303)
 
 
@@ -148,7 +148,7 @@ async def reopen(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_closure":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code)
         facility_id = error.params["facility_id"]
     else:
         flash.add(request, N_("Reopened. Bookings cancelled by the closure stay cancelled."))

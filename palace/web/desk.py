@@ -88,7 +88,7 @@ async def cancel(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
     else:
         flash.add(request, DESK_CANCEL)
     return RedirectResponse(f"/desk/members/{member_id}", status_code=303)

@@ -9,7 +9,6 @@ from palace.services import channels, inbox, notices
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
 from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
@@ -62,8 +61,7 @@ async def save_settings(request: Request) -> Response:
     try:
         await channels.choose(member_id=_member_id(request), kinds=kinds)
     except ServiceError as error:
-        lang = request_language(request)
-        flash.add(request, message(lang, error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
         return RedirectResponse("/inbox/settings", status_code=303)
     flash.add(request, N_("Saved."))
     return RedirectResponse("/inbox", status_code=303)

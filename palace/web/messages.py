@@ -1,5 +1,7 @@
 """What each service error code says to a member (message ids, translated on render)."""
 
+from collections.abc import Mapping
+
 from palace.i18n import N_, gettext_for
 from palace.services import passwords
 from palace.services.errors import ServiceError
@@ -214,7 +216,13 @@ GENERIC = N_("Something went wrong. Please try again.")
 def message(lang: str, code: str, /, **params: object) -> str:
     """The code's text in ``lang`` with ``params`` put in (positional-only, so a param
     named ``lang`` or ``code`` cannot collide)."""
-    text = gettext_for(lang, MESSAGES.get(code, GENERIC))
+    return fill(lang, MESSAGES.get(code, GENERIC), params)
+
+
+def fill(lang: str, message_id: str, params: Mapping[str, object]) -> str:
+    """``message_id`` translated into ``lang``, then ``params`` put in as they are: plain
+    text, which the page escapes as a whole; never translated again."""
+    text = gettext_for(lang, message_id)
     given = {name: formats.param(value, lang) for name, value in params.items()}
     values = {"min": passwords.MIN_LENGTH, "max": passwords.MAX_LENGTH, **given}
     return text % values if "%(" in text else text

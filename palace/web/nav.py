@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 
 from palace.i18n import N_
-from palace.models import Member
+from palace.models import Member, Role
 from palace.web.auth import ACCESS_ATTR
 
 TABS = [
@@ -21,8 +21,20 @@ TABS = [
     ("/admin/members", N_("Accounts")),
     ("/account", N_("My account")),
 ]
+# Where each role lands after logging in when no page was asked for: the desk clerk's
+# day starts at the scan field, not at the member's home page.
+START_PAGES = {
+    Role.MEMBER: "/",
+    Role.DESK: "/desk/scan",
+    Role.STAFF: "/staff",
+    Role.ADMIN: "/admin/members",
+}
 # Only for visitors: a member who is logged in is sent on from these.
 VISITOR_TABS = [("/login", N_("Log in")), ("/register", N_("Register"))]
+
+
+def start_page(role: Role) -> str:
+    return START_PAGES.get(role, "/")
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from palace.services import partners
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
 from palace.web.params import path_id
-from palace.web.templating import render, request_language
+from palace.web.templating import render
 
 ANSWERS = {"accept": True, "decline": False}
 JOINED = N_("You have joined this booking.")
@@ -24,7 +23,7 @@ WITHDRAWN = N_("Invitation withdrawn.")
 
 def _after(request: Request, error: ServiceError | None, notice: str, target: str) -> Response:
     if error is not None:
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code)
         target = "/bookings"
     else:
         flash.add(request, notice)
@@ -79,7 +78,7 @@ async def withdraw(request: Request) -> Response:
     except ServiceError as error:
         if error.code == "unknown_booking":
             raise HTTPException(404) from None
-        flash.add(request, message(request_language(request), error.code), "error")
+        flash.code(request, error.code, **error.params)
     else:
         flash.add(request, WITHDRAWN)
     return RedirectResponse(f"/bookings/{booking_id}", status_code=303)

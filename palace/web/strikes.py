@@ -11,9 +11,8 @@ from palace.services import desk, strikes
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
 from palace.web.params import path_id
-from palace.web.templating import render, request_language
+from palace.web.templating import render
 
 STAFF = (Role.STAFF, Role.ADMIN)
 
@@ -46,7 +45,7 @@ async def waive(request: Request) -> Response:
         if error.code == "unknown_strike":
             raise HTTPException(404) from None
         params = {k: v for k, v in error.params.items() if k != "member_id"}
-        flash.add(request, message(request_language(request), error.code, **params), "error")
+        flash.code(request, error.code, **params)
         back = error.params["member_id"]
         return RedirectResponse(f"/staff/members/{back}/strikes", status_code=303)
     flash.add(request, N_("Strike waived. A suspension it caused is lifted."))

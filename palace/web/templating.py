@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, translations
+from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, gettext_for, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services import account_status, notices, partners
 from palace.settings import LANGUAGES, get_settings
 from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
+from palace.web.auth import request_language as request_language
 
 
 def _localtime(value: datetime, lang: str, fmt: str = "medium") -> str:
@@ -53,6 +54,9 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["badge"] = lambda status: badges.badge(status, lang)
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
+    # A message id kept in a variable: translated as plain text (escaped on output), not
+    # through _(), which marks its result safe and %-formats it.
+    env.filters["translate"] = lambda message_id: gettext_for(lang, str(message_id))
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
     env.filters["account_status"] = account_status.effective_status
     env.filters["audit_kind"] = lambda entity: audit_labels.kind(entity, lang)
@@ -106,11 +110,6 @@ def render(
     return templates_for(lang).TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status_code, headers=headers
     )
-
-
-def request_language(request: Request) -> str:
-    lang = getattr(request.state, "lang", None)
-    return lang if lang in LANGUAGES else get_settings().default_language
 
 
 def _local_url(request: Request) -> str:

@@ -10,9 +10,8 @@ from palace.services import waitlist_views, waitlists
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
 from palace.web.params import path_id
-from palace.web.templating import render, request_language
+from palace.web.templating import render
 
 
 def _member_id(request: Request) -> int:
@@ -21,7 +20,7 @@ def _member_id(request: Request) -> int:
 
 def _back(request: Request, target: str, error: ServiceError | None = None) -> Response:
     if error is not None:
-        flash.add(request, message(request_language(request), error.code, **error.params), "error")
+        flash.code(request, error.code, **error.params)
     return RedirectResponse(target, status_code=303)
 
 

@@ -1,7 +1,7 @@
 import httpx
 import pytest
 
-from palace.models import Member
+from palace.models import Member, Role
 from palace.models.members import NAME_MAX
 from tests.helpers import PASSWORD, log_in, make_member, post_form, visible_text
 
@@ -195,3 +195,30 @@ async def test_session_cookie_flags(app: object) -> None:
         assert header.startswith("palace_session=")
         assert "httponly" in header and "samesite=lax" in header
         assert ("secure" in header) is secure
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        (Role.MEMBER, "/"),
+        (Role.DESK, "/desk/scan"),
+        (Role.STAFF, "/staff"),
+        (Role.ADMIN, "/admin/members"),
+    ],
+)
+async def test_each_role_lands_on_its_own_start_page(
+    client: httpx.AsyncClient, role: Role, start: str
+) -> None:
+    member = await make_member(role=role)
+    landed = await post_form(client, "/login", {"login": member.card_no, "password": PASSWORD})
+    assert landed.status_code == 303 and landed.headers["location"] == start
+    assert (await client.get(start)).status_code == 200
+    # Logged in already, the log-in page sends them on to the same place.
+    assert (await client.get("/login")).headers["location"] == start
+    await post_form(client, "/logout", {}, page="/")
+    # A page asked for still wins, and a foreign one falls back to the start page.
+    data = {"login": member.card_no, "password": PASSWORD, "next": "/account"}
+    assert (await post_form(client, "/login", data)).headers["location"] == "/account"
+    await post_form(client, "/logout", {}, page="/")
+    data["next"] = "//evil.example/x"
+    assert (await post_form(client, "/login", data)).headers["location"] == start

@@ -78,7 +78,12 @@ async def test_timetable_shows_free_mine_taken_closed(client: httpx.AsyncClient)
     )
     day = (clock.today() + timedelta(days=1)).isoformat()
     html = (await client.get(f"/book/badminton?day={day}")).text
-    assert _row_of(html, f"cell-{c1.id}-{_epoch()}") == ["我的", "已约 候补", "关闭", "空闲"]
+    assert _row_of(html, f"cell-{c1.id}-{_epoch()}") == [
+        "我的",
+        "已约 候补",
+        "关闭 维修",
+        "空闲",
+    ]  # the reason opens on a tap
 
 
 async def test_a_day_not_yet_open_says_when_it_opens(

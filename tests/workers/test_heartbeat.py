@@ -146,3 +146,39 @@ def test_serve_with_worker_starts_a_worker_that_died_again() -> None:
         assert first not in _workers_of_this_run()
         wait_for(lambda: httpx.get(f"{base}/healthz", timeout=5).status_code == 200)
     wait_for(lambda: _workers_of_this_run() == [], seconds=15, what="the worker to stop")
+
+
+def test_ctrl_c_stops_serve_with_worker_without_starting_another() -> None:
+    """A terminal's Ctrl-C goes to the whole foreground process group: the server and,
+    unless kept apart, its worker. Shutting down is no reason to start another worker."""
+    import signal
+    import subprocess
+    import tempfile
+
+    from tests.processes import free_port, wait_for
+
+    port = free_port()
+    command = [sys.executable, "-m", "palace", "serve", "--with-worker", "--port", str(port)]
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                  start_new_session=True)  # fmt: skip
+        try:
+            wait_for(lambda: len(_workers_of_this_run()) == 1, what="the worker")
+            wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), what="the server")
+            # Kept out of the server's process group, so the Ctrl-C reaches the server only.
+            assert os.getpgid(_workers_of_this_run()[0]) != os.getpgid(server.pid)
+            os.killpg(server.pid, signal.SIGINT)  # what the terminal does
+            server.wait(timeout=30)
+        finally:
+            if server.poll() is None:
+                server.kill()
+        wait_for(lambda: _workers_of_this_run() == [], seconds=15, what="the worker to stop")
+        log.seek(0)
+        output = log.read()
+    assert "starting another" not in output, output
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(httpx.TransportError):
+        return httpx.get(url, timeout=2).status_code < 500
+    return False
