@@ -4,12 +4,25 @@ A worker that dies (a crash, an out-of-memory kill) is started again after a sho
 pause, so background work does not silently stop while the web server goes on.
 """
 
+import ctypes
 import logging
+import signal
 import subprocess
+import sys
 import threading
 
 log = logging.getLogger("palace")
 PAUSE_SECONDS = 2.0
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, be sent SIGTERM when the server dies, even by
+    SIGKILL, so a worker kept out of the server's process group is never left behind."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class WorkerKeeper(threading.Thread):
@@ -28,7 +41,9 @@ class WorkerKeeper(threading.Thread):
                 # A process group of its own: a terminal's Ctrl-C goes to the server, whose
                 # shutdown stops the worker (stop()), rather than to both at once, which
                 # left the keeper seeing its worker go mid-shutdown and starting another.
-                self.process = subprocess.Popen(self.argv, process_group=0)
+                self.process = subprocess.Popen(
+                    self.argv, process_group=0, preexec_fn=_die_with_parent
+                )
             code = self.process.wait()
             # Signals sent to every process at once (a service manager stopping the
             # whole group) end the worker first: the pause gives shutdown time to say so.

@@ -182,3 +182,23 @@ def _answers(url: str) -> bool:
     with contextlib.suppress(httpx.TransportError):
         return httpx.get(url, timeout=2).status_code < 500
     return False
+
+
+def test_a_killed_server_leaves_no_worker_behind() -> None:
+    """The worker has a process group of its own (see the Ctrl-C test), so nothing but
+    the server's death may end it when the server is killed outright."""
+    import signal
+    import subprocess
+
+    from tests.processes import free_port, wait_for
+
+    command = [sys.executable, "-m", "palace", "serve", "--with-worker", "--port", str(free_port())]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(_workers_of_this_run()) == 1, what="the worker")
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    wait_for(lambda: _workers_of_this_run() == [], seconds=15, what="the orphaned worker to stop")
