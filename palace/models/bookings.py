@@ -94,7 +94,8 @@ class Booking(Model):
     live_slot = fields.IntField(null=True)
     # A place taken for one of the member's children (children's classes). Such a
     # booking keeps live_slot NULL and uses live_child_slot, unique with the child
-    # (an index made in migration 0003), so siblings can share a session.
+    # (an index made in migration 0003; on SQLite made again in 0012 after 0006's table
+    # rebuild lost both unique keys), so siblings can share a session.
     child: fields.ForeignKeyNullableRelation[Child] = fields.ForeignKeyField(
         "models.Child", related_name="bookings", on_delete=fields.RESTRICT, null=True
     )

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from palace.models.bookings import Slot
+from palace.models.children import Child
 from palace.models.members import Member
 
 
@@ -46,6 +47,14 @@ class WaitlistEntry(Model):
     # The slot id while the member is in line (waiting or offered), NULL after: unique
     # with the member, so a double submit joins once.
     live_slot = fields.IntField(null=True)
+    # In line for one of the member's children (children's classes): such an entry keeps
+    # live_slot NULL and uses live_child_slot, unique with the child, so each child
+    # stands in a session's line once and siblings may both wait, as for bookings.
+    child: fields.ForeignKeyNullableRelation[Child] = fields.ForeignKeyField(
+        "models.Child", related_name="waitlist_entries", on_delete=fields.CASCADE, null=True
+    )
+    child_id: int | None
+    live_child_slot = fields.IntField(null=True)
     offered_at = fields.DatetimeField(null=True)
     offer_expires_at = fields.DatetimeField(null=True, db_index=True)
     booking_id = fields.IntField(null=True)
@@ -56,6 +65,6 @@ class WaitlistEntry(Model):
 
     class Meta:
         table = "waitlist_entries"
-        unique_together = (("member", "live_slot"),)
+        unique_together = (("member", "live_slot"), ("child", "live_child_slot"))
         indexes = (("slot_id", "status"),)
         ordering = ("id",)

@@ -114,6 +114,25 @@ _OWN = """bookings b JOIN slots s ON s.id = b.slot_id
   WHERE b.member_id = :member AND {child} AND b.guest_name IS NULL
   AND b.facility_id = :facility AND s.kind = :kind AND b.status = 'confirmed'"""
 
+# The clash rule: one person (the member, or one child) is never in two places at once.
+# The first of their confirmed bookings elsewhere that overlaps the period, if any.
+_CLASH = """SELECT b.id FROM bookings b
+  WHERE b.member_id = :member AND {child} AND b.guest_name IS NULL
+  AND b.status = 'confirmed' AND b.slot_id <> :slot
+  AND b.starts_at < :ends_at AND b.ends_at > :starts_at
+  ORDER BY b.starts_at, b.id LIMIT 1"""
+
+
+def _person(child: bool) -> str:
+    return "b.child_id = :child" if child else "b.child_id IS NULL"
+
+
+def clash(*, child: bool) -> str:
+    """The clash rule on its own (joining a line), with :member, :child when ``child``,
+    :slot, :starts_at and :ends_at."""
+    return _CLASH.format(child=_person(child))
+
+
 # Everything the core checks about the place and the person once the member's row is
 # locked, in one statement (read after the lock, so it sees their other requests).
 _PERSON_FACTS = """
@@ -122,6 +141,7 @@ SELECT
     AND (c.resource_id IS NULL OR c.resource_id = :resource)
     AND c.starts_at < :ends_at AND c.ends_at > :starts_at) AS closed,
   EXISTS (SELECT 1 FROM bookings b WHERE {live}) AS live,
+  ({clash}) AS clash,
   (SELECT COUNT(*) FROM {own} AND b.ends_at > :now) AS active,
   (SELECT COALESCE(SUM({minutes}), 0) FROM {own}
     AND b.starts_at >= :day_from AND b.starts_at < :day_to) AS minutes,
@@ -131,10 +151,12 @@ SELECT
 
 
 def person_facts(*, child: bool) -> str:
-    own = _OWN.format(child="b.child_id = :child" if child else "b.child_id IS NULL")
+    own = _OWN.format(child=_person(child))
     live = (
         "b.child_id = :child AND b.live_child_slot = :slot"
         if child
         else "b.member_id = :member AND b.live_slot = :slot"
     )
-    return _PERSON_FACTS.format(live=live, own=own, minutes=_MINUTES[db.dialect()])
+    return _PERSON_FACTS.format(
+        live=live, own=own, clash=clash(child=child), minutes=_MINUTES[db.dialect()]
+    )

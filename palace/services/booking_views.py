@@ -30,6 +30,7 @@ from palace.models import (
 )
 from palace.models.waitlists import LIVE
 from palace.services import (
+    booking_names,
     booking_sql,
     booking_states,
     clock,
@@ -64,10 +65,14 @@ class BookingView:
     palace_reason: str | None = None
 
     def title(self, lang: str) -> str:
-        """What the booking is for: the class's name, or the hall and court."""
-        if self.session is not None:
-            return f"{self.session.class_type.name(lang)} · {self.resource.name(lang)}"
-        return f"{self.facility.name(lang)} · {self.resource.name(lang)}"
+        """What the booking is for: the class (and child), or the hall and court."""
+        return booking_names.place_name(
+            lang,
+            facility=self.facility,
+            resource=self.resource,
+            class_type=self.session.class_type if self.session is not None else None,
+            child=self.child,
+        )
 
     @property
     def late_now(self) -> bool:

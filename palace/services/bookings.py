@@ -5,7 +5,8 @@ accepted offer, a desk walk-in, a ballot draw — resolves to a slot id and is t
 by ``take``. It alone locks the member, checks closures and quotas, runs the
 conditional UPDATE that enforces capacity (``taken = taken + 1 WHERE taken <
 capacity``, in the transaction that writes the booking), keeps one live place per
-member (or child) and slot, and writes the audit event. Every place is freed by
+member (or child) and slot, refuses a place that overlaps another booking of the same
+person (the clash rule, ``clash``), and writes the audit event. Every place is freed by
 ``release``.
 
 Quotas are checked under a lock on the member's row, so one member's parallel
@@ -177,7 +178,9 @@ async def _take(
     return Taken(booking, terms, facts.quota_with(terms), left)
 
 
-async def check_may_take(*, member_id: int, slot_id: int, source: BookingSource) -> Terms:
+async def check_may_take(
+    *, member_id: int, slot_id: int, source: BookingSource, child_id: int | None = None
+) -> Terms:
     """Every rule ``take`` applies except capacity, without taking: before an offer is made.
 
     Call inside a transaction (it locks the member's row, as ``take`` does).
@@ -187,7 +190,7 @@ async def check_may_take(*, member_id: int, slot_id: int, source: BookingSource)
     except slots.SlotError as error:
         raise BookingError(error.code) from None
     _check_time(terms, source)
-    await _check(member_id, None, terms, person=True)
+    await _check(member_id, child_id, terms, person=True)
     return terms
 
 
@@ -233,8 +236,38 @@ async def _check(member_id: int, child_id: int | None, terms: Terms, *, person: 
     if person:
         if found["live"]:
             raise BookingError("already_booked")
+        if found["clash"] is not None:
+            raise await clash_error(int(found["clash"]))
         _check_quota(quota, terms)
     return _Facts(quota, bool(found["wanted"]))
+
+
+# The clash rule, stated once: one person (the member, or one child) holds no two
+# bookings that overlap. ``take`` applies it to every way in (the timetable, a class, a
+# walk-in, a promotion or an accepted offer); joining a line applies it too, so nobody
+# waits for a place they could never be given.
+
+
+async def clash(
+    *, member_id: int, child_id: int | None, slot_id: int, starts_at: datetime, ends_at: datetime
+) -> BookingError | None:
+    """Why this person may not have the slot at this time, or None: a confirmed booking
+    of theirs elsewhere overlaps it."""
+    found = await booking_sql.first(
+        booking_sql.clash(child=child_id is not None),
+        member=member_id,
+        **({"child": child_id} if child_id is not None else {}),
+        slot=slot_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    return None if found is None else await clash_error(int(found["id"]))
+
+
+async def clash_error(booking_id: int) -> BookingError:
+    """The refusal, saying when the booking in the way starts."""
+    other = await Booking.get(id=booking_id)
+    return BookingError("booking_clash", at=clock.utc(other.starts_at))
 
 
 async def _take_place(slot_id: int, source: BookingSource) -> int | None:

@@ -1,6 +1,6 @@
 """What planning staff look at: a week of rooms × time, one session, its roster, demand."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tortoise.expressions import Q
@@ -18,7 +18,10 @@ from palace.models import (
     Schedule,
     SessionStatus,
     Slot,
+    WaitlistEntry,
+    WaitStatus,
 )
+from palace.models.waitlists import LIVE
 from palace.services import class_sessions, classes, clock, holidays
 from palace.services.class_sessions import ClassError
 
@@ -132,10 +135,23 @@ class RosterLine:
 
 
 @dataclass(frozen=True)
+class WaitingLine:
+    """Someone in the session's line, in order: a member, or a member's child."""
+
+    entry: WaitlistEntry  # with member and child
+    position: int
+
+    @property
+    def offered(self) -> bool:
+        return self.entry.status == WaitStatus.OFFERED
+
+
+@dataclass(frozen=True)
 class SessionView:
     session: ClassSession  # with class_type, room, instructor, slot, schedule
     lines: list[RosterLine]  # confirmed first, then cancelled
     instructors: list[Instructor]
+    waiting: list[WaitingLine] = field(default_factory=list)  # the line, first first
 
     @property
     def confirmed(self) -> list[RosterLine]:
@@ -159,7 +175,13 @@ async def session_view(*, session_id: int) -> SessionView:
     )
     lines = [RosterLine(b, b.child.name if b.child else None) for b in found]
     lines.sort(key=lambda line: line.booking.status != BookingStatus.CONFIRMED)
-    return SessionView(session, lines, await Instructor.filter(active=True))
+    in_line = (
+        await WaitlistEntry.filter(slot_id=session.slot_id, status__in=LIVE)
+        .select_related("member", "child")
+        .order_by("id")
+    )
+    waiting = [WaitingLine(entry, n) for n, entry in enumerate(in_line, start=1)]
+    return SessionView(session, lines, await Instructor.filter(active=True), waiting)
 
 
 # Demand beside how full sessions run.
@@ -170,6 +192,7 @@ class PartFigures:
     wanted: int  # members asking for this time of day
     sessions: int  # sessions at this time of day in the last and next four weeks
     fill: int | None  # percent of their places taken
+    waiting: int = 0  # in line now for those sessions still to come
 
 
 @dataclass(frozen=True)
@@ -207,6 +230,7 @@ async def demand() -> list[DemandRow]:
         starts_at__gte=since,
         starts_at__lt=until,
     ).select_related("slot")
+    lines = await _waiting_by_slot([s.slot_id for s in held])
     rows = []
     for class_type in types:
         parts = {}
@@ -219,6 +243,18 @@ async def demand() -> list[DemandRow]:
             wanted = sum(
                 1 for a in asked if a.class_type_id == class_type.id and a.day_part == part
             )
-            parts[part.value] = PartFigures(wanted, len(slots), _fill(slots))
+            waiting = sum(lines.get(slot.id, 0) for slot in slots)
+            parts[part.value] = PartFigures(wanted, len(slots), _fill(slots), waiting)
         rows.append(DemandRow(class_type, parts))
     return rows
+
+
+async def _waiting_by_slot(slot_ids: list[int]) -> dict[int, int]:
+    """How many stand in each slot's line now (members and children)."""
+    if not slot_ids:
+        return {}
+    rows = await WaitlistEntry.filter(slot_id__in=slot_ids, status__in=LIVE).only("slot_id")
+    counted: dict[int, int] = {}
+    for row in rows:
+        counted[row.slot_id] = counted.get(row.slot_id, 0) + 1
+    return counted

@@ -262,8 +262,11 @@ async def cancel_locked(
     detail = {**session_detail(session), "reason": reason}
     # The line closes first, so the places released below are not held for it; the
     # members who were waiting are told the class is off, with the same reason.
-    for member_id in await holds.close_line(session.slot_id, reason=action, actor_id=actor_id):
-        await notifications.notify(member_id=member_id, kind=CANCELLED_KIND, detail=detail)
+    for entry in await holds.close_line(session.slot_id, reason=action, actor_id=actor_id):
+        for_child = {"child_id": entry.child_id} if entry.child_id is not None else {}
+        await notifications.notify(
+            member_id=entry.member_id, kind=CANCELLED_KIND, detail={**detail, **for_child}
+        )
     found = await _confirmed(session)
     for booking in found:
         await bookings.release(

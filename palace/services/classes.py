@@ -5,7 +5,7 @@ and ``bookings.take`` does the rest (member lock, closures, quotas per person, t
 conditional UPDATE, the audit event), exactly as for a court.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -22,7 +22,7 @@ from palace.models import (
     WaitlistEntry,
 )
 from palace.models.waitlists import LIVE
-from palace.services import bookings, clock, slots
+from palace.services import booking_names, bookings, clock, slots
 from palace.services.bookings import BookingError
 from palace.services.errors import ServiceError
 
@@ -31,7 +31,7 @@ WEEKS_AHEAD = 8
 
 class SessionState(StrEnum):
     OPEN = "open"
-    MINE = "mine"  # the member (or all their children who could) hold a place
+    MINE = "mine"  # the member (or, in a children's class, every child of theirs) holds a place
     FULL = "full"
     NOT_YET_OPEN = "not_yet_open"
     CANCELLED = "cancelled"
@@ -46,7 +46,14 @@ class SessionCard:
     opens_at: datetime
     mine: list[Booking]  # the member's confirmed places here (their own or a child's)
     late: bool = False  # open, but inside the free-cancellation cut-off: ask before booking
-    waiting: bool = False  # the member stands in this session's waitlist
+    waiting: bool = False  # the member (or a child of theirs) stands in this session's line
+    # A children's class: the member's children without a place here yet, one place each.
+    others: list[Child] = field(default_factory=list)
+
+    def title(self, lang: str, booking: Booking | None = None) -> str:
+        """The class's name, with the child a place of the member's was taken for."""
+        child = booking.child if booking is not None else None
+        return booking_names.place_name(lang, class_type=self.session.class_type, child=child)
 
 
 @dataclass(frozen=True)
@@ -101,9 +108,9 @@ async def _week(member_id: int, first: date) -> Week:
     start, _ = clock.day_bounds(days[0])
     _, end = clock.day_bounds(first + timedelta(days=6))
     sessions = await _sessions(Q(starts_at__gte=start, starts_at__lt=end))
-    cards = await _cards(member_id, sessions)
-    by_day = [(d, [c for c in cards if clock.local_day(c.session.starts_at) == d]) for d in days]
     children = await children_of(member_id)
+    cards = await _cards(member_id, sessions, children)
+    by_day = [(d, [c for c in cards if clock.local_day(c.session.starts_at) == d]) for d in days]
     last_week = this_week + timedelta(weeks=WEEKS_AHEAD)
     blocked = await blocked_for(member_id)
     return Week(first, by_day, children, first > this_week, first < last_week, blocked)
@@ -132,18 +139,23 @@ async def _sessions(where: Q) -> list[ClassSession]:
     )
 
 
-async def _cards(member_id: int, sessions: list[ClassSession]) -> list[SessionCard]:
+async def _cards(
+    member_id: int, sessions: list[ClassSession], children: list[Child]
+) -> list[SessionCard]:
     slot_ids = [s.slot_id for s in sessions]
     mine = await Booking.filter(
         member_id=member_id, slot_id__in=slot_ids, status=BookingStatus.CONFIRMED
-    )
+    ).select_related("child")
     lines = WaitlistEntry.filter(member_id=member_id, slot_id__in=slot_ids, status__in=LIVE)
     in_line = {entry.slot_id for entry in await lines.only("id", "slot_id")}
     cards = []
     for session in sessions:
         held = [b for b in mine if b.slot_id == session.slot_id]
+        booked = {b.child_id for b in held}
+        others = [c for c in children if c.id not in booked]
+        others = others if session.class_type.for_children else []
         opens_at, late_from = await _window(session)
-        card = _card(session, opens_at, late_from, held)
+        card = _card(session, opens_at, late_from, held, others)
         cards.append(replace(card, waiting=session.slot_id in in_line))
     return cards
 
@@ -163,13 +175,17 @@ async def _window(session: ClassSession) -> tuple[datetime, datetime]:
 
 
 def _card(
-    session: ClassSession, opens_at: datetime, late_from: datetime, held: list[Booking]
+    session: ClassSession,
+    opens_at: datetime,
+    late_from: datetime,
+    held: list[Booking],
+    others: list[Child],
 ) -> SessionCard:
     left = slots.places_left(session.slot)  # places held for the waitlist are the line's
     now = clock.now()
     if session.status == SessionStatus.CANCELLED:
         state = SessionState.CANCELLED
-    elif held:
+    elif held and not others:
         state = SessionState.MINE
     elif clock.utc(session.starts_at) <= now:
         state = SessionState.PAST
@@ -180,7 +196,7 @@ def _card(
     else:
         state = SessionState.OPEN
     late = state == SessionState.OPEN and late_from <= now
-    return SessionCard(session, state, left, opens_at, held, late)
+    return SessionCard(session, state, left, opens_at, held, late, others=others)
 
 
 async def card(*, member_id: int, session_id: int) -> SessionCard:
@@ -188,7 +204,7 @@ async def card(*, member_id: int, session_id: int) -> SessionCard:
     found = await _sessions(Q(id=session_id))
     if not found:
         raise BookingError("unknown_session")
-    return (await _cards(member_id, found))[0]
+    return (await _cards(member_id, found, await children_of(member_id)))[0]
 
 
 async def book(*, member_id: int, session_id: int, child_id: int | None = None) -> Booking:

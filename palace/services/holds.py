@@ -74,18 +74,20 @@ async def lock_line(slot_id: int) -> None:
         )
 
 
-async def close_line(slot_id: int, *, reason: str, actor_id: int | None = None) -> list[int]:
+async def close_line(
+    slot_id: int, *, reason: str, actor_id: int | None = None
+) -> list[WaitlistEntry]:
     """Nobody more is promoted here (it started, or the class was cancelled): the line
-    closes and its held places go back. Returns the members who were still in line."""
+    closes and its held places go back. Returns the entries that were still in line."""
     live = await WaitlistEntry.filter(
         slot_id=slot_id, status__in=(WaitStatus.WAITING, WaitStatus.OFFERED)
     )
     closed = []
     for entry in live:
         if await WaitlistEntry.filter(id=entry.id, status=entry.status).update(
-            status=WaitStatus.CLOSED, live_slot=None
+            status=WaitStatus.CLOSED, live_slot=None, live_child_slot=None
         ):
-            closed.append(entry.member_id)
+            closed.append(entry)
             await audit.record(
                 actor_id=actor_id,
                 entity="waitlist_entry",

@@ -13,8 +13,8 @@ from babel.dates import format_skeleton
 from tortoise.expressions import Q
 
 from palace.i18n import BABEL_LOCALES, N_, gettext_for
-from palace.models import Booking, ClassSession, Instructor, Member, Notification, Resource
-from palace.services import clock, partners
+from palace.models import Booking, Child, ClassSession, Instructor, Member, Notification, Resource
+from palace.services import booking_names, clock, partners
 
 TEXTS = {
     "booked": N_("Booked: %(place)s, %(when)s."),
@@ -123,7 +123,8 @@ SKIP_REASONS = {
     "over_quota_active": N_("you already have as many upcoming bookings in this hall as allowed."),
     "over_quota_hours": N_("it would take you over the hours allowed per day in this hall."),
     "member_suspended": N_("your account is suspended from booking."),
-    "waitlist_clash": N_("you have another booking at that time."),
+    "booking_clash": N_("you have another booking at that time."),
+    "waitlist_clash": N_("you have another booking at that time."),  # rows from before
 }
 OTHER_REASON = N_("a booking rule does not allow it.")
 # Reasons a service stores as a code rather than as staff's words
@@ -149,31 +150,45 @@ OUTBOUND_KINDS = (
 
 @dataclass(frozen=True)
 class Places:
-    """Names of the courts, rooms, classes and instructors the messages talk about."""
+    """Names of the courts, rooms, classes, children and instructors the messages talk about."""
 
     resources: dict[int, Resource]
     sessions: dict[int, ClassSession]
     instructors: dict[int, Instructor]
     by_slot: dict[int, ClassSession]  # a class session by its slot (waitlist messages)
+    children: dict[int, Child]  # by id (``child_id`` in a waitlist message's detail)
+    booked_for: dict[int, Child]  # the child a booking was taken for, by booking id
     # Bookings partner messages are about (``resource``, ``facility`` and ``member`` the
     # booker loaded), and the partners they name.
     bookings: dict[int, Booking] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
 
-    def name(self, detail: dict[str, object], lang: str) -> str:
+    def name(self, detail: dict[str, object], lang: str, *, booking_id: int | None = None) -> str:
+        """What the message is about, named as everywhere (booking_names): the class
+        and the child it is for, or the hall and court."""
         session = self.sessions.get(_int(detail.get("session_id"))) or self.by_slot.get(
             _int(detail.get("slot_id"))
         )
         if session is not None:
-            return f"{session.class_type.name(lang)} · {session.slot.resource.name(lang)}"
+            return self._class(session, detail, lang, booking_id)
         resource = self.resources.get(_int(detail.get("resource_id")))
         if resource is None:
             return gettext_for(lang, N_("the palace"))
-        return f"{resource.facility.name(lang)} · {resource.name(lang)}"
+        return booking_names.place_name(lang, facility=resource.facility, resource=resource)
 
-    def class_name(self, detail: dict[str, object], lang: str) -> str:
+    def class_name(
+        self, detail: dict[str, object], lang: str, *, booking_id: int | None = None
+    ) -> str:
         session = self.sessions.get(_int(detail.get("session_id")))
-        return session.class_type.name(lang) if session else ""
+        return self._class(session, detail, lang, booking_id) if session else ""
+
+    def _class(
+        self, session: ClassSession, detail: dict[str, object], lang: str, booking_id: int | None
+    ) -> str:
+        child = self.children.get(_int(detail.get("child_id"))) or self.booked_for.get(
+            booking_id or 0
+        )
+        return booking_names.place_name(lang, class_type=session.class_type, child=child)
 
     def room(self, detail: dict[str, object], lang: str) -> str:
         """The room a moved class meets in now (``room_id``)."""
@@ -217,11 +232,20 @@ async def places_for(notifications: Iterable[Notification]) -> Places:
         Q(id__in=_ids(found, "session_id")) | Q(slot_id__in=_ids(found, "slot_id"))
     ).select_related("class_type", "slot__resource")
     instructors = await Instructor.filter(id__in=_ids(found, "instructor_id"))
+    children = await Child.filter(id__in=_ids(found, "child_id"))
+    booked = [n.booking_id for n in found if n.booking_id is not None]
+    for_children = (
+        await Booking.filter(id__in=booked, child_id__not_isnull=True).select_related("child")
+        if booked
+        else []
+    )
     return Places(
         {r.id: r for r in resources},
         {s.id: s for s in sessions},
         {i.id: i for i in instructors},
         {s.slot_id: s for s in sessions},
+        {c.id: c for c in children},
+        {b.id: b.child for b in for_children if b.child is not None},
         *await _partner_facts(found),
     )
 
@@ -271,8 +295,8 @@ def text(notification: Notification, lang: str, places: Places) -> str:
         return gettext_for(lang, GENERIC)
     values = {
         "free": free,
-        "place": places.name(detail, lang),
-        "class": places.class_name(detail, lang),
+        "place": places.name(detail, lang, booking_id=notification.booking_id),
+        "class": places.class_name(detail, lang, booking_id=notification.booking_id),
         "room": places.room(detail, lang),
         "when": _moment(detail.get("starts_at"), lang),
         "from": _moment(detail.get("from"), lang),

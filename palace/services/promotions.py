@@ -7,19 +7,29 @@ retried job and the sweep give each held place to exactly one member, in line or
 
 While the start is more than the hall's auto-book cut-off away, a member who chose
 "book me automatically" is booked through the booking core (quotas, suspension,
-closures and capacity all apply); otherwise the member gets a timed offer and the
-place stays held until they accept, decline, or the offer runs out. A member who
-cannot be booked (over quota, suspended, another booking at that time) is skipped,
-told why once, and keeps their place in line.
+closures, capacity and the clash rule all apply); otherwise the member gets a timed
+offer and the place stays held until they accept, decline, or the offer runs out. A
+member who cannot be booked (over quota, suspended, a booking made since joining that
+overlaps) is skipped, told why once, and keeps their place in line. A child's entry
+(children's classes) books or offers the place for that child.
 """
 
 from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 
-from palace.models import Booking, BookingSource, BookingStatus, Slot, WaitlistEntry, WaitMode
+from palace.models import BookingSource, Slot, WaitlistEntry, WaitMode
 from palace.models import WaitStatus as S
-from palace.services import after_commit, audit, bookings, clock, holds, notifications, slots
+from palace.services import (
+    after_commit,
+    audit,
+    bookings,
+    clock,
+    holds,
+    notifications,
+    slots,
+    waitlists,
+)
 from palace.services.bookings import BookingError
 from palace.services.slots import Terms
 
@@ -71,7 +81,6 @@ async def _give(entry: WaitlistEntry, terms: Terms) -> int:
     """Book or offer one held place to this member; 0 when they are skipped."""
     try:
         async with after_commit.transaction():  # a savepoint: a refusal changes nothing
-            await _check_clash(entry.member_id, terms)
             if _books_now(entry, terms):
                 await _book(entry, terms)
             else:
@@ -89,25 +98,13 @@ def _books_now(entry: WaitlistEntry, terms: Terms) -> bool:
     return entry.mode == WaitMode.AUTO and terms.starts_at - clock.now() > cutoff
 
 
-async def _check_clash(member_id: int, terms: Terms) -> None:
-    """A promotion must not put a member in two places at once."""
-    clash = await Booking.filter(
-        member_id=member_id,
-        child_id=None,
-        status=BookingStatus.CONFIRMED,
-        starts_at__lt=terms.ends_at,
-        ends_at__gt=terms.starts_at,
-    ).exclude(slot_id=terms.slot.id)
-    if clash:
-        raise BookingError("waitlist_clash")
-
-
 async def _book(entry: WaitlistEntry, terms: Terms) -> None:
     booking = await bookings.take(
         member_id=entry.member_id,
         slot_id=terms.slot.id,
         actor_id=None,
         source=BookingSource.WAITLIST,
+        child_id=entry.child_id,
     )
     await _set_status(entry, S.WAITING, S.BOOKED, action="promote", booking_id=booking.id)
     await notifications.notify(
@@ -118,6 +115,13 @@ async def _book(entry: WaitlistEntry, terms: Terms) -> None:
     )
 
 
+def _detail(entry: WaitlistEntry, terms: Terms) -> dict[str, object]:
+    """What a message about this place in line says: where, when, which entry, and for
+    which child (names are read when it is shown)."""
+    detail = {**notifications.slot_detail(terms), "entry_id": entry.id}
+    return detail if entry.child_id is None else {**detail, "child_id": entry.child_id}
+
+
 def offer_end(terms: Terms) -> datetime:
     """An offer lasts the hall's offer time, and never past the start."""
     return min(clock.now() + timedelta(minutes=terms.rules.offer_minutes), terms.starts_at)
@@ -125,7 +129,10 @@ def offer_end(terms: Terms) -> datetime:
 
 async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
     await bookings.check_may_take(
-        member_id=entry.member_id, slot_id=terms.slot.id, source=BookingSource.WAITLIST
+        member_id=entry.member_id,
+        slot_id=terms.slot.id,
+        source=BookingSource.WAITLIST,
+        child_id=entry.child_id,
     )
     expires_at = offer_end(terms)
     changed = await WaitlistEntry.filter(id=entry.id, status=S.WAITING).update(
@@ -137,11 +144,7 @@ async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
     await notifications.notify(
         member_id=entry.member_id,
         kind="waitlist_offer",
-        detail={
-            **notifications.slot_detail(terms),
-            "entry_id": entry.id,
-            "expires_at": expires_at.isoformat(),
-        },
+        detail={**_detail(entry, terms), "expires_at": expires_at.isoformat()},
     )
 
 
@@ -157,7 +160,7 @@ async def _skip(entry: WaitlistEntry, terms: Terms, code: str) -> None:
     await notifications.notify(
         member_id=entry.member_id,
         kind="waitlist_skipped",
-        detail={**notifications.slot_detail(terms), "reason": code},
+        detail={**_detail(entry, terms), "reason": code},
     )
 
 
@@ -166,7 +169,7 @@ async def _set_status(
 ) -> None:
     """Move an entry on; the line's live key goes once it leaves the line."""
     live = entry.slot_id if new in (S.WAITING, S.OFFERED) else None
-    values: dict[str, object] = {"status": new, "live_slot": live}
+    values: dict[str, object] = {"status": new, **waitlists.live_keys(live, entry.child_id)}
     if "booking_id" in detail:
         values["booking_id"] = detail["booking_id"]
     changed = await WaitlistEntry.filter(id=entry.id, status=old).update(**values)
@@ -195,19 +198,15 @@ async def _expire_due(slot_id: int) -> None:
         # The same conditional change as accepting, the other way: one of them wins.
         changed = await WaitlistEntry.filter(
             id=entry.id, status=S.OFFERED, offer_expires_at__lte=now
-        ).update(status=S.EXPIRED, live_slot=None)
+        ).update(status=S.EXPIRED, **waitlists.OUT)
         if not changed:
             continue
         await _audit(entry, S.OFFERED, S.EXPIRED, "expire")
         await notifications.notify(
             member_id=entry.member_id,
             kind="waitlist_offer_expired",
-            detail={**(await _detail_of(slot_id)), "entry_id": entry.id},
+            detail=_detail(entry, await slots.terms(slot_id)),
         )
-
-
-async def _detail_of(slot_id: int) -> dict[str, object]:
-    return notifications.slot_detail(await slots.terms(slot_id))
 
 
 async def _close_line(slot_id: int) -> None:

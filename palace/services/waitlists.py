@@ -7,6 +7,7 @@ from tortoise.exceptions import IntegrityError
 from palace.models import (
     Booking,
     BookingSource,
+    Child,
     ClassSession,
     Member,
     Slot,
@@ -14,6 +15,7 @@ from palace.models import (
 )
 from palace.models import WaitMode as M
 from palace.models import WaitStatus as S
+from palace.models.waitlists import LIVE
 from palace.services import (
     account_status,
     after_commit,
@@ -35,27 +37,48 @@ class WaitlistError(ServiceError):
     pass
 
 
-async def join(*, member_id: int, slot_id: int, mode: str) -> WaitlistEntry:
-    """Stand in line for a full slot; ``mode`` is "auto" (book me) or "ask" (ask me first)."""
+async def join(
+    *, member_id: int, slot_id: int, mode: str, child_id: int | None = None
+) -> WaitlistEntry:
+    """Stand in line for a full slot; ``mode`` is "auto" (book me) or "ask" (ask me first).
+
+    A children's class's line is for a child (``child_id``): a promotion books that child.
+    """
     if mode not in (M.AUTO, M.ASK):
         raise WaitlistError("waitlist_mode_invalid")
     terms = await _terms(slot_id)
     _check_joinable_time(terms)
     async with after_commit.transaction():
-        await _check_member(member_id)
-        await _check_full(member_id, terms)
-        if await WaitlistEntry.filter(member_id=member_id, live_slot__isnull=False).count() >= (
-            MAX_LINES
-        ):
+        await _check_member(member_id, child_id)
+        await _check_full(member_id, child_id, terms)
+        await _check_clash(member_id, child_id, terms)
+        if await WaitlistEntry.filter(member_id=member_id, status__in=LIVE).count() >= MAX_LINES:
             raise WaitlistError("too_many_waitlists", max=MAX_LINES)
         try:
             entry = await WaitlistEntry.create(
-                slot_id=slot_id, member_id=member_id, mode=M(mode), live_slot=slot_id
+                slot_id=slot_id,
+                member_id=member_id,
+                mode=M(mode),
+                child_id=child_id,
+                live_slot=slot_id if child_id is None else None,
+                live_child_slot=slot_id if child_id is not None else None,
             )
         except IntegrityError:
             raise WaitlistError("already_waiting") from None
-        await _audit(entry, member_id, None, S.WAITING, "join", mode=mode)
+        await _audit(entry, member_id, None, S.WAITING, "join", mode=mode, child_id=child_id)
     return entry
+
+
+def live_keys(slot_id: int | None, child_id: int | None) -> dict[str, int | None]:
+    """The line's unique key while in line (``slot_id``), or cleared (None): a member's
+    own entry is unique on (member, live_slot), a child's on (child, live_child_slot)."""
+    if child_id is None:
+        return {"live_slot": slot_id, "live_child_slot": None}
+    return {"live_slot": None, "live_child_slot": slot_id}
+
+
+# Out of the line, whoever it was for: both keys cleared.
+OUT = {"live_slot": None, "live_child_slot": None}
 
 
 async def _terms(slot_id: int) -> Terms:
@@ -73,29 +96,54 @@ def _check_joinable_time(terms: Terms) -> None:
         raise WaitlistError("not_yet_open", opens_at=terms.opens_at)
 
 
-async def _check_member(member_id: int) -> None:
+async def _check_member(member_id: int, child_id: int | None) -> None:
     # Locked like the booking core does, so one member's double submit is serialised.
     member = await Member.filter(id=member_id).select_for_update().get_or_none()
     if member is None:
         raise WaitlistError("unknown_member")
     if not account_status.may_book(member):
         raise WaitlistError("member_suspended")
+    if child_id is not None and not await Child.exists(
+        id=child_id, parent_id=member_id, active=True
+    ):
+        raise WaitlistError("unknown_child")
 
 
-async def _check_full(member_id: int, terms: Terms) -> None:
-    """A line forms only for a full slot the member is not in already."""
+async def _check_full(member_id: int, child_id: int | None, terms: Terms) -> None:
+    """A line forms only for a full slot the person is not in already."""
     if await bookings.closure_over(terms.resource, terms.starts_at, terms.ends_at):
         raise WaitlistError("slot_closed")
-    if await Booking.filter(member_id=member_id, live_slot=terms.slot.id).exists():
+    held = (
+        Booking.filter(member_id=member_id, live_slot=terms.slot.id)
+        if child_id is None
+        else Booking.filter(child_id=child_id, live_child_slot=terms.slot.id)
+    )
+    if await held.exists():
         raise WaitlistError("already_booked")
     slot = await Slot.get(id=terms.slot.id)
     if slot.capacity == 0:
         raise WaitlistError("session_cancelled")
-    if await ClassSession.exists(slot_id=slot.id, class_type__for_children=True):
-        # A promotion books the member, and a children's class place is for a child.
-        raise WaitlistError("no_waitlist_for_children")
+    for_children = await ClassSession.exists(slot_id=slot.id, class_type__for_children=True)
+    if for_children and child_id is None:
+        # A promotion books whoever stands in line, and a children's class place is a child's.
+        raise WaitlistError("child_required")
+    if not for_children and child_id is not None:
+        raise WaitlistError("not_for_children")
     if slot.taken + slot.held < slot.capacity:
         raise WaitlistError("slot_has_room")
+
+
+async def _check_clash(member_id: int, child_id: int | None, terms: Terms) -> None:
+    """The booking core's clash rule, said now rather than when a place comes free."""
+    refusal = await bookings.clash(
+        member_id=member_id,
+        child_id=child_id,
+        slot_id=terms.slot.id,
+        starts_at=terms.starts_at,
+        ends_at=terms.ends_at,
+    )
+    if refusal is not None:
+        raise WaitlistError(refusal.code, **refusal.params)
 
 
 async def leave(*, member_id: int, entry_id: int) -> None:
@@ -103,9 +151,7 @@ async def leave(*, member_id: int, entry_id: int) -> None:
     entry = await _own_entry(member_id, entry_id)
     async with after_commit.transaction():
         for old in (S.WAITING, S.OFFERED):
-            if await WaitlistEntry.filter(id=entry.id, status=old).update(
-                status=S.LEFT, live_slot=None
-            ):
+            if await WaitlistEntry.filter(id=entry.id, status=old).update(status=S.LEFT, **OUT):
                 await _audit(entry, member_id, old, S.LEFT, "leave")
                 if old == S.OFFERED:
                     await _queue_next(entry, "left")
@@ -117,7 +163,7 @@ async def decline(*, member_id: int, entry_id: int) -> None:
     entry = await _own_entry(member_id, entry_id)
     async with after_commit.transaction():
         if not await WaitlistEntry.filter(id=entry.id, status=S.OFFERED).update(
-            status=S.DECLINED, live_slot=None
+            status=S.DECLINED, **OUT
         ):
             raise WaitlistError(await _gone_code(entry.id))
         await _audit(entry, member_id, S.OFFERED, S.DECLINED, "decline")
@@ -140,7 +186,7 @@ async def accept(*, member_id: int, entry_id: int) -> Booking:
         # One conditional change decides between this and the offer running out.
         won = await WaitlistEntry.filter(
             id=entry.id, status=S.OFFERED, offer_expires_at__gt=now
-        ).update(status=S.BOOKED, live_slot=None)
+        ).update(status=S.BOOKED, **OUT)
         if not won:
             return await _accepted_already(entry.id)
         booking = await bookings.take(
@@ -148,6 +194,7 @@ async def accept(*, member_id: int, entry_id: int) -> Booking:
             slot_id=entry.slot_id,
             actor_id=member_id,
             source=BookingSource.WAITLIST,
+            child_id=entry.child_id,
         )
         await WaitlistEntry.filter(id=entry.id).update(booking_id=booking.id)
         await _audit(entry, member_id, S.OFFERED, S.BOOKED, "accept", booking_id=booking.id)

@@ -126,9 +126,6 @@ MESSAGES = {
     "unknown_closure": N_("That closure does not exist any more."),
     # Waitlists and offers.
     "slot_has_room": N_("There is a free place: book it instead of waiting."),
-    "no_waitlist_for_children": N_(
-        "Children's classes have no waitlist yet: please look again later or ask at the front desk."
-    ),
     "already_waiting": N_("You are already in line for this."),
     "too_many_waitlists": N_(
         "You can wait for at most %(max)s places at once. Leave a waitlist first."
@@ -142,7 +139,10 @@ MESSAGES = {
     "offer_expired": N_("Sorry, this offer ran out and the place went to the next in line."),
     "offer_accepted": N_("You have already accepted this place."),
     "offer_gone": N_("This offer is no longer open."),
-    "waitlist_clash": N_("You have another booking at that time."),
+    # The clash rule (services/bookings.clash): booking, joining a line, an offer.
+    "booking_clash": N_(
+        "Already booked at that time (%(at)s): one person cannot be in two places at once."
+    ),
     "unknown_outbound_kind": N_("Choose from the messages in the list."),
     # Classes: members.
     "unknown_session": N_("That class session does not exist."),

@@ -10,7 +10,7 @@ from palace.services import waitlist_views, waitlists
 from palace.services.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.params import path_id
+from palace.web.params import parse_id, path_id
 from palace.web.templating import render
 
 
@@ -42,8 +42,14 @@ async def join(request: Request) -> Response:
     slot_id = path_id(request, "slot_id")
     form = await request.form()
     mode = str(form.get("mode", ""))[:10]
+    raw_child = str(form.get("child", ""))[:20]
+    child_id = parse_id(raw_child) if raw_child else None
     try:
-        await waitlists.join(member_id=_member_id(request), slot_id=slot_id, mode=mode)
+        if raw_child and child_id is None:
+            raise ServiceError("unknown_child")
+        await waitlists.join(
+            member_id=_member_id(request), slot_id=slot_id, mode=mode, child_id=child_id
+        )
     except ServiceError as error:
         if error.code == "unknown_slot":
             raise HTTPException(404) from None

@@ -11,6 +11,7 @@ from palace.models import (
     BookingStatus,
     Child,
     Closure,
+    FacilityKind,
     MemberStatus,
     Role,
     Slot,
@@ -112,14 +113,17 @@ async def test_parallel_clicks_on_different_courts_respect_the_quota() -> None:
     member = await make_member()
     resources = [await court(hall, n) for n in range(1, 7)]
 
-    async def attempt(resource_id: int) -> str:
+    async def attempt(resource_id: int, hour: int) -> str:
         try:
-            await bookings.book(member_id=member.id, resource_id=resource_id, starts_at=slot_at())
+            await bookings.book(
+                member_id=member.id, resource_id=resource_id, starts_at=slot_at(hour=hour)
+            )
         except BookingError as error:
             return error.code
         return "booked"
 
-    outcomes = await asyncio.gather(*(attempt(r.id) for r in resources))
+    # Each court at another hour: one person is never booked twice at one time.
+    outcomes = await asyncio.gather(*(attempt(r.id, 8 + n) for n, r in enumerate(resources)))
     assert outcomes.count("booked") == 2
     assert await Booking.filter(member_id=member.id).count() == 2
 
@@ -396,3 +400,32 @@ async def test_cancelling_a_childs_place_frees_it_for_the_child_again() -> None:
     await bookings.cancel(member_id=parent.id, booking_id=booking.id)
     assert await _take(parent.id, slot.id, child_id=child.id) == "booked"
     assert (await Slot.get(id=slot.id)).taken == 1
+
+
+async def test_one_person_is_never_booked_in_two_places_at_once() -> None:
+    """The clash rule (item 4): yoga 19:30-20:30 and a court at 20:00 cannot both be held."""
+    hall = await make_hall(max_active=5)
+    studio = await make_hall(code="studio", kind=FacilityKind.CLASSROOM, courts=2, max_active=5)
+    yoga = await make_session_slot(await court(studio), slot_at(hour=19) + timedelta(minutes=30))
+    parent = await make_member()
+    assert await _take(parent.id, yoga.id) == "booked"
+    with pytest.raises(BookingError) as clash:
+        await bookings.book(
+            member_id=parent.id, resource_id=(await court(hall)).id, starts_at=slot_at(hour=20)
+        )
+    assert (clash.value.code, clash.value.params) == ("booking_clash", {"at": yoga.starts_at})
+    # Back to back is no clash.
+    await bookings.book(
+        member_id=parent.id, resource_id=(await court(hall)).id, starts_at=slot_at(hour=21)
+    )
+    # A child's place is the child's own time: the parent's yoga is no clash for it,
+    # the child's other class at that time is.
+    child = await Child.create(parent=parent, name="小明", birth_year=2017)
+    club = await make_session_slot(await court(studio, 2), slot_at(hour=19))
+    assert await _take(parent.id, club.id, child_id=child.id) == "booked"
+    drawing = await make_session_slot(await court(studio), slot_at(hour=19) + timedelta(minutes=30))
+    assert await _take(parent.id, drawing.id, child_id=child.id) == "booking_clash"
+    # A cancelled booking is no clash.
+    yoga_booking = await Booking.get(slot_id=yoga.id)
+    await bookings.cancel(member_id=parent.id, booking_id=yoga_booking.id)
+    assert await _take(parent.id, drawing.id) == "booked"

@@ -65,6 +65,24 @@ async def test_joining_a_full_slot_puts_the_member_in_line_in_order() -> None:
     assert twice.value.code == "already_waiting"
 
 
+async def test_joining_a_line_at_a_time_the_member_is_booked_is_refused_at_the_tap() -> None:
+    """The clash rule (item 4) is said when joining, not found out when a place frees."""
+    slot, _ = await _full_court()
+    member = await make_member()
+    gym = await make_hall(code="gym", kind=FacilityKind.CAPACITY, capacity=5)
+    booked = await bookings.book(
+        member_id=member.id, resource_id=(await court(gym)).id, starts_at=slot_at(days=2)
+    )
+    with pytest.raises(ServiceError) as refused:
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    assert refused.value.code == "booking_clash"
+    assert refused.value.params == {"at": clock.utc(booked.starts_at)}
+    assert not await WaitlistEntry.exists()
+    await bookings.cancel(member_id=member.id, booking_id=booked.id)
+    entry = await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    assert entry.status == WaitStatus.WAITING
+
+
 async def test_a_slot_with_room_has_no_line() -> None:
     hall = await make_hall()
     member = await make_member()
@@ -270,12 +288,13 @@ async def test_a_member_who_cannot_be_booked_is_skipped_told_once_and_keeps_thei
 async def test_a_clash_or_a_suspension_skips_the_member() -> None:
     slot, holder = await _full_court()
     clashing, suspended, fine = await make_members(3)
+    for member in (clashing, suspended, fine):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    # Booked at the same time after joining the line: the promotion must pass them over.
     other_hall = await make_hall(code="gym", kind=FacilityKind.CAPACITY, capacity=5)
     await bookings.book(
         member_id=clashing.id, resource_id=(await court(other_hall)).id, starts_at=slot_at(days=2)
     )
-    for member in (clashing, suspended, fine):
-        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
     await Member.filter(id=suspended.id).update(status=MemberStatus.SUSPENDED)
     await _cancel_all(holder)
     await promotions.promote(slot_id=slot.id)
@@ -283,7 +302,7 @@ async def test_a_clash_or_a_suspension_skips_the_member() -> None:
     reasons = {
         n.member_id: n.detail["reason"] for n in await Notification.filter(kind="waitlist_skipped")
     }
-    assert reasons == {clashing.id: "waitlist_clash", suspended.id: "member_suspended"}
+    assert reasons == {clashing.id: "booking_clash", suspended.id: "member_suspended"}
 
 
 async def test_twenty_cancels_on_a_full_class_promote_the_first_twenty_in_order() -> None:
@@ -440,16 +459,16 @@ async def test_a_member_who_left_the_line_during_a_promotion_is_not_told_they_we
     for member in (leaving, next_in_line):
         await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
     await _cancel_all(holder)
-    check_clash = promotions._check_clash
+    book = promotions._book
 
-    async def leaves_meanwhile(member_id: int, terms: object) -> None:
-        if member_id == leaving.id:  # left after the promotion read the line
-            await WaitlistEntry.filter(member_id=member_id).update(
+    async def leaves_meanwhile(entry: WaitlistEntry, terms: object) -> None:
+        if entry.member_id == leaving.id:  # left after the promotion read the line
+            await WaitlistEntry.filter(member_id=entry.member_id).update(
                 status=WaitStatus.LEFT, live_slot=None
             )
-        await check_clash(member_id, terms)  # type: ignore[arg-type]
+        await book(entry, terms)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(promotions, "_check_clash", leaves_meanwhile)
+    monkeypatch.setattr(promotions, "_book", leaves_meanwhile)
     assert await promotions.promote(slot_id=slot.id) == 1
     assert not await Notification.filter(member_id=leaving.id).exists()
     assert not await Booking.filter(member_id=leaving.id).exists()

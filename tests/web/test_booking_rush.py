@@ -87,12 +87,15 @@ async def _escaped_bookings(count: int) -> list[int]:
     hall = await make_hall(
         code="table-tennis", courts=8, max_active=count, max_minutes_per_day=30000
     )
-    member = await make_member()
+    # One member per court: nobody holds two courts at the same hour (the clash rule).
+    members = await make_members(8)
     made = []
     for n in range(count):
         resource = await court(hall, n % 8 + 1)
         start = slot_at(days=2 + n // 192, hour=n // 8 % 24)
-        booking = await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=start)
+        booking = await bookings.book(
+            member_id=members[n % 8].id, resource_id=resource.id, starts_at=start
+        )
         made.append(booking.id)
         await Closure.create(
             facility=hall,

@@ -1,5 +1,6 @@
 """Staff plan classes over HTTP: schedules with conflicts named, sessions, rosters, warnings."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -24,7 +25,7 @@ from palace.models import (
     SessionStatus,
     Slot,
 )
-from palace.services import bookings, class_sessions, classes, clock
+from palace.services import bookings, class_sessions, classes, clock, waitlists
 from tests.class_helpers import (
     form,
     freeze,
@@ -283,6 +284,45 @@ async def test_the_roster_lists_names_cards_and_children_with_their_parent(
     assert f"孙小明 （{parent.name} 的孩子） {parent.card_no} 已确认" in page.replace(
         "(", "（"
     ).replace(")", "）")
+
+
+@pytest.mark.usefixtures("monday")
+async def test_staff_see_the_line_on_the_session_page_the_roster_and_the_demand_table(
+    client: httpx.AsyncClient,
+) -> None:
+    club = await make_class_type(code="club", name_zh="少儿托管", name_en="Kids club",
+                                 children=True)  # fmt: skip
+    schedule = await make_schedule(class_type=club, start="16:30", days=(1,), capacity="1")
+    session = await ClassSession.get(
+        schedule_id=schedule.id, starts_at=clock.at(date(2026, 11, 24), 990)
+    )
+    holder = await make_member(name="周敏")
+    await classes.book(
+        member_id=holder.id,
+        session_id=session.id,
+        child_id=(await Child.create(parent_id=holder.id, name="周小雨", birth_year=2018)).id,
+    )
+    parent = await make_member(name="孙红")
+    for name in ("孙小明", "孙小刚"):
+        child = await Child.create(parent_id=parent.id, name=name, birth_year=2018)
+        await waitlists.join(
+            member_id=parent.id, slot_id=session.slot_id, mode="auto", child_id=child.id
+        )
+    await _staff(client)
+    for path in (
+        f"/staff/classes/sessions/{session.id}",
+        f"/staff/classes/sessions/{session.id}/roster",
+    ):
+        page = visible_text((await client.get(path)).text).replace("(", "（").replace(")", "）")
+        assert "2 人候补" in page, path
+        assert "候补名单 · 2 人候补" in page, path
+        assert f"1 孙小明 （孙红 的孩子） {parent.card_no} 候补中" in page, path
+        assert f"2 孙小刚 （孙红 的孩子） {parent.card_no} 候补中" in page, path
+        assert "周小雨" in page, path  # the booked child is still on the roster
+    planning = (await client.get("/staff/classes?week=2026-11-23")).text
+    demand = re.search(r'id="demand".*?</table>', planning, re.S)
+    assert demand is not None
+    assert "2 人候补" in visible_text(demand.group(0))
 
 
 @pytest.mark.usefixtures("monday")

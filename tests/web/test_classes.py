@@ -14,8 +14,9 @@ from palace.models import (
     Member,
     Slot,
     WaitlistEntry,
+    WaitStatus,
 )
-from palace.services import bookings, classes, waitlists
+from palace.services import bookings, classes, promotions, waitlists
 from palace.services.errors import ServiceError
 from tests.class_helpers import freeze, make_class_type, make_room, make_schedule
 from tests.helpers import log_in, make_member, visible_text
@@ -77,11 +78,11 @@ async def test_one_tap_books_a_place_and_it_is_in_my_bookings(client: httpx.Asyn
     booking = await Booking.get(member_id=member.id)
     assert booking.slot_id == session.slot_id
     mine = visible_text((await client.get("/bookings")).text)
-    assert "瑜伽 · 1号场" in mine
+    assert "已确认 瑜伽 1号场 · 教练：陈静" in mine  # named by its class; the room is a fact
     detail = (await client.get(f"/bookings/{booking.id}")).text
     assert "教练：陈静" in visible_text(detail)
     ics = (await client.get(f"/bookings/{booking.id}/booking.ics")).text
-    assert "SUMMARY:瑜伽 · 1号场" in ics
+    assert "SUMMARY:瑜伽\r\n" in ics
 
 
 async def test_the_last_place_just_taken_is_a_409_in_the_members_language(
@@ -130,7 +131,7 @@ async def test_a_childrens_class_is_booked_for_one_of_the_members_children(
     assert response.status_code == 200
     booking = await Booking.get(member_id=member.id)
     assert (booking.child_id, booking.status) == (child.id, BookingStatus.CONFIRMED)
-    assert "为 小明 预约" in visible_text((await client.get("/bookings")).text)
+    assert "少儿托管 · 小明 1号场" in visible_text((await client.get("/bookings")).text)
 
 
 async def test_without_javascript_booking_goes_back_to_the_week(client: httpx.AsyncClient) -> None:
@@ -194,20 +195,78 @@ async def test_a_tap_refused_for_the_members_quota_offers_no_book_button_again(
     assert not await Booking.filter(member_id=member.id, slot_id=second.slot_id).exists()
 
 
-async def test_a_full_childrens_class_has_no_waitlist_that_would_book_the_parent(
-    client: httpx.AsyncClient,
-) -> None:
+async def _club(**values: object) -> ClassSession:
     club = await make_class_type(code="club", name_zh="少儿托管", name_en="Kids club",
                                  children=True)  # fmt: skip
-    session = await _first(class_type=club, start="16:30", days=(0, 1, 2, 3, 4), capacity="1")
-    parent = await make_member()
-    child = await Child.create(parent_id=parent.id, name="小红", birth_year=2017)
-    await classes.book(member_id=parent.id, session_id=session.id, child_id=child.id)
+    return await _first(class_type=club, start="16:30", days=(0, 1, 2, 3, 4), **values)
+
+
+async def test_a_parent_books_a_second_child_into_a_session_the_first_child_has(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await _club()
     member = await _member(client)
+    first = await Child.create(parent_id=member.id, name="小明", birth_year=2018)
+    second = await Child.create(parent_id=member.id, name="小红", birth_year=2019)
+    response = await _post(client, f"/classes/sessions/{session.id}/book", {"child": str(first.id)})
+    assert response.status_code == 200
+    assert "预约成功：少儿托管 · 小明" in visible_text(response.text)
+    # The card still offers the place to the child without one, and only to that child.
+    card = _card(response.text, session)
+    assert 'class="book"' in card
+    assert f'value="{second.id}"' in card and f'value="{first.id}"' not in card
+    response = await _post(
+        client, f"/classes/sessions/{session.id}/book", {"child": str(second.id)}
+    )
+    assert response.status_code == 200
+    booked = await Booking.filter(member_id=member.id, status=BookingStatus.CONFIRMED)
+    assert sorted(b.child_id for b in booked) == sorted([first.id, second.id])
+    assert (await Slot.get(id=session.slot_id)).taken == 2
+    # Every child has a place: nothing more to book, each child's code is there.
     card = _card((await client.get("/classes")).text, session)
-    assert "已满" in visible_text(card) and "/waitlist/" not in card
-    assert "少儿课程暂不设候补" in visible_text(card)
-    with pytest.raises(ServiceError) as refused:
+    assert 'class="book"' not in card
+    assert "小明的预约码" in visible_text(card) and "小红的预约码" in visible_text(card)
+    again = await _post(client, f"/classes/sessions/{session.id}/book", {"child": str(first.id)})
+    assert again.status_code == 409  # one place per child, however often it is tapped
+
+
+async def test_a_full_childrens_class_has_a_line_per_child_and_a_promotion_books_the_child(
+    client: httpx.AsyncClient,
+) -> None:
+    session = await _club(capacity="1")
+    holder = await make_member()
+    theirs = await Child.create(parent_id=holder.id, name="小红", birth_year=2017)
+    held = await classes.book(member_id=holder.id, session_id=session.id, child_id=theirs.id)
+    member = await _member(client)
+    first = await Child.create(parent_id=member.id, name="小明", birth_year=2018)
+    second = await Child.create(parent_id=member.id, name="小刚", birth_year=2019)
+    card = _card((await client.get("/classes")).text, session)
+    assert "已满" in visible_text(card) and f'href="/waitlist/{session.slot_id}"' in card
+    page = (await client.get(f"/waitlist/{session.slot_id}")).text
+    assert 'name="child"' in page and f'value="{first.id}"' in page
+    with pytest.raises(ServiceError) as refused:  # a line's place here is a child's
         await waitlists.join(member_id=member.id, slot_id=session.slot_id, mode="auto")
-    assert refused.value.code == "no_waitlist_for_children"
-    assert not await WaitlistEntry.exists()
+    assert refused.value.code == "child_required"
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token
+    origin = {"Origin": str(client.base_url).rstrip("/")}
+    for child in (first, second):  # siblings both wait, each once
+        data = {"mode": "auto", "child": str(child.id), "csrf_token": token.group(1)}
+        response = await client.post(f"/waitlist/{session.slot_id}", data=data, headers=origin)
+        assert response.status_code == 303
+    with pytest.raises(ServiceError) as twice:
+        await waitlists.join(
+            member_id=member.id, slot_id=session.slot_id, mode="auto", child_id=first.id
+        )
+    assert twice.value.code == "already_waiting"
+    line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
+    assert "少儿托管 · 小明" in line and "少儿托管 · 小刚" in line
+    # The place comes free: the first child in line gets it, booked for that child.
+    await bookings.cancel(member_id=holder.id, booking_id=held.id)
+    await promotions.promote(slot_id=session.slot_id)
+    promoted = await Booking.get(slot_id=session.slot_id, status=BookingStatus.CONFIRMED)
+    assert (promoted.member_id, promoted.child_id) == (member.id, first.id)
+    entries = {e.child_id: e.status for e in await WaitlistEntry.filter(member_id=member.id)}
+    assert entries == {first.id: WaitStatus.BOOKED, second.id: WaitStatus.WAITING}
+    inbox = visible_text((await client.get("/inbox")).text)
+    assert "少儿托管 · 小明" in inbox

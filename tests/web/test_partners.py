@@ -64,7 +64,10 @@ async def _second(owner_id: int) -> int:
 
     hall = await Facility.get(code="badminton")
     booking = await bookings.book(
-        member_id=owner_id, resource_id=(await court(hall, 2)).id, starts_at=slot_at()
+        # Another hour: the owner cannot hold two courts at once (the clash rule).
+        member_id=owner_id,
+        resource_id=(await court(hall, 2)).id,
+        starts_at=slot_at(hour=12),
     )
     return booking.id
 

@@ -4,7 +4,15 @@ from datetime import timedelta
 
 import httpx
 
-from palace.models import Booking, BookingStatus, Closure, OutboundChoice, Slot, WaitlistEntry
+from palace.models import (
+    Booking,
+    BookingStatus,
+    Closure,
+    FacilityKind,
+    OutboundChoice,
+    Slot,
+    WaitlistEntry,
+)
 from palace.services import bookings, clock, closures, promotions, waitlists
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
@@ -35,6 +43,23 @@ async def test_a_full_cell_leads_to_its_line_and_joining_shows_the_place(
     assert "已加入候补" in shown and "您排在第 1 位" in shown and "先问我" in shown
     mine = visible_text((await client.get("/bookings")).text)
     assert "您排在第 1 位" in mine and "退出候补" in mine
+
+
+async def test_joining_a_line_that_clashes_with_a_booking_says_so_at_once(
+    client: httpx.AsyncClient,
+) -> None:
+    slot = await _full_slot()
+    member = await make_member()
+    gym = await make_hall(code="gym", kind=FacilityKind.CAPACITY, capacity=5)
+    await bookings.book(
+        member_id=member.id, resource_id=(await court(gym)).id, starts_at=slot_at(days=2)
+    )
+    await log_in(client, member)
+    joined = await post_form(client, f"/waitlist/{slot.id}", {"mode": "auto"}, page="/bookings")
+    assert joined.status_code == 303
+    shown = visible_text((await client.get(joined.headers["location"])).text)
+    assert "该时段已有预约" in shown and "同一个人不能同时在两个地方" in shown
+    assert not await WaitlistEntry.exists()
 
 
 async def test_bad_join_input_changes_nothing_and_says_why(client: httpx.AsyncClient) -> None:

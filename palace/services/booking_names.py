@@ -1,0 +1,32 @@
+"""How a booking, a place in a line or a message names what it is for: the one place
+that decides, for members' pages, the desk, staff and messages alike.
+
+A court or gym hour is named by its hall and court ("羽毛球馆 · 1号场"); a place in a
+class by the class ("瑜伽"), and a child's place by the class and the child ("少儿美术 ·
+小明"). A class's room is not its name: it is one of the class's facts, and a room
+named like its hall would read twice ("多功能厅 · 多功能厅").
+
+The names come back as plain text (a child's name as typed): templates escape it, and
+messages put it in as a parameter, never through a translation.
+"""
+
+from palace.models import Child, ClassType, Facility, Resource
+
+
+def place_name(
+    lang: str,
+    *,
+    class_type: ClassType | None = None,
+    child: Child | None = None,
+    facility: Facility | None = None,
+    resource: Resource | None = None,
+) -> str:
+    """The name of a booking or a slot: its ``class_type`` when it is a class session
+    (with the ``child`` when the place is, or would be, a child's), else its hall
+    (``facility``) and court or room (``resource``), which must then be given."""
+    if class_type is not None:
+        name = class_type.name(lang)
+        return f"{name} · {child.name}" if child is not None else name
+    if facility is None or resource is None:
+        raise ValueError("a place that is not a class is named by its hall and court")
+    return f"{facility.name(lang)} · {resource.name(lang)}"
