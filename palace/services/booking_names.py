@@ -10,7 +10,10 @@ The names come back as plain text (a child's name as typed): templates escape it
 messages put it in as a parameter, never through a translation.
 """
 
-from palace.models import Child, ClassType, Facility, Resource
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from palace.models import Booking, Child, ClassSession, ClassType, Facility, Resource
 
 
 def place_name(
@@ -30,3 +33,45 @@ def place_name(
     if facility is None or resource is None:
         raise ValueError("a place that is not a class is named by its hall and court")
     return f"{facility.name(lang)} · {resource.name(lang)}"
+
+
+@dataclass(frozen=True)
+class Named:
+    """What one booking is for, ready to be named in any language: ``named(lang)``."""
+
+    facility: Facility
+    resource: Resource
+    class_type: ClassType | None = None
+    child: Child | None = None
+
+    def __call__(self, lang: str) -> str:
+        return place_name(
+            lang,
+            class_type=self.class_type,
+            child=self.child,
+            facility=self.facility,
+            resource=self.resource,
+        )
+
+
+async def names_of(bookings: Sequence[Booking]) -> dict[int, Named]:
+    """Each booking's name by id (``facility`` and ``resource`` loaded): two queries for
+    the lot, and none when no booking is a class's."""
+    slot_ids = [b.slot_id for b in bookings]
+    sessions = (
+        await ClassSession.filter(slot_id__in=slot_ids).select_related("class_type")
+        if slot_ids
+        else []
+    )
+    class_of = {s.slot_id: s.class_type for s in sessions}
+    child_ids = [b.child_id for b in bookings if b.child_id is not None]
+    children = {c.id: c for c in await Child.filter(id__in=child_ids)} if child_ids else {}
+    return {
+        b.id: Named(
+            b.facility,
+            b.resource,
+            class_of.get(b.slot_id),
+            children.get(b.child_id) if b.child_id is not None else None,
+        )
+        for b in bookings
+    }

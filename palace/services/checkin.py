@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
-from palace.services import accounts, audit, booking_states, clock, rules, tickets
+from palace.services import accounts, audit, booking_names, booking_states, clock, rules, tickets
 from palace.services.booking_states import Shown
 from palace.services.bookings import BookingError
 from palace.services.partners import masked
@@ -53,6 +53,7 @@ class Result:
     booking: Booking | None = None  # with facility, resource and member loaded
     people: list[Attendee] = field(default_factory=list)
     params: dict[str, object] = field(default_factory=dict)
+    name: booking_names.Named | None = None  # what the booking is for (booking_names)
 
     @property
     def ok(self) -> bool:
@@ -262,7 +263,8 @@ async def result_for(code: str, booking_id: int) -> Result:
 async def _result(code: str, booking: Booking, **params: object) -> Result:
     fresh = await _load(booking.id)
     assert fresh is not None
-    return Result(code, fresh, await attendees(fresh), params)
+    named = await booking_names.names_of([fresh])
+    return Result(code, fresh, await attendees(fresh), params, named[fresh.id])
 
 
 async def attendees(booking: Booking) -> list[Attendee]:

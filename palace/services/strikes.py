@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, Member, Strike, Suspension
-from palace.services import audit, clock, notifications
+from palace.services import audit, booking_names, clock, notifications
 from palace.services.errors import ServiceError
 from palace.settings import get_settings
 
@@ -173,6 +173,7 @@ class Standing:
     strikes: list[Strike]  # newest first, waived ones too, with ``booking__facility``
     suspension: Suspension | None
     policy: Policy
+    names: dict[int, booking_names.Named]  # what each strike's booking was for, by id
 
     @property
     def counted(self) -> int:
@@ -201,7 +202,8 @@ async def standing(*, member_id: int, limit: int = 50) -> Standing:
         .select_related("booking__facility", "booking__resource")
         .limit(limit)
     )
-    return Standing(member, found, await in_force(member), policy())
+    named = await booking_names.names_of([s.booking for s in found])
+    return Standing(member, found, await in_force(member), policy(), named)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class Overview:
     suspended: list[Suspension]  # in force now, with ``member``
     recent: list[Strike]  # in the period, with ``member`` and ``booking__facility``
     policy: Policy
+    names: dict[int, booking_names.Named]  # what each strike's booking was for, by id
 
 
 async def overview(*, limit: int = 100) -> Overview:
@@ -224,4 +227,5 @@ async def overview(*, limit: int = 100) -> Overview:
         .select_related("member", "booking__facility", "booking__resource")
         .limit(limit)
     )
-    return Overview(suspended, recent, rule)
+    named = await booking_names.names_of([s.booking for s in recent])
+    return Overview(suspended, recent, rule, named)

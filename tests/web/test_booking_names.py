@@ -77,3 +77,26 @@ async def test_messages_about_a_childs_class_name_the_child() -> None:
         assert f"{name} · <b>小明 50%</b>" in shown.text, shown.text
         assert TWICE not in shown.text
     assert await Booking.filter(child_id=child.id).count() == 1
+
+
+async def test_a_class_ticket_scanned_and_its_no_show_are_named_by_the_class(
+    client: httpx.AsyncClient,
+) -> None:
+    from palace.services import strikes, tickets
+
+    session = await _session_in_a_room_named_like_its_hall()
+    member = await make_member()
+    booking = await classes.book(member_id=member.id, session_id=session.id)
+    await log_in(client, await make_member(role=Role.DESK))
+    scanned = visible_text(
+        (await client.get(f"/desk/scan?code={tickets.token_for(booking.id)}")).text
+    )
+    assert "瑜伽" in scanned and TWICE not in scanned
+    await strikes.record(booking)
+    desk_page = visible_text((await client.get(f"/desk/members/{member.id}")).text)
+    assert desk_page.count("瑜伽") >= 2 and TWICE not in desk_page
+    client.cookies.clear()
+    await log_in(client, await make_member(role=Role.STAFF))
+    for address in ("/staff/strikes", f"/staff/members/{member.id}/strikes"):
+        page = visible_text((await client.get(address)).text)
+        assert "瑜伽" in page and TWICE not in page, address
