@@ -22,7 +22,9 @@ from palace.models import (
     Resource,
     Slot,
 )
-from palace.services import clock, passwords, rules, sessions
+from palace.services.accounts import passwords, sessions
+from palace.services.core import clock
+from palace.services.facilities import rules
 from palace.web.auth import SESSION_KEY
 from palace.web.session import COOKIE
 

@@ -104,7 +104,7 @@ def _pages(shown: date, week: date) -> list[Page]:
 
 async def _bench(args: argparse.Namespace, workspace: Workspace) -> int:
     from palace.db import close_database, open_database
-    from palace.services import clock
+    from palace.services.core import clock
 
     started = time.monotonic()
     _migrate()

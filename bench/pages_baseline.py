@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from palace.services import clock
+from palace.services.core import clock
 from palace.web.templating import templates_for
 
 DATABASE_ENV = "BENCH_DATABASE_URL"

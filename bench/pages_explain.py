@@ -107,7 +107,7 @@ async def report(login: Login, member_id: int, pages: list[Any]) -> str:
     """EXPLAIN of every SELECT the pages run for one member, with full scans flagged."""
     from palace import queue
     from palace.redis_client import close_redis, open_redis
-    from palace.services import throttle
+    from palace.services.accounts import throttle
     from palace.settings import get_settings
     from palace.web.app import create_app
 

@@ -17,7 +17,8 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from palace.models import Facility, FacilityKind, OpeningHours, Resource
-from palace.services import clock, rules
+from palace.services.core import clock
+from palace.services.facilities import rules
 
 BOOKINGS_PER_MEMBER = 27
 HISTORY_DAYS = 180

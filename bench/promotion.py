@@ -87,7 +87,10 @@ async def _stage(count: int) -> list[tuple[int, int, int]]:
         Slot,
         SlotKind,
     )
-    from palace.services import bookings, clock, rules, waitlists
+    from palace.services.booking import bookings
+    from palace.services.core import clock
+    from palace.services.facilities import rules
+    from palace.services.waitlist import waitlists
 
     hall = await Facility.create(
         code="bench-yoga", name_zh="瑜伽室", name_en="Yoga room", kind=FacilityKind.CLASSROOM
@@ -117,7 +120,7 @@ async def _stage(count: int) -> list[tuple[int, int, int]]:
 async def _promote_one(holder: int, booking_id: int, waiting: int) -> float:
     """Cancel, then wait until the member in line holds the place; seconds taken."""
     from palace.models import Booking, BookingStatus
-    from palace.services import bookings
+    from palace.services.booking import bookings
 
     started = time.perf_counter()
     await bookings.cancel(member_id=holder, booking_id=booking_id)

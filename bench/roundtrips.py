@@ -100,7 +100,7 @@ async def booking_round_trips(logins: list[Login], targets: list[Target]) -> dic
     """
     from palace import queue
     from palace.redis_client import close_redis, open_redis
-    from palace.services import throttle
+    from palace.services.accounts import throttle
     from palace.settings import get_settings
     from palace.web.app import create_app
 

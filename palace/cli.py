@@ -85,7 +85,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from palace.services import demo
+    from palace.demo import seed as demo
 
     report = _with_database(demo.seed_demo)
     if report is None:
@@ -101,8 +101,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     from palace.models import Role
-    from palace.services import accounts
-    from palace.services.errors import AccountError
+    from palace.services.accounts import accounts
+    from palace.services.core.errors import AccountError
 
     password = args.password or getpass.getpass("Password: ")
 

@@ -16,8 +16,9 @@ from palace.models import (
     Role,
     Schedule,
 )
-from palace.services import class_sessions, clock, holidays, schedules
-from palace.services.class_sessions import Occurrence
+from palace.services.classes import class_sessions, holidays, schedules
+from palace.services.classes.class_sessions import Occurrence
+from palace.services.core import clock
 from tests.helpers import court, make_hall, make_member
 
 

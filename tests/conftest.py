@@ -86,7 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from argon2 import profiles
 
     from palace.migrate import migrate
-    from palace.services import passwords
+    from palace.services.accounts import passwords
 
     # Hashing is slow on purpose; the suite hashes hundreds of times (servers it starts
     # keep the real cost, see test_passwords).
@@ -133,7 +133,7 @@ async def _truncate() -> None:
 
 
 # Try the suite at another hour of the palace's day: PALACE_TEST_TIME_OF_DAY=23:45 makes
-# the test process's clock (palace.services.clock) start every test at 23:45 today. A
+# the test process's clock (palace.services.core.clock) start every test at 23:45 today. A
 # test must pass at any hour; tests that need a particular hour set the clock themselves.
 # Browser journeys run the real clock in their server processes, so they are left alone.
 TIME_OF_DAY = os.environ.get("PALACE_TEST_TIME_OF_DAY", "")
@@ -141,7 +141,7 @@ TIME_OF_DAY = os.environ.get("PALACE_TEST_TIME_OF_DAY", "")
 
 @pytest.fixture(autouse=True)
 def time_of_day(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    from palace.services import clock
+    from palace.services.core import clock
 
     if not TIME_OF_DAY or "e2e" in request.node.path.parts:
         return

@@ -17,7 +17,9 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services import accounts, clock, passwords, rules
+from palace.services.accounts import accounts, passwords
+from palace.services.core import clock
+from palace.services.facilities import rules
 
 PASSWORD = "lotus-pond-42"
 _serial = count(1)
@@ -146,7 +148,7 @@ async def make_session_slot(
 
 async def add_partners(owner_id: int, booking_id: int, members: list[Member]) -> None:
     """Name partners on a booking and have each accept, as their invitations let them."""
-    from palace.services import partners
+    from palace.services.booking import partners
 
     cards = [m.card_no for m in members]
     await partners.set_partners(member_id=owner_id, booking_id=booking_id, card_nos=cards)

@@ -3,7 +3,7 @@
 import sqlite3
 
 from palace.models import Member, Role
-from palace.services import passwords
+from palace.services.accounts import passwords
 from tests.conftest import BACKEND
 from tests.processes import palace
 
@@ -131,7 +131,7 @@ def test_secret_key_is_generated_once_into_var(tmp_path: object) -> None:
 
 
 async def test_seed_demo_leaves_a_real_member_with_a_demo_phone_alone() -> None:
-    from palace.services import accounts
+    from palace.services.accounts import accounts
 
     await accounts.register(
         card_no="55550000", name="真实会员", phone="13800000001", password="real-person-77"

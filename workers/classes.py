@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from palace.services import class_sessions
+from palace.services.classes import class_sessions
 
 log = logging.getLogger("palace.worker")
 

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from palace.services import closures
+from palace.services.facilities import closures
 
 log = logging.getLogger("palace.worker")
 

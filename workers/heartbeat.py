@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from palace.services import health
+from palace.services.core import health
 
 
 async def heartbeat(ctx: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from palace import queue
 from palace.db import close_database, open_database
 from palace.queue import QUEUE
 from palace.redis_client import close_redis, open_redis
-from palace.services import health
+from palace.services.core import health
 from palace.settings import get_settings
 from workers.classes import generate_sessions
 from workers.closures import sweep_closures

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from palace.services import noshows
+from palace.services.desk import noshows
 
 log = logging.getLogger("palace.worker")
 

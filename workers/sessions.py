@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from palace.services import sessions
+from palace.services.accounts import sessions
 
 log = logging.getLogger("palace.worker")
 

@@ -8,7 +8,8 @@ a second run a no-op.
 import logging
 from typing import Any
 
-from palace.services import channels, promotions, reminders
+from palace.services.messages import channels, reminders
+from palace.services.waitlist import promotions
 
 log = logging.getLogger("palace.worker")
 

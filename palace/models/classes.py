@@ -54,7 +54,7 @@ class Instructor(Model):
 class Schedule(Model):
     """A weekly class: days, start and length, over a term, in a room, with an instructor.
 
-    Sessions are generated from it ahead of time (services/class_sessions). Times of
+    Sessions are generated from it ahead of time (services/classes/class_sessions). Times of
     day are local minutes after midnight, and ``days`` lists weekdays (0 = Monday).
     """
 

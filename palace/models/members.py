@@ -42,7 +42,7 @@ class Member(Model):
     # member row they already have.
     booking_suspended_until = fields.DatetimeField(null=True)
     # An administrator's suspension (status SUSPENDED): why, told to the member, and when
-    # it ends by itself (None: until lifted). services/account_status decides with both.
+    # it ends by itself (None: until lifted). services/accounts/account_status decides with both.
     suspension_reason = fields.CharField(max_length=200, null=True)
     suspension_ends_at = fields.DatetimeField(null=True)
 

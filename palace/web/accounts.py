@@ -6,8 +6,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import accounts, children, sessions
-from palace.services.errors import AccountError, ServiceError, Throttled
+from palace.services.accounts import accounts, children, sessions
+from palace.services.core.errors import AccountError, ServiceError, Throttled
 from palace.settings import LANGUAGES
 from palace.web import flash, nav
 from palace.web.auth import (

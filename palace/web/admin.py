@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import MemberStatus, Role
-from palace.services import account_status, accounts, admin, clock
-from palace.services.errors import ServiceError
+from palace.services.accounts import account_status, accounts, admin
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import field_messages, message

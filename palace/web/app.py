@@ -16,7 +16,7 @@ from palace import queue
 from palace.db import close_database, open_database
 from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
-from palace.services import throttle
+from palace.services.accounts import throttle
 from palace.settings import get_settings
 from palace.web import (
     accounts,

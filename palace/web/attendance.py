@@ -8,7 +8,8 @@ from starlette.routing import Route
 
 from palace.i18n import N_, gettext_for
 from palace.models import Role
-from palace.services import attendance, clock
+from palace.services.core import clock
+from palace.services.desk import attendance
 from palace.web.auth import page
 from palace.web.messages import message
 from palace.web.templating import render, request_language

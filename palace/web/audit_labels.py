@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from palace.i18n import N_, gettext_for
 from palace.models import AuditEvent
-from palace.services import notices
+from palace.services.messages import notices
 from palace.web import badges, formats
 
 KINDS = {
@@ -109,7 +109,7 @@ STATES = {
     "staff": N_("Staff"),
     "admin": N_("Administrator"),
 }
-# The rules a hall's rule change names (services/rules field names).
+# The rules a hall's rule change names (services/facilities/rules field names).
 RULES = {
     "slot_minutes": N_("Slot length (minutes)"),
     "days_ahead": N_("Days ahead"),

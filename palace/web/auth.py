@@ -14,7 +14,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services import account_status, sessions, setup_cache, strikes
+from palace.services.accounts import account_status, sessions
+from palace.services.desk import strikes
+from palace.services.facilities import setup_cache
 from palace.settings import LANGUAGES, get_settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]

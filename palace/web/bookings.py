@@ -11,16 +11,10 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import BookingStatus, InvitationStatus
-from palace.services import (
-    booking_views,
-    bookings,
-    clock,
-    partners,
-    rules,
-    tickets,
-    timetable,
-)
-from palace.services.errors import ServiceError
+from palace.services.booking import booking_views, bookings, partners, tickets, timetable
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import rules
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.calendars import feed_url

@@ -9,8 +9,8 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import CalendarFeed
-from palace.services import calendars
-from palace.services.errors import ServiceError
+from palace.services.booking import calendars
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page, public
 from palace.web.params import path_id

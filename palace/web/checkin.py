@@ -9,9 +9,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import checkin, now_board, walkins
-from palace.services.checkin import Result
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.desk import checkin, now_board, walkins
+from palace.services.desk.checkin import Result
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.errors import error_page

@@ -8,10 +8,11 @@ from starlette.routing import Route
 
 from palace.i18n import N_, gettext_for
 from palace.models import ClassType, Role
-from palace.services import class_planning, class_sessions, clock, schedule_edits, schedules
-from palace.services.class_conflicts import Findings
-from palace.services.errors import ServiceError
-from palace.services.schedules import ScheduleConflict
+from palace.services.classes import class_planning, class_sessions, schedule_edits, schedules
+from palace.services.classes.class_conflicts import Findings
+from palace.services.classes.schedules import ScheduleConflict
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import field_messages, message

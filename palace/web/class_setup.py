@@ -7,8 +7,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import ClassLevel, Role
-from palace.services import class_setup, clock
-from palace.services.errors import ServiceError
+from palace.services.classes import class_setup
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message

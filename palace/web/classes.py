@@ -7,8 +7,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import DayPart
-from palace.services import class_demand, classes, clock
-from palace.services.errors import ServiceError
+from palace.services.classes import class_demand, classes
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.bookings import CONFLICT

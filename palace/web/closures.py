@@ -11,8 +11,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import clock, closures
-from palace.services.errors import ServiceError
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import closures
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import field_messages, message

@@ -10,8 +10,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import accounts, desk, staff_bookings
-from palace.services.errors import ServiceError
+from palace.services.accounts import accounts
+from palace.services.core.errors import ServiceError
+from palace.services.desk import desk, staff_bookings
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message

@@ -6,7 +6,7 @@ from functools import lru_cache
 from babel.dates import format_skeleton
 
 from palace.i18n import BABEL_LOCALES
-from palace.services import clock
+from palace.services.core import clock
 
 # A page names the same few days and times of day many times over, and Babel works out
 # each from its pattern again; the answers are kept (a year of days, every minute).

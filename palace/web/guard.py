@@ -3,7 +3,7 @@ once, here, before any page or service sees it.
 
 A control character (NUL above all: PostgreSQL refuses it in text) in the path is never
 part of a real address: it answers 404. Query and form values are text a person typed
-(or a scanner did); the services keep what is printable of them (palace.services.text).
+(or a scanner did); the services keep what is printable of them (palace.services.core.text).
 """
 
 from starlette.requests import Request

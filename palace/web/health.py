@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from palace.services import health
+from palace.services.core import health
 from palace.web.auth import public
 
 log = logging.getLogger("palace.web")

@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palace.services import facilities
+from palace.services.facilities import facilities
 from palace.web.auth import public
 from palace.web.templating import render
 

@@ -5,8 +5,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import channels, inbox, notices
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.messages import channels, inbox, notices
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.params import path_id

@@ -3,8 +3,8 @@
 from collections.abc import Mapping
 
 from palace.i18n import N_, gettext_for
-from palace.services import passwords
-from palace.services.errors import ServiceError
+from palace.services.accounts import passwords
+from palace.services.core.errors import ServiceError
 from palace.web import formats
 
 MESSAGES = {
@@ -139,7 +139,7 @@ MESSAGES = {
     "offer_expired": N_("Sorry, this offer ran out and the place went to the next in line."),
     "offer_accepted": N_("You have already accepted this place."),
     "offer_gone": N_("This offer is no longer open."),
-    # The clash rule (services/bookings.clash): booking, joining a line, an offer.
+    # The clash rule (services/booking/bookings.clash): booking, joining a line, an offer.
     "booking_clash": N_(
         "Already booked at that time (%(at)s): one person cannot be in two places at once."
     ),

@@ -7,8 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import partners
-from palace.services.errors import ServiceError
+from palace.services.booking import partners
+from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.params import path_id

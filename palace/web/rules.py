@@ -7,8 +7,8 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import rules
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import rules
 from palace.web import flash, rules_form
 from palace.web.auth import page
 from palace.web.messages import field_messages, message

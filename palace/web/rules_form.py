@@ -1,11 +1,12 @@
 """The booking rules form: the text staff typed (hours, HH:MM, full-width digits too)
-read into the typed values palace.services.rules checks and saves, and back."""
+read into the typed values palace.services.facilities.rules checks and saves, and back."""
 
 from collections.abc import Mapping
 
 from palace.models import BookingRules
-from palace.services import clock, rules, text
-from palace.services.errors import ServiceError
+from palace.services.core import clock, text
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import rules
 
 # The form's names for the rules whose form field is not named like the rule.
 FORM_NAMES = {

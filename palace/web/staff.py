@@ -5,7 +5,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palace.models import Role
-from palace.services import facilities
+from palace.services.facilities import facilities
 from palace.web.auth import page
 from palace.web.templating import render
 

@@ -9,8 +9,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import clock, staff_bookings
-from palace.services.errors import ServiceError
+from palace.services.core import clock
+from palace.services.core.errors import ServiceError
+from palace.services.desk import staff_bookings
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.messages import message

@@ -7,8 +7,8 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services import desk, strikes
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.desk import desk, strikes
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.params import path_id

@@ -13,7 +13,9 @@ from starlette.templating import Jinja2Templates
 
 from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, gettext_for, translations
 from palace.paths import TEMPLATES_DIR
-from palace.services import account_status, notices, partners
+from palace.services.accounts import account_status
+from palace.services.booking import partners
+from palace.services.messages import notices
 from palace.settings import LANGUAGES, get_settings
 from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
 from palace.web.auth import request_language as request_language

@@ -6,8 +6,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services import waitlist_views, waitlists
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.waitlist import waitlist_views, waitlists
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.params import parse_id, path_id

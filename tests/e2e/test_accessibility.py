@@ -11,7 +11,8 @@ from typing import Any
 from playwright.async_api import Page
 
 from palace.models import ClassSession, Member, Role
-from palace.services import bookings, calendars, clock, tickets
+from palace.services.booking import bookings, calendars, tickets
+from palace.services.core import clock
 from tests.class_helpers import make_schedule
 from tests.e2e.browser import DESK, PHONE, chromium
 from tests.helpers import PASSWORD, add_partners, court, make_hall, make_member, slot_at

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from palace.models import Booking, Child, ClassSession, Facility, Member, Resource, Role
-from palace.services import clock
+from palace.services.core import clock
 from tests.class_helpers import make_class_type, make_schedule
 from tests.e2e.browser import DESK, PHONE, chromium
 from tests.e2e.test_accessibility import log_in, violations

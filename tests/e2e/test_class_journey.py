@@ -19,7 +19,8 @@ from palace.models import (
     Resource,
     Role,
 )
-from palace.services import classes, clock
+from palace.services.classes import classes
+from palace.services.core import clock
 from palace.settings import get_settings
 from tests.class_helpers import confirm_unknown_years, make_class_type, make_instructor
 from tests.e2e.browser import DESK, PHONE, chromium

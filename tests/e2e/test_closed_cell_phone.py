@@ -6,7 +6,8 @@ from pathlib import Path
 from playwright.async_api import expect
 
 from palace.models import Role
-from palace.services import clock, closures
+from palace.services.core import clock
+from palace.services.facilities import closures
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accessibility import log_in
 from tests.e2e.test_accounts_journey import shot

@@ -8,7 +8,8 @@ import segno
 from playwright.async_api import Page, expect
 
 from palace.models import Booking, BookingSource, FacilityKind, Member, Role
-from palace.services import bookings, clock, tickets
+from palace.services.booking import bookings, tickets
+from palace.services.core import clock
 from tests.e2e.browser import ARGS, CHROMIUM, chromium
 from tests.e2e.test_accounts_journey import shot
 from tests.helpers import PASSWORD, court, make_hall, make_member, make_session_slot

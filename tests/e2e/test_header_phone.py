@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from palace.models import Role
-from palace.services import notifications
+from palace.services.messages import notifications
 from palace.web import nav
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accessibility import log_in

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
-from palace.services import bookings
+from palace.services.booking import bookings
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accounts_journey import shot
 from tests.helpers import PASSWORD, court, make_hall, make_member, slot_at

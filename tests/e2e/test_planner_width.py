@@ -8,8 +8,9 @@ from playwright.async_api import expect
 from tortoise.transactions import in_transaction
 
 from palace.models import Role, Schedule
-from palace.services import class_sessions, classes, clock
-from palace.services.class_sessions import Occurrence
+from palace.services.classes import class_sessions, classes
+from palace.services.classes.class_sessions import Occurrence
+from palace.services.core import clock
 from tests.class_helpers import make_class_type, make_instructor, make_room
 from tests.e2e.browser import chromium
 from tests.e2e.test_accounts_journey import shot

@@ -7,7 +7,8 @@ from pathlib import Path
 from playwright.async_api import Dialog, expect
 
 from palace.models import Booking
-from palace.services import bookings, clock
+from palace.services.booking import bookings
+from palace.services.core import clock
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accounts_journey import shot
 from tests.helpers import PASSWORD, court, make_hall, make_member, slot_at

@@ -14,7 +14,10 @@ from palace.models import (
     Facility,
     Slot,
 )
-from palace.services import bookings, classes, clock, closures
+from palace.services.booking import bookings
+from palace.services.classes import classes
+from palace.services.core import clock
+from palace.services.facilities import closures
 from tests.class_helpers import make_room, plain_session
 from tests.e2e.browser import PHONE, chromium
 from tests.e2e.test_accounts_journey import shot

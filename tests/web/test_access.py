@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from palace.models import Member, Role
-from palace.services import bookings, calendars
+from palace.services.booking import bookings, calendars
 from palace.web.auth import ACCESS_ATTR
 from tests.class_helpers import plain_session
 from tests.helpers import court, log_in, make_hall, make_member, slot_at
@@ -71,7 +71,7 @@ ID_PAGES: dict[str, set[Role] | None] = {
 @pytest.fixture(autouse=True)
 async def worker_checked_in() -> None:
     """/healthz answers 200 only while a worker checks in."""
-    from palace.services import health
+    from palace.services.core import health
 
     await health.record_worker_heartbeat()
 

@@ -12,7 +12,8 @@ from palace.models import (
     Notification,
     Role,
 )
-from palace.services import bookings, clock
+from palace.services.booking import bookings
+from palace.services.core import clock
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
 

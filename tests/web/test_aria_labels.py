@@ -5,7 +5,8 @@ from html.parser import HTMLParser
 
 import httpx
 
-from palace.services import clock, notifications
+from palace.services.core import clock
+from palace.services.messages import notifications
 from tests.helpers import log_in, make_hall, make_member
 
 GENERIC = {"span", "div", "p", "b", "i", "small", "strong", "em"}

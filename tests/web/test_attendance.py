@@ -7,7 +7,9 @@ import httpx
 import pytest
 
 from palace.models import Role
-from palace.services import bookings, checkin, clock, noshows, tickets
+from palace.services.booking import bookings, tickets
+from palace.services.core import clock
+from palace.services.desk import checkin, noshows
 from tests.helpers import court, log_in, make_hall, make_member, slot_at, visible_text
 
 Move = Callable[[datetime], None]
@@ -52,7 +54,8 @@ async def test_the_days_attendance_and_its_csv(client: httpx.AsyncClient, move_t
 async def test_classes_by_name_on_the_day_the_board_and_the_rates(
     client: httpx.AsyncClient, move_to: Move
 ) -> None:
-    from palace.services import classes, now_board
+    from palace.services.classes import classes
+    from palace.services.desk import now_board
     from tests.class_helpers import plain_session
 
     session = await plain_session()

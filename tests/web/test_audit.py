@@ -9,7 +9,10 @@ import httpx
 import pytest
 
 from palace.models import AuditEvent, Role
-from palace.services import admin, bookings, clock, closures
+from palace.services.accounts import admin
+from palace.services.booking import bookings
+from palace.services.core import clock
+from palace.services.facilities import closures
 from palace.web.audit_labels import ACTIONS, KINDS
 from tests.helpers import (
     add_partners,

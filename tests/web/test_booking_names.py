@@ -1,4 +1,4 @@
-"""One place names a booking everywhere (services/booking_names): a court by its hall
+"""One place names a booking everywhere (services/booking/booking_names): a court by its hall
 and court, a class by its name and the child it is for, never the room twice."""
 
 from datetime import datetime
@@ -7,7 +7,10 @@ import httpx
 import pytest
 
 from palace.models import Booking, Child, ClassSession, Facility, Notification, Resource, Role
-from palace.services import bookings, class_sessions, classes, inbox, promotions, waitlists
+from palace.services.booking import bookings
+from palace.services.classes import class_sessions, classes
+from palace.services.messages import inbox
+from palace.services.waitlist import promotions, waitlists
 from tests.class_helpers import freeze, make_class_type, make_room, make_schedule
 from tests.helpers import log_in, make_member, visible_text
 
@@ -82,7 +85,8 @@ async def test_messages_about_a_childs_class_name_the_child() -> None:
 async def test_a_class_ticket_scanned_and_its_no_show_are_named_by_the_class(
     client: httpx.AsyncClient,
 ) -> None:
-    from palace.services import strikes, tickets
+    from palace.services.booking import tickets
+    from palace.services.desk import strikes
 
     session = await _session_in_a_room_named_like_its_hall()
     member = await make_member()

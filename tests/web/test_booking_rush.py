@@ -16,7 +16,8 @@ from arq import create_pool
 from arq.connections import RedisSettings
 
 from palace.models import Booking, BookingStatus, Closure, Member, Slot
-from palace.services import bookings, clock
+from palace.services.booking import bookings
+from palace.services.core import clock
 from palace.settings import get_settings
 from tests.conftest import BACKEND
 from tests.helpers import PASSWORD, court, csrf_from, make_hall, make_member, make_members, slot_at

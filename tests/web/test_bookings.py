@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from palace.models import Booking, BookingStatus, Closure, Member, MemberStatus, Slot
-from palace.services import bookings, clock, tickets
+from palace.services.booking import bookings, tickets
+from palace.services.core import clock
 from tests.helpers import (
     add_partners,
     court,

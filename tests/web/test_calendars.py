@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from palace.models import AuditEvent, Booking, CalendarFeed, Member
-from palace.services import bookings, calendars
+from palace.services.booking import bookings, calendars
 from palace.web.calendars import feed_context
 from palace.web.templating import templates_for
 from tests.helpers import court, csrf_token, log_in, make_hall, make_member, post_form, slot_at

@@ -18,7 +18,8 @@ from palace.models import (
     Slot,
     Strike,
 )
-from palace.services import bookings, clock, tickets
+from palace.services.booking import bookings, tickets
+from palace.services.core import clock
 from tests.helpers import (
     add_partners,
     court,

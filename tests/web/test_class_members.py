@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from palace.models import AuditEvent, Child, ClassDemand, ClassSession, ClassType, Role
-from palace.services import class_demand, class_planning, classes
+from palace.services.classes import class_demand, class_planning, classes
 from tests.class_helpers import freeze, make_class_type, make_schedule
 from tests.helpers import log_in, make_member, post_form, visible_text
 

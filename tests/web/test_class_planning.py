@@ -25,7 +25,10 @@ from palace.models import (
     SessionStatus,
     Slot,
 )
-from palace.services import bookings, class_sessions, classes, clock, waitlists
+from palace.services.booking import bookings
+from palace.services.classes import class_sessions, classes
+from palace.services.core import clock
+from palace.services.waitlist import waitlists
 from tests.class_helpers import (
     form,
     freeze,

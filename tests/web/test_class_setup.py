@@ -16,7 +16,8 @@ from palace.models import (
     Role,
     SessionStatus,
 )
-from palace.services import class_sessions, classes, clock
+from palace.services.classes import class_sessions, classes
+from palace.services.core import clock
 from tests.class_helpers import freeze, make_schedule
 from tests.helpers import log_in, make_member, post_form, visible_text
 

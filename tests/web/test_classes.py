@@ -16,8 +16,10 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services import bookings, classes, promotions, waitlists
-from palace.services.errors import ServiceError
+from palace.services.booking import bookings
+from palace.services.classes import classes
+from palace.services.core.errors import ServiceError
+from palace.services.waitlist import promotions, waitlists
 from tests.class_helpers import freeze, make_class_type, make_room, make_schedule
 from tests.helpers import log_in, make_member, visible_text
 

@@ -8,7 +8,10 @@ import httpx
 import pytest
 
 from palace.models import Booking, BookingStatus, Notification, Role
-from palace.services import bookings, clock, closures, notices
+from palace.services.booking import bookings
+from palace.services.core import clock
+from palace.services.facilities import closures
+from palace.services.messages import notices
 from tests.helpers import court, log_in, make_hall, make_member, slot_at
 
 REASON = "羽毛球比赛：<b>50%</b> 场地"  # as staff typed it, markup and % included

@@ -3,7 +3,8 @@ from datetime import timedelta
 import httpx
 
 from palace.models import Booking, BookingStatus, Closure, Notification, Role
-from palace.services import bookings, clock
+from palace.services.booking import bookings
+from palace.services.core import clock
 from tests.helpers import court, log_in, make_hall, make_member, post_form, visible_text
 
 

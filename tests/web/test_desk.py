@@ -26,8 +26,8 @@ async def test_desk_search_as_a_fragment_for_htmx(client: httpx.AsyncClient) -> 
 
 async def test_desk_resets_a_forgotten_password(client: httpx.AsyncClient) -> None:
     from palace.models import AuditEvent
-    from palace.services import accounts
-    from palace.services.errors import AccountError
+    from palace.services.accounts import accounts
+    from palace.services.core.errors import AccountError
     from tests.helpers import PASSWORD, post_form
 
     desk = await make_member(role=Role.DESK)
@@ -82,7 +82,8 @@ async def test_the_desk_shows_a_suspended_members_real_standing(
     """Never "正常" beside a member who may not book: an account suspension, or a no-show
     suspension in force (the account row itself still says active)."""
     from palace.models import Member, MemberStatus
-    from palace.services import bookings, strikes
+    from palace.services.booking import bookings
+    from palace.services.desk import strikes
     from tests.helpers import court, make_hall, slot_at
 
     await log_in(client, await make_member(role=Role.DESK))

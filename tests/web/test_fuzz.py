@@ -20,7 +20,9 @@ from starlette.routing import Match, Route
 from tortoise import Tortoise
 
 from palace.models import ClassSession, Closure, Member, Role, Schedule
-from palace.services import bookings, calendars, clock, schedules
+from palace.services.booking import bookings, calendars
+from palace.services.classes import schedules
+from palace.services.core import clock
 from tests.class_helpers import make_schedule
 from tests.helpers import PASSWORD, court, csrf_from, log_in, make_hall, make_member, slot_at
 from tests.web.test_access import template

@@ -3,7 +3,7 @@ import time
 import httpx
 
 from palace.redis_client import get_redis
-from palace.services import health
+from palace.services.core import health
 
 
 async def test_healthz_reports_database_redis_and_worker(client: httpx.AsyncClient) -> None:

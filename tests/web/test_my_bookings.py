@@ -6,7 +6,8 @@ from datetime import timedelta
 import httpx
 
 from palace.models import Booking, BookingStatus, Member, Slot, SlotKind
-from palace.services import booking_views, bookings, clock
+from palace.services.booking import booking_views, bookings
+from palace.services.core import clock
 from tests.helpers import court, log_in, make_hall, make_member, slot_at, visible_text
 
 HTMX = {"HX-Request": "true"}

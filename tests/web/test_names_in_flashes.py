@@ -10,7 +10,8 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from palace.models import BookingRules, FacilityKind, Role
-from palace.services import clock, notifications
+from palace.services.core import clock
+from palace.services.messages import notifications
 from palace.settings import get_settings
 from palace.web.session import COOKIE
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at

@@ -6,8 +6,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from palace.demo import seed as demo
 from palace.models import Booking, ClassSession, Facility, Instructor, Member, Resource, Role
-from palace.services import bookings, clock, demo, tickets
+from palace.services.booking import bookings, tickets
+from palace.services.core import clock
 from tests.class_helpers import plain_session
 from tests.helpers import log_in, make_member, post_form, slot_at, visible_text
 from tests.web.test_access import ID_PAGES, PAGES

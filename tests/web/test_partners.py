@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from palace.models import Booking, Role
-from palace.services import bookings, calendars, clock, partners, tickets
+from palace.services.booking import bookings, calendars, partners, tickets
+from palace.services.core import clock
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
 

@@ -4,11 +4,11 @@ import httpx
 import pytest
 
 from palace.models import AuditEvent, BookingRules, OpeningHours, Role
-from palace.services import rules
-from palace.services.errors import ServiceError
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import rules
 from palace.web import rules_form
 from tests.helpers import log_in, make_hall, make_member, post_form, visible_text
-from tests.services.test_rules import COURT, _state
+from tests.services.facilities.test_rules import COURT, _state
 
 
 def valid_form(**changes: str) -> dict[str, str]:
@@ -161,7 +161,7 @@ async def test_bad_input_is_explained_beside_the_field_and_kept(
 
 
 async def test_locked_slot_length_says_why(client: httpx.AsyncClient) -> None:
-    from palace.services import bookings
+    from palace.services.booking import bookings
     from tests.helpers import court, slot_at
 
     hall = await make_hall()

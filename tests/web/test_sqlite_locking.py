@@ -5,7 +5,7 @@ import asyncio
 import httpx
 
 from palace.models import Member, MemberStatus, Role
-from palace.services import admin
+from palace.services.accounts import admin
 from tests.helpers import PASSWORD, csrf_from, make_member
 from tests.processes import web_server
 

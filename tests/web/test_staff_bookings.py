@@ -3,7 +3,9 @@ from datetime import timedelta
 import httpx
 
 from palace.models import Booking, BookingStatus, Role
-from palace.services import bookings, clock, closures
+from palace.services.booking import bookings
+from palace.services.core import clock
+from palace.services.facilities import closures
 from tests.helpers import (
     add_partners,
     court,

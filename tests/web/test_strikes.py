@@ -7,7 +7,9 @@ import httpx
 import pytest
 
 from palace.models import AuditEvent, Booking, Member, Resource, Role, Strike
-from palace.services import bookings, clock, noshows
+from palace.services.booking import bookings
+from palace.services.core import clock
+from palace.services.desk import noshows
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
 Move = Callable[[datetime], None]

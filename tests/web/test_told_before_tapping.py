@@ -7,8 +7,9 @@ import httpx
 import pytest
 
 from palace.models import ClassSession, Closure, Member, MemberStatus
-from palace.services import bookings, clock
-from palace.services.timetable import CellState
+from palace.services.booking import bookings
+from palace.services.booking.timetable import CellState
+from palace.services.core import clock
 from tests.class_helpers import freeze, make_schedule
 from tests.helpers import court, log_in, make_hall, make_member, slot_at, visible_text
 

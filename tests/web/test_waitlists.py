@@ -13,7 +13,10 @@ from palace.models import (
     Slot,
     WaitlistEntry,
 )
-from palace.services import bookings, clock, closures, promotions, waitlists
+from palace.services.booking import bookings
+from palace.services.core import clock
+from palace.services.facilities import closures
+from palace.services.waitlist import promotions, waitlists
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
 
 

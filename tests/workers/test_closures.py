@@ -8,8 +8,8 @@ from arq.connections import RedisSettings
 from arq.cron import next_cron
 
 from palace.models import Booking, BookingStatus, Closure, Notification
-from palace.services import bookings
-from palace.services.closures import CANCELLED_KIND
+from palace.services.booking import bookings
+from palace.services.facilities.closures import CANCELLED_KIND
 from palace.settings import get_settings
 from tests.helpers import court, make_hall, make_member, slot_at
 from tests.processes import palace

@@ -91,7 +91,7 @@ async def test_worker_purges_old_sessions() -> None:
     from datetime import UTC, datetime, timedelta
 
     from palace.models import LoginSession
-    from palace.services import sessions
+    from palace.services.accounts import sessions
     from tests.helpers import make_member
 
     member = await make_member()
@@ -110,7 +110,7 @@ async def test_log_in_does_not_hang_on_a_redis_that_never_answers() -> None:
     """A Redis that accepts connections and then says nothing (a stuck server)."""
     import asyncio
 
-    from palace.services import accounts, throttle
+    from palace.services.accounts import accounts, throttle
     from tests.helpers import PASSWORD, make_member
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

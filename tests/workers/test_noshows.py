@@ -8,7 +8,7 @@ from arq.connections import RedisSettings
 from arq.cron import next_cron
 
 from palace.models import Booking, BookingStatus, Slot, Strike
-from palace.services import bookings
+from palace.services.booking import bookings
 from palace.settings import get_settings
 from tests.helpers import court, make_hall, make_member, slot_at
 from tests.processes import palace

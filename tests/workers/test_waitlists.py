@@ -29,7 +29,8 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services import bookings, promotions, waitlists
+from palace.services.booking import bookings
+from palace.services.waitlist import promotions, waitlists
 from palace.settings import get_settings
 from tests.conftest import BACKEND
 from tests.helpers import court, make_hall, make_members, slot_at

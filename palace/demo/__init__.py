@@ -1,0 +1,1 @@
+"""The demo palace: halls, courts, classes and one account per role."""

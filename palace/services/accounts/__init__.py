@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in and log-ins, passwords, throttling, children."""

@@ -1,0 +1,1 @@
+"""The booking core and everything about one booking: slots, partners, codes, views."""

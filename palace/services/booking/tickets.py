@@ -1,0 +1,40 @@
+"""The code a member shows at the front desk: a signed token, not a guessable id."""
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from palace.models import Booking
+from palace.services.booking.booking_views import BookingView, view_of
+from palace.services.booking.bookings import BookingError
+from palace.settings import get_settings
+
+SALT = "palace.booking-ticket"
+MAX_LENGTH = 200
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt=SALT)
+
+
+def token_for(booking_id: int) -> str:
+    return str(_serializer().dumps(booking_id))
+
+
+def booking_id_from(token: str) -> int:
+    token = token.strip()
+    if not token or len(token) > MAX_LENGTH:
+        raise BookingError("invalid_code")
+    try:
+        value = _serializer().loads(token)
+    except BadSignature:
+        raise BookingError("invalid_code") from None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BookingError("invalid_code")
+    return value
+
+
+async def booking_for(token: str) -> BookingView:
+    """The booking a scanned code names; a forged or unknown code names nothing."""
+    booking = await Booking.get_or_none(id=booking_id_from(token))
+    if booking is None:
+        raise BookingError("invalid_code")
+    return await view_of(booking)

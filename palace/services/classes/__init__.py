@@ -1,0 +1,1 @@
+"""Classes: weekly schedules, their sessions, planning, demand and holidays."""

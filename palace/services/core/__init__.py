@@ -1,0 +1,1 @@
+"""Infrastructure every domain uses: time, text, coded errors, transactions, audit."""

@@ -1,0 +1,1 @@
+"""The front desk and attendance: check-in, the Now board, walk-ins, no-shows, strikes."""

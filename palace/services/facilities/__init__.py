@@ -1,0 +1,1 @@
+"""Halls, courts and rooms, their opening hours, booking rules and closures."""

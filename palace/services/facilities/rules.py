@@ -1,0 +1,331 @@
+"""Booking rules per facility: defaults from the brief, edited by staff, audited."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
+from palace.services.core import audit, clock
+from palace.services.core.errors import ServiceError
+from palace.services.facilities import facilities, setup_cache
+
+# Slot starts are multiples of the slot length from local midnight, so changing
+# the opening hours never shifts the grid under bookings already made.
+SLOT_LENGTHS = (30, 60, 90, 120)
+MAX_PARTNERS = 3
+MAX_DAYS_AHEAD = 60
+
+
+@dataclass(frozen=True)
+class Defaults:
+    slot_minutes: int
+    days_ahead: int
+    opens_minute: int
+    max_active: int
+    max_minutes_per_day: int
+    cancel_cutoff_minutes: int
+    partners_allowed: bool
+    checkin_before_minutes: int = 30
+    checkin_after_minutes: int = 15
+    guests_allowed: bool = False
+
+
+DEFAULTS = {
+    # Courts: 7 days ahead at 08:00, 2 active bookings, 2 hours a day (LCSD peak rule).
+    FacilityKind.COURT: Defaults(60, 7, 8 * 60, 2, 120, 120, True),
+    # Gym hours: 3 days ahead at 07:00.
+    FacilityKind.CAPACITY: Defaults(60, 3, 7 * 60, 3, 120, 60, False),
+    FacilityKind.CLASSROOM: Defaults(60, 7, 8 * 60, 2, 120, 120, False),
+}
+# The check-in window (by default 30 minutes before to 15 after the start) reaches at
+# most this far either side of the start.
+CHECKIN_MAX_MINUTES = 240
+
+
+def default_rules(facility: Facility) -> BookingRules:
+    values = {f.name: getattr(DEFAULTS[facility.kind], f.name) for f in fields(Defaults)}
+    return BookingRules(facility=facility, **values)
+
+
+async def rules_for(facility: Facility) -> BookingRules:
+    """The hall's rules, from this process's cache: read them, never change them."""
+    found = await setup_cache.stored_rules(facility.id)
+    return found or default_rules(facility)
+
+
+async def _rules_to_edit(facility: Facility) -> BookingRules:
+    found = await BookingRules.get_or_none(facility_id=facility.id)
+    return found or default_rules(facility)
+
+
+def is_bookable(facility: Facility) -> bool:
+    """Courts and capacity slots are booked here; classes come with class planning."""
+    return facility.active and facility.kind != FacilityKind.CLASSROOM
+
+
+def checkin_window(rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
+    """From when until when the desk checks people in to something starting then."""
+    start = clock.utc(starts_at)
+    return (
+        start - timedelta(minutes=rules.checkin_before_minutes),
+        start + timedelta(minutes=rules.checkin_after_minutes),
+    )
+
+
+def booking_opens_at(rules: BookingRules, day: date) -> datetime:
+    opens_at = clock.at(day - timedelta(days=rules.days_ahead), rules.opens_minute)
+    if rules.open_through is not None and day <= rules.open_through:
+        # Open before staff last changed the rules: it stays open. Any instant before
+        # the furthest a day can open ahead is one it had opened by.
+        return min(opens_at, clock.at(day - timedelta(days=MAX_DAYS_AHEAD + 1), 0))
+    return opens_at
+
+
+def window(rules: BookingRules, today: date) -> tuple[date, date]:
+    """The days a member may look at: today to the last day that opens in the window,
+    or further, while days opened under earlier rules are still ahead."""
+    last = today + timedelta(days=rules.days_ahead)
+    return today, max(last, rules.open_through or last)
+
+
+def last_open_day(rules: BookingRules, now: datetime) -> date:
+    """The furthest day whose booking has opened by ``now``."""
+    local = now.astimezone(clock.zone())
+    opened_today = local.hour * 60 + local.minute >= rules.opens_minute
+    latest_opening = local.date() if opened_today else local.date() - timedelta(days=1)
+    return latest_opening + timedelta(days=rules.days_ahead)
+
+
+def slot_starts(rules: BookingRules, hours: list[OpeningHours], day: date) -> list[int]:
+    """Local start minutes of the day's slots: on the grid and wholly inside opening hours."""
+    step = rules.slot_minutes
+    starts: set[int] = set()
+    for period in hours:
+        if period.weekday != day.weekday():
+            continue
+        first = -(-period.opens_minute // step) * step
+        starts.update(range(first, period.closes_minute - step + 1, step))
+    return sorted(starts)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Bookable time on one weekday: from the first slot's start to the last slot's end."""
+
+    weekday: int
+    opens_minute: int
+    closes_minute: int
+
+    @property
+    def opens_at(self) -> str:
+        return clock.hhmm(self.opens_minute)
+
+    @property
+    def closes_at(self) -> str:
+        return clock.hhmm(self.closes_minute)
+
+
+def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]:
+    """Where the slots of each opening period begin and end. Slots sit on a grid from
+    midnight, so a hall opening at 06:30 with hour slots has its first slot at 07:00."""
+    step = rules.slot_minutes
+    periods = []
+    for row in sorted(hours, key=lambda h: (h.weekday, h.opens_minute)):
+        first = -(-row.opens_minute // step) * step
+        count = (row.closes_minute - first) // step
+        if count > 0:
+            periods.append(Period(row.weekday, first, first + count * step))
+    return periods
+
+
+def slot_times(
+    rules: BookingRules, hours: list[OpeningHours], day: date
+) -> list[tuple[datetime, datetime]]:
+    length = rules.slot_minutes
+    return [(clock.at(day, m), clock.at(day, m + length)) for m in slot_starts(rules, hours, day)]
+
+
+# Editing the rules. palace/web reads the form (hours, HH:MM) into these typed values;
+# here they are checked against what the palace allows and saved.
+WEEKDAYS = range(7)
+Hours = dict[int, list[tuple[int, int]]]  # weekday -> (opens, closes) periods
+DAY_MINUTES = 24 * 60
+MAX_ACTIVE = 20
+MAX_CUTOFF_MINUTES = 72 * 60
+QUOTA_STEP = 30  # hours per day are set in half hours
+
+
+@dataclass(frozen=True)
+class RulesChange:
+    """Every rule of a hall, as staff want it (BookingRules' fields and units)."""
+
+    slot_minutes: int
+    days_ahead: int
+    opens_minute: int
+    max_active: int
+    max_minutes_per_day: int
+    cancel_cutoff_minutes: int
+    partners_allowed: bool
+    checkin_before_minutes: int = 30
+    checkin_after_minutes: int = 15
+    guests_allowed: bool = False
+
+
+@dataclass(frozen=True)
+class RulesForm:
+    facility: Facility
+    rules: BookingRules
+    hours: Hours
+    split_days: list[int]  # days with several periods, which one form row merges
+    upcoming_bookings: int
+
+
+async def upcoming_bookings(facility_id: int) -> int:
+    return await Booking.filter(
+        facility_id=facility_id, status=BookingStatus.CONFIRMED, ends_at__gt=clock.now()
+    ).count()
+
+
+def _stored_hours(rows: list[OpeningHours]) -> Hours:
+    hours: Hours = {day: [] for day in WEEKDAYS}
+    for row in sorted(rows, key=lambda r: (r.weekday, r.opens_minute)):
+        hours[row.weekday].append((row.opens_minute, row.closes_minute))
+    return hours
+
+
+async def rules_form(*, facility_id: int) -> RulesForm:
+    facility = await facilities.get_facility(facility_id=facility_id)
+    hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
+    return RulesForm(
+        facility=facility,
+        rules=await rules_for(facility),
+        hours=hours,
+        split_days=[day for day, periods in hours.items() if len(periods) > 1],
+        upcoming_bookings=await upcoming_bookings(facility_id),
+    )
+
+
+# Each numeric rule: whether a value is allowed, and the code that says it is not.
+RULE_CHECKS: dict[str, tuple[Callable[[int], bool], str]] = {
+    "slot_minutes": (lambda v: v in SLOT_LENGTHS, "slot_length_invalid"),
+    "days_ahead": (lambda v: 0 <= v <= MAX_DAYS_AHEAD, "days_ahead_invalid"),
+    "opens_minute": (lambda v: 0 <= v < DAY_MINUTES, "time_invalid"),
+    "max_active": (lambda v: 1 <= v <= MAX_ACTIVE, "max_active_invalid"),
+    "max_minutes_per_day": (
+        lambda v: QUOTA_STEP <= v <= DAY_MINUTES and v % QUOTA_STEP == 0,
+        "max_hours_invalid",
+    ),
+    "cancel_cutoff_minutes": (lambda v: 0 <= v <= MAX_CUTOFF_MINUTES, "cutoff_invalid"),
+    "checkin_before_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
+    "checkin_after_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
+}
+
+
+def rule_problems(values: Mapping[str, int | None]) -> dict[str, str]:
+    """Every rule whose value is out of bounds (by rule name); values that could not be
+    read (None) are left to whoever read them, so all problems are found at once."""
+    problems = {}
+    for name, (allowed, code) in RULE_CHECKS.items():
+        value = values.get(name)
+        if value is not None and not allowed(value):
+            problems[name] = code
+    return problems
+
+
+def _rule_problems(change: RulesChange) -> dict[str, str]:
+    return rule_problems({name: getattr(change, name) for name in RULE_CHECKS})
+
+
+def hour_problems(hours: Hours) -> dict[str, str]:
+    problems = {}
+    for day, periods in hours.items():
+        for opens, closes in periods:
+            if not (0 <= opens < DAY_MINUTES and 0 < closes <= DAY_MINUTES):
+                problems[f"hours_{day}"] = "opening_time_invalid"
+            elif closes <= opens:
+                problems[f"hours_{day}"] = "closes_before_opens"
+    return problems
+
+
+def _day_text(periods: list[tuple[int, int]]) -> str:
+    if not periods:
+        return "closed"
+    return ", ".join(f"{clock.hhmm(a)}-{clock.hhmm(b)}" for a, b in periods)
+
+
+def _changes(
+    current: BookingRules, parsed: dict[str, object], old: Hours, new: Hours
+) -> dict[str, list[object]]:
+    changes: dict[str, list[object]] = {
+        name: [getattr(current, name), value]
+        for name, value in parsed.items()
+        if getattr(current, name) != value
+    }
+    for day in WEEKDAYS:
+        if old[day] != new[day]:
+            changes[f"hours_{day}"] = [_day_text(old[day]), _day_text(new[day])]
+    return changes
+
+
+async def update_rules(
+    *, actor_id: int, facility_id: int, change: RulesChange, hours: Hours
+) -> BookingRules:
+    """Check every rule, then save rules and opening hours together; audited.
+
+    ServiceError("rules_invalid", fields=…) names every bad rule (by RulesChange's field
+    names, and hours_<weekday>) and saves nothing.
+    """
+    facility = await facilities.get_facility(facility_id=facility_id)
+    new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
+    if problems := _rule_problems(change) | hour_problems(new_hours):
+        raise ServiceError("rules_invalid", fields=problems)
+    parsed = vars(change) | {
+        # Partners are named on court bookings only; elsewhere the switch stays off.
+        "partners_allowed": change.partners_allowed and facility.kind == FacilityKind.COURT
+    }
+    async with in_transaction():
+        # One editor at a time per hall (the rules row may not exist yet to lock).
+        await Facility.filter(id=facility_id).select_for_update().get()
+        current = await _rules_to_edit(facility)
+        old_hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
+        changes = _changes(current, parsed, old_hours, new_hours)
+        if not changes:
+            return current
+        await _check_slot_length(facility_id, changes)
+        opened = last_open_day(current, clock.now())
+        for name, value in parsed.items():
+            setattr(current, name, value)
+        current.open_through = max(opened, current.open_through or opened)
+        await current.save()
+        if old_hours != new_hours:
+            await _replace_hours(facility_id, new_hours)
+        await audit.record(
+            actor_id=actor_id,
+            entity="facility",
+            entity_id=facility_id,
+            action="rules",
+            detail=changes,
+        )
+    return current
+
+
+async def _check_slot_length(facility_id: int, changes: dict[str, list[object]]) -> None:
+    # Slot starts are a grid of multiples of the slot length: a new length would
+    # lay slots across the bookings already made, and a court could be sold twice.
+    if "slot_minutes" in changes and (count := await upcoming_bookings(facility_id)):
+        raise ServiceError(
+            "rules_invalid", fields={"slot_minutes": "slot_length_locked"}, count=count
+        )
+
+
+async def _replace_hours(facility_id: int, hours: Hours) -> None:
+    await OpeningHours.filter(facility_id=facility_id).delete()
+    await OpeningHours.bulk_create(
+        [
+            OpeningHours(facility_id=facility_id, weekday=day, opens_minute=a, closes_minute=b)
+            for day, periods in hours.items()
+            for a, b in periods
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Messages to members: notifications, their texts, the inbox, reminders, channels."""

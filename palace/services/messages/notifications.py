@@ -1,0 +1,57 @@
+"""The one notification path: ``notify`` writes the row, in the caller's transaction.
+
+The in-app inbox reads these rows; outbound channels (SMS, e-mail, WeChat) deliver
+them from a worker. A service that has something to tell a member calls ``notify``
+inside the transaction that makes the change, so the message exists exactly when the
+change does; a member who asked for this kind outside the app gets it sent by a
+worker after the commit (and by the sweep, if that job is lost).
+"""
+
+from typing import Any
+
+from palace.models import Notification, OutboundChoice
+from palace.services.booking.slots import Terms
+from palace.services.core import after_commit, clock
+
+
+async def notify(
+    *,
+    member_id: int,
+    kind: str,
+    booking_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    seen: bool = False,
+    wanted: bool | None = None,
+) -> Notification:
+    """Record that a member should be told something; ``kind`` names what (a message id).
+
+    ``seen``: the member is looking at it already (their own tap), so it does not light
+    the unread badge; it is still listed and still sent outside when asked for.
+    ``wanted``: whether the member asked for this kind outside the app, where the
+    caller read it already.
+    """
+    now = clock.now()
+    if wanted is None:
+        wanted = await OutboundChoice.exists(member_id=member_id, kind=kind)
+    notification = await Notification.create(
+        member_id=member_id,
+        kind=kind,
+        booking_id=booking_id,
+        detail=detail or {},
+        read_at=now if seen else None,
+        # Nothing to send outside: the outbound step is done at once.
+        sent_at=None if wanted else now,
+    )
+    if wanted:
+        await after_commit.enqueue("deliver", notification.id, job_id=f"deliver:{notification.id}")
+    return notification
+
+
+def slot_detail(terms: Terms) -> dict[str, Any]:
+    """What a message about a place says: where and when (names are read when shown)."""
+    return {
+        "facility_id": terms.facility.id,
+        "resource_id": terms.resource.id,
+        "slot_id": terms.slot.id,
+        "starts_at": terms.starts_at.isoformat(),
+    }

@@ -1,0 +1,1 @@
+"""Waitlists: joining a line, places held for it, promotions and timed offers."""
