@@ -1,0 +1,1 @@
+"""Fair prime time: the one draw shared by ballots, the opening queue and competitions."""
