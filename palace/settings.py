@@ -35,6 +35,9 @@ class Settings:
     suspension_days: int = 14
     # Host headers answered; any other is refused with 400 ("*.example.org", "*" for any).
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    # A drand HTTP endpoint (e.g. https://api.drand.sh): a public round is mixed into each
+    # ballot's seed; empty, none is.
+    drand_url: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -129,4 +132,5 @@ def get_settings() -> Settings:
         strike_period_days=_int("PALACE_STRIKE_PERIOD_DAYS", 30),
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
         allowed_hosts=_allowed_hosts(),
+        drand_url=os.environ.get("PALACE_DRAND_URL", "").strip().rstrip("/"),
     )

@@ -11,6 +11,14 @@ from palace.queue import QUEUE
 from palace.redis_client import close_redis, open_redis
 from palace.services.core import health
 from palace.settings import get_settings
+from workers.ballots import (
+    ballot_second_round,
+    ballot_sweep,
+    close_ballots,
+    draw_ballot,
+    draw_ballots,
+    release_ballots,
+)
 from workers.classes import generate_sessions
 from workers.closures import sweep_closures
 from workers.heartbeat import heartbeat
@@ -48,6 +56,14 @@ class WorkerSettings:
         # Ids name the event ("promote:<slot>:release:<booking>"): nothing to keep after.
         func(promote, keep_result=0),
         func(deliver, keep_result=0),
+        close_ballots,
+        release_ballots,
+        ballot_sweep,
+        # A ballot of thousands of entries takes a while; a killed draw resumes where it
+        # stopped once the in-progress key expires.
+        func(draw_ballots, timeout=600),
+        func(draw_ballot, timeout=600),
+        func(ballot_second_round, timeout=600),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
@@ -63,6 +79,12 @@ class WorkerSettings:
         cron(generate_sessions, minute=17, second=0, unique=True, run_at_startup=True),
         # Promotions, offers running out, reminders and deliveries a lost job missed.
         cron(sweep, second=15, unique=True),
+        # Ballots: windows closed, draws run and leftovers released within a minute of
+        # their set times; the sweep makes new weeks' ballots and redoes a missed step.
+        cron(close_ballots, second=5, unique=True),
+        cron(draw_ballots, second=10, unique=True),
+        cron(release_ballots, second=20, unique=True),
+        cron(ballot_sweep, second=40, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -1,4 +1,13 @@
 from palace.models.audit import AuditEvent
+from palace.models.ballots import (
+    Ballot,
+    BallotEntry,
+    BallotRange,
+    BallotSettings,
+    BallotState,
+    BallotWeight,
+    EntryOutcome,
+)
 from palace.models.bookings import (
     Booking,
     BookingPartner,
@@ -33,6 +42,12 @@ from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
     "AuditEvent",
+    "Ballot",
+    "BallotEntry",
+    "BallotRange",
+    "BallotSettings",
+    "BallotState",
+    "BallotWeight",
     "Booking",
     "BookingPartner",
     "BookingRules",
@@ -46,6 +61,7 @@ __all__ = [
     "ClassType",
     "Closure",
     "DayPart",
+    "EntryOutcome",
     "Facility",
     "FacilityKind",
     "HolidayYear",

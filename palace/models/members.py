@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 # The longest name a member may have: the column, the check and the form all use it.
 NAME_MAX = 40
+BRANCH_MAX = 60
 
 
 class Role(StrEnum):
@@ -45,6 +46,8 @@ class Member(Model):
     # it ends by itself (None: until lifted). services/accounts/account_status decides with both.
     suspension_reason = fields.CharField(max_length=200, null=True)
     suspension_ends_at = fields.DatetimeField(null=True)
+    # The workplace union branch (基层工会), set by staff: ballots cap wins per branch.
+    union_branch = fields.CharField(max_length=BRANCH_MAX, null=True)
 
     class Meta:
         table = "members"

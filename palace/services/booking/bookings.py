@@ -39,6 +39,7 @@ from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules
+from palace.services.fairness import ballot_holds
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -151,6 +152,7 @@ async def _take(
     guest_name: str | None,
 ) -> Taken:
     _check_time(terms, source)
+    await _check_balloted(terms, source)
     guest = _guest(terms, source, guest_name)
     async with after_commit.transaction():
         facts = await _check(member_id, child_id, terms, person=guest is None)
@@ -185,6 +187,7 @@ async def check_may_take(
     except slots.SlotError as error:
         raise BookingError(error.code) from None
     _check_time(terms, source)
+    await _check_balloted(terms, source)
     await _check(member_id, child_id, terms, person=True)
     return terms
 
@@ -316,6 +319,17 @@ def _check_time(terms: Terms, source: BookingSource) -> None:
     # Waitlists and ballots were entered while the window was open.
     if source in (BookingSource.MEMBER, BookingSource.DESK) and now < terms.opens_at:
         raise BookingError("not_yet_open", opens_at=terms.opens_at)
+
+
+async def _check_balloted(terms: Terms, source: BookingSource) -> None:
+    """A balloted court is given by its ballot's draw only, until its leftovers are released."""
+    if source == BookingSource.BALLOT or terms.slot.kind != SlotKind.GRID:
+        return
+    held = await ballot_holds.holding(
+        facility_id=terms.facility.id, resource_id=terms.resource.id, starts_at=terms.starts_at
+    )
+    if held is not None:
+        raise BookingError("slot_balloted", ballot_id=held.ballot_id, release_at=held.release_at)
 
 
 def member_refusal(member: Member) -> BookingError | None:

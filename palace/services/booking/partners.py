@@ -76,6 +76,12 @@ def _check_changeable(booking: Booking) -> None:
         raise BookingError("booking_not_changeable")
 
 
+def named_cards(booker: Member, card_nos: list[str]) -> list[str]:
+    """The cards as ``set_partners`` would invite them, or the error it would raise: a
+    ballot entry names its partners before there is a booking to invite them to."""
+    return _cards(booker, card_nos)
+
+
 def _cards(booker: Member, card_nos: list[str]) -> list[str]:
     wanted = list(dict.fromkeys(accounts.normalize_card(c) for c in card_nos if c.strip()))
     if len(wanted) > rules.MAX_PARTNERS:
