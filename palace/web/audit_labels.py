@@ -117,6 +117,8 @@ RULES = {
     "max_active": N_("Upcoming bookings per member"),
     "max_minutes_per_day": N_("Minutes per member per day"),
     "cancel_cutoff_minutes": N_("Cancellation cut-off (minutes)"),
+    "waitlist_auto_minutes": N_("Waitlist auto-book cut-off (minutes)"),
+    "offer_minutes": N_("Offer time (minutes)"),
     "checkin_before_minutes": N_("Check-in opens (minutes before)"),
     "checkin_after_minutes": N_("Check-in closes (minutes after)"),
     "partners_allowed": N_("Partners allowed"),

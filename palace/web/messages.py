@@ -113,6 +113,8 @@ MESSAGES = {
     "max_active_invalid": N_("Enter a whole number from 1 to 20."),
     "max_hours_invalid": N_("Enter 0.5 to 24 hours in half hours, e.g. 2 or 1.5."),
     "cutoff_invalid": N_("Enter 0 to 72 hours, e.g. 2 or 1.5."),
+    "auto_cutoff_invalid": N_("Enter 0 to 72 hours, e.g. 2 or 1.5."),
+    "offer_minutes_invalid": N_("Enter a whole number of minutes from 5 to 240."),
     "opening_time_invalid": N_("Enter opening and closing times as HH:MM, or tick Closed."),
     "closes_before_opens": N_("The closing time must be after the opening time."),
     # Staff: closures.
