@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from palace import catalog
 from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, gettext_for, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services.accounts import account_status
@@ -54,6 +55,9 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["day"] = lambda value: formats.day(value, lang)
     env.filters["masked"] = partners.masked
     env.filters["badge"] = lambda status: badges.badge(status, lang)
+    # A state or enum value, or a weekday (0 = Monday), in words: palace/catalog's.
+    env.filters["label"] = lambda value: catalog.label(lang, value)
+    env.filters["weekday"] = lambda day: gettext_for(lang, catalog.WEEKDAYS[int(day)])
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     # A message id kept in a variable: translated as plain text (escaped on output), not
