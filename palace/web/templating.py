@@ -16,6 +16,7 @@ from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, gettext_for, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services.accounts import account_status
 from palace.services.booking import partners
+from palace.services.core import clock, text
 from palace.services.messages import notices
 from palace.settings import LANGUAGES, get_settings
 from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
@@ -58,6 +59,9 @@ def templates_for(lang: str) -> Jinja2Templates:
     # A state or enum value, or a weekday (0 = Monday), in words: palace/catalog's.
     env.filters["label"] = lambda value: catalog.label(lang, value)
     env.filters["weekday"] = lambda day: gettext_for(lang, catalog.WEEKDAYS[int(day)])
+    # Minutes as hours (90 → 1.5) and as a time of day (450 → 07:30): one way everywhere.
+    env.filters["hours"] = text.hours_text
+    env.filters["hhmm"] = clock.hhmm
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     # A message id kept in a variable: translated as plain text (escaped on output), not
