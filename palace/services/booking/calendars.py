@@ -12,13 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
-from tortoise.transactions import in_transaction
 
 from palace.i18n import N_, gettext_for
 from palace.models import BookingStatus, CalendarFeed, Member, MemberStatus
 from palace.services.booking import booking_views, partners
 from palace.services.booking.booking_views import BookingView
-from palace.services.core import audit, clock, text
+from palace.services.core import after_commit, audit, clock, text
 from palace.services.core.errors import ServiceError
 from palace.settings import LANGUAGES, get_settings
 
@@ -141,7 +140,7 @@ async def create_or_reset_feed(*, member_id: int) -> CalendarFeed:
 async def renew_feed(*, member_id: int) -> tuple[CalendarFeed, bool]:
     """A new secret address, and whether it replaced one (which stops working)."""
     token = secrets.token_urlsafe(32)
-    async with in_transaction():
+    async with after_commit.transaction():
         await _lock_member(member_id)
         feed = await CalendarFeed.get_or_none(member_id=member_id)
         if feed is None:
@@ -163,7 +162,7 @@ async def renew_feed(*, member_id: int) -> tuple[CalendarFeed, bool]:
 
 async def revoke_feed(*, member_id: int) -> None:
     """Turn the address off; turning off what is already off changes nothing."""
-    async with in_transaction():
+    async with after_commit.transaction():
         await _lock_member(member_id)
         feed = await CalendarFeed.get_or_none(member_id=member_id)
         if feed is None:

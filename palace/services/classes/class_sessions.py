@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from palace.models import (
     Booking,
@@ -151,7 +150,7 @@ async def generate_for(schedule: Schedule, *, until: datetime) -> int:
 
 async def _generate_one(schedule: Schedule, occurrence: Occurrence) -> int:
     try:
-        async with in_transaction():
+        async with after_commit.transaction():
             await create_session(schedule, occurrence)
     except IntegrityError:
         return 0  # another generator made it first
@@ -238,7 +237,7 @@ async def cancel_session(*, actor_id: int | None, session_id: int, reason: str) 
         raise ClassError("reason_too_long", fields={"reason": "reason_too_long"}, max=REASON_MAX)
     session = await scheduled(session_id)
     upcoming(session)
-    async with in_transaction():
+    async with after_commit.transaction():
         return await cancel_locked(session, actor_id=actor_id, reason=reason)
 
 

@@ -11,8 +11,6 @@ late); a booked session the new pattern drops is cancelled and its members told.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tortoise.transactions import in_transaction
-
 from palace.models import (
     Booking,
     BookingStatus,
@@ -225,7 +223,7 @@ async def change_instructor(
         )
     for target in targets:
         await _free_to_teach(teacher, target)
-    async with in_transaction():
+    async with after_commit.transaction():
         if series:
             await Schedule.filter(id=session.schedule_id).update(instructor_id=instructor_id)
         told = 0

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
 from palace.services.accounts import accounts
@@ -20,7 +19,7 @@ from palace.services.booking import booking_names, booking_states, tickets
 from palace.services.booking.booking_states import Shown
 from palace.services.booking.bookings import BookingError
 from palace.services.booking.partners import masked
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
 
 CHECKED_IN = "checked_in"
@@ -184,7 +183,7 @@ async def _check_in(
     warning = await _warning(booking, facility_id, member_id)
     if warning is not None:
         return warning
-    async with in_transaction():
+    async with after_commit.transaction():
         # The row lock orders us against the no-show job (which locks it too).
         locked = await Booking.filter(id=booking.id).select_for_update().get()
         if locked.status != BookingStatus.CONFIRMED:
