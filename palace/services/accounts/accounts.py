@@ -11,7 +11,12 @@ from tortoise.expressions import Q
 from palace.models import Member, MemberStatus, Role, members
 from palace.services.accounts import passwords, sessions, throttle
 from palace.services.core import after_commit, audit, text
-from palace.services.core.errors import AccountError, NotAllowed
+from palace.services.core.errors import (
+    AccountError,
+    AccountNotAllowed,
+    AccountNotFound,
+    NotAllowed,
+)
 from palace.settings import LANGUAGES
 
 CARD_RE = re.compile(r"[A-Z0-9]{4,20}")
@@ -146,7 +151,7 @@ async def authenticate(
     if member is None or not valid:
         raise AccountError("bad_credentials")
     if member.status == MemberStatus.DISABLED:
-        raise AccountError("account_disabled")
+        raise AccountNotAllowed("account_disabled")
     await throttle.forget_login_attempts(account=account, address=address)
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = await passwords.hash_password(password)
@@ -244,7 +249,7 @@ async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]
     async with after_commit.transaction():
         member = await Member.select_for_update().get_or_none(id=member_id)
         if member is None:
-            raise AccountError("unknown_member")
+            raise AccountNotFound("unknown_member")
         if refusal := reset_refusal(actor, member):
             raise NotAllowed(refusal)
         member.password_hash = new_hash
@@ -267,7 +272,7 @@ async def set_language(*, member_id: int, language: str) -> None:
 async def get_member(*, member_id: int) -> Member:
     member = await Member.get_or_none(id=member_id)
     if member is None:
-        raise AccountError("unknown_member")
+        raise AccountNotFound("unknown_member")
     return member
 
 

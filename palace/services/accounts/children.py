@@ -4,7 +4,7 @@ import unicodedata
 
 from palace.models import Child, Member
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 
 MAX_CHILDREN = 6
 NAME_MAX = 40
@@ -63,5 +63,5 @@ async def remove(*, member_id: int, child_id: int) -> None:
             active=False
         )
         if not changed:
-            raise ChildError("unknown_child")
+            raise NotFound("unknown_child")
         await audit.record(actor_id=member_id, entity="child", entity_id=child_id, action="remove")

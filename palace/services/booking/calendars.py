@@ -18,7 +18,7 @@ from palace.models import BookingStatus, CalendarFeed, Member, MemberStatus
 from palace.services.booking import booking_views, partners
 from palace.services.booking.booking_views import BookingView
 from palace.services.core import after_commit, audit, clock, text
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.settings import LANGUAGES, get_settings
 
 PRODID = "-//Workers' Cultural Palace//Palace bookings//EN"
@@ -108,11 +108,11 @@ async def feed_ics(*, token: str, lang: str | None = None) -> str:
     Cancelled bookings stay in with STATUS:CANCELLED, so subscribed calendars drop them.
     """
     if not TOKEN_SHAPE.fullmatch(token):
-        raise ServiceError("unknown_feed")
+        raise NotFound("unknown_feed")
     feed = await CalendarFeed.get_or_none(token=token).select_related("member")
     # A disabled account shows nothing anywhere, its calendar included.
     if feed is None or feed.member.status == MemberStatus.DISABLED:
-        raise ServiceError("unknown_feed")
+        raise NotFound("unknown_feed")
     lang = _language(lang or feed.member.language)
     since = clock.now() - timedelta(days=FEED_PAST_DAYS)
     views = await booking_views.views_since(member_id=feed.member.id, since=since)

@@ -31,7 +31,7 @@ from palace.models import (
 from palace.services.booking import bookings, slots
 from palace.services.classes import class_calendar
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -44,6 +44,10 @@ INSTRUCTOR_KIND = "class_instructor_changed"
 
 
 class ClassError(ServiceError):
+    pass
+
+
+class ClassNotFound(ClassError, NotFound):
     pass
 
 
@@ -195,7 +199,7 @@ async def scheduled(session_id: int) -> ClassSession:
         "class_type", "room", "instructor", "slot"
     )
     if session is None:
-        raise ClassError("unknown_session")
+        raise ClassNotFound("unknown_session")
     return session
 
 

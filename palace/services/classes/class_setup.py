@@ -20,7 +20,7 @@ from palace.models import (
     SessionStatus,
 )
 from palace.services.classes import class_sessions, holidays
-from palace.services.classes.class_sessions import ClassError
+from palace.services.classes.class_sessions import ClassError, ClassNotFound
 from palace.services.core import after_commit, audit, clock
 
 NAME_MAX, DESCRIPTION_MAX, PERSON_MAX = 60, 400, 40
@@ -109,7 +109,7 @@ async def update_class_type(
     async with after_commit.transaction():
         found = await ClassType.filter(id=class_type_id).select_for_update().first()
         if found is None:
-            raise ClassError("class_type_unknown")
+            raise ClassNotFound("class_type_unknown")
         before = {"name_zh": found.name_zh, "name_en": found.name_en, "active": found.active}
         found.update_from_dict(
             {"name_zh": values.name_zh, "name_en": values.name_en,
@@ -145,7 +145,7 @@ async def update_instructor(
     async with after_commit.transaction():
         found = await Instructor.filter(id=instructor_id).select_for_update().first()
         if found is None:
-            raise ClassError("instructor_unknown")
+            raise ClassNotFound("instructor_unknown")
         before = {"name": found.name, "active": found.active}
         found.name, found.active = cleaned, active
         await found.save()

@@ -26,6 +26,7 @@ from palace.services.booking.slots import SlotError
 from palace.services.classes import class_conflicts, class_sessions, schedules
 from palace.services.classes.class_sessions import (
     ClassError,
+    ClassNotFound,
     Occurrence,
     cancel_locked,
     horizon,
@@ -49,7 +50,7 @@ class Change:
 async def _schedule(schedule_id: int) -> Schedule:
     found = await Schedule.get_or_none(id=schedule_id)
     if found is None:
-        raise ClassError("unknown_schedule")
+        raise ClassNotFound("unknown_schedule")
     return found
 
 

@@ -17,7 +17,7 @@ from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, 
 from palace.services.accounts import accounts
 from palace.services.booking import booking_names, booking_states, tickets
 from palace.services.booking.booking_states import Shown
-from palace.services.booking.bookings import BookingError
+from palace.services.booking.bookings import BookingError, BookingNotFound
 from palace.services.booking.partners import masked
 from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
@@ -119,10 +119,10 @@ async def person(
     """Check in one person on a booking (the booker or a partner), or everyone (None)."""
     booking = await _load(booking_id)
     if booking is None:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     named = member_id is None or member_id == booking.member_id
     if not named and not await BookingPartner.exists(booking_id=booking_id, member_id=member_id):
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     return await _check_in(actor_id, booking, facility_id, member_id=member_id)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from palace.models import Booking, Member, Strike, Suspension
 from palace.services.booking import booking_names
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.messages import notifications
 from palace.settings import get_settings
 
@@ -101,7 +101,7 @@ async def waive(*, actor_id: int, strike_id: int, reason: str) -> Strike:
     """
     strike = await Strike.get_or_none(id=strike_id)
     if strike is None:
-        raise StrikeError("unknown_strike")
+        raise NotFound("unknown_strike")
     reason = _clean(reason)
     if not reason or len(reason) > REASON_MAX:
         code = "waive_reason_missing" if not reason else "waive_reason_too_long"
