@@ -12,15 +12,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
 from palace.services.accounts import accounts
 from palace.services.booking import booking_names, booking_states, tickets
 from palace.services.booking.booking_states import Shown
-from palace.services.booking.bookings import BookingError
+from palace.services.booking.bookings import BookingError, BookingNotFound
 from palace.services.booking.partners import masked
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
 
 CHECKED_IN = "checked_in"
@@ -130,10 +129,10 @@ async def person(
     """Check in one person on a booking (the booker or a partner), or everyone (None)."""
     booking = await _load(booking_id)
     if booking is None:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     named = member_id is None or member_id == booking.member_id
     if not named and not await BookingPartner.exists(booking_id=booking_id, member_id=member_id):
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     return await _check_in(actor_id, booking, facility_id, member_id=member_id)
 
 
@@ -194,7 +193,7 @@ async def _check_in(
     warning = await _warning(booking, facility_id, member_id)
     if warning is not None:
         return warning
-    async with in_transaction():
+    async with after_commit.transaction():
         # The row lock orders us against the no-show job (which locks it too).
         locked = await Booking.filter(id=booking.id).select_for_update().get()
         if locked.status != BookingStatus.CONFIRMED:

@@ -3,10 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import facilities, rule_schema, setup_cache
 
@@ -211,7 +209,7 @@ async def update_rules(
         # Partners are named on court bookings only; elsewhere the switch stays off.
         "partners_allowed": change.partners_allowed and facility.kind == FacilityKind.COURT
     }
-    async with in_transaction():
+    async with after_commit.transaction():
         # One editor at a time per hall (the rules row may not exist yet to lock).
         await Facility.filter(id=facility_id).select_for_update().get()
         current = await _rules_to_edit(facility)
