@@ -209,6 +209,30 @@ ERRORS = {
     ),
     "holiday_year_confirmed": N_("Classes in %(year)s were already confirmed."),
     "checkin_minutes_invalid": N_("Enter a whole number of minutes from 0 to 240."),
+    # Ballots (services/fairness).
+    "unknown_ballot": N_("That ballot does not exist."),
+    "unknown_ballot_entry": N_("That ballot entry does not exist or is not yours."),
+    "ballot_not_open": N_("This ballot is not taking entries now."),
+    "ballot_already_entered": N_(
+        "You have already entered this ballot. Change or withdraw your entry instead."
+    ),
+    "ballot_no_choice": N_("Choose at least one time."),
+    "ballot_too_many_choices": N_("Choose at most %(max)s times."),
+    "ballot_choice_invalid": N_("That time is not one of this ballot's places."),
+    "ballot_setting_invalid": N_("Enter a whole number within the limits shown."),
+    "ballot_range_invalid": N_("Enter each range as a weekday and a start before its end."),
+    "ballot_window_too_long": N_(
+        "The entry window and the draw must end before the week starts: open entries "
+        "earlier or shorten the window."
+    ),
+    "ballot_cap_member_week": N_("already won as many ballot places this week as allowed."),
+    "ballot_cap_branch_day": N_("the union branch already won as many places that day as allowed."),
+    "slot_balloted": N_(
+        "This time is given by ballot; what is left is released first-come at %(release_at)s."
+    ),
+    "branch_invalid": N_("Enter the union branch in at most %(max)s characters."),
+    "beacon_unavailable": N_("The public beacon could not be reached; the draw waits for it."),
+    "draw_file_invalid": N_("That is not a published ballot file."),
     # Staff: strikes.
     "waive_reason_missing": N_("Enter a reason for waiving the strike; it is kept in the record."),
     "waive_reason_too_long": N_("Enter the reason in at most %(max)s characters."),

@@ -20,6 +20,7 @@ KINDS = {
     "child": N_("Child"),
     "calendar_feed": N_("Calendar feed"),
     "class_demand": N_("Class wish"),
+    "ballot": N_("Ballot"),
 }
 # What was done, by (kind, action) first, then by the action alone.
 ACTIONS: dict[tuple[str, str] | str, str] = {
@@ -78,6 +79,14 @@ ACTIONS: dict[tuple[str, str] | str, str] = {
     "reset": N_("New address made"),
     "revoke": N_("Address revoked"),
     "want": N_("Wish recorded"),
+    "ballot_enter": N_("Entered the ballot"),
+    "ballot_change": N_("Changed the ballot entry"),
+    "ballot_withdraw": N_("Withdrew the ballot entry"),
+    "ballot_close": N_("Entries closed"),
+    "ballot_draw": N_("Drawn"),
+    "ballot_release": N_("Leftovers released"),
+    "ballot_settings": N_("Ballot settings changed"),
+    "union_branch": N_("Union branch changed"),
 }
 # Every state and enum value in words: a booking's, a member's, a session's, a line's,
 # an invitation's, a role; one word per value, whichever enum holds it.
@@ -114,6 +123,12 @@ LABELS = {
     # How a booking was made (BookingSource; member and desk are the roles' words).
     "waitlist": N_("Waitlist"),
     "ballot": N_("Ballot"),
+    # Ballots and their entries.
+    "open": N_("Taking entries"),
+    "drawn": N_("Drawn"),
+    "released": N_("Leftovers released"),
+    "won": N_("Won"),
+    "lost": N_("Not drawn"),
     # Kinds of hall and of slot.
     "court": N_("Courts"),
     "capacity": N_("Places per hour"),

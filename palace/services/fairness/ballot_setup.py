@@ -23,7 +23,7 @@ from palace.models.ballots import MIN_WINDOW_HOURS
 from palace.models.members import BRANCH_MAX
 from palace.services.accounts import accounts
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import rules, setup_cache
 from palace.services.fairness import draw
 
@@ -35,6 +35,10 @@ MAX_WEIGHT = 20
 
 class BallotError(ServiceError):
     pass
+
+
+class BallotNotFound(BallotError, NotFound):
+    """An unknown ballot, entry or member (someone else's entry looks the same)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ async def save_settings(
 ) -> BallotSettings:
     """Replace a hall's ballot settings and ranges (ballots already made keep theirs)."""
     if not await Facility.exists(id=facility_id):
-        raise BallotError("unknown_facility")
+        raise BallotNotFound("unknown_facility")
     _check(change, ranges)
     async with after_commit.transaction():
         stored = await settings_for(facility_id)

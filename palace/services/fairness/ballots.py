@@ -29,7 +29,7 @@ from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
 from palace.services.fairness import beacon, draw
 from palace.services.fairness.ballot_rounds import ANY_COURT, ANY_OTHER_TIME
-from palace.services.fairness.ballot_setup import BallotError, settings_for
+from palace.services.fairness.ballot_setup import BallotError, BallotNotFound, settings_for
 from palace.settings import get_settings
 
 MAX_CHOICES = 3
@@ -61,7 +61,7 @@ def _check_choices(ballot: Ballot, choices: list[str]) -> list[str]:
 async def _open_ballot(ballot_id: int) -> Ballot:
     ballot = await Ballot.get_or_none(id=ballot_id)
     if ballot is None:
-        raise BallotError("unknown_ballot")
+        raise BallotNotFound("unknown_ballot")
     now = clock.now()
     if ballot.state != BallotState.OPEN or not ballot.opens_at <= now < ballot.closes_at:
         raise BallotError("ballot_not_open")
@@ -119,7 +119,7 @@ async def change(*, entry_id: int, member_id: int, form: EntryForm, actor_id: in
             choices=choices, partner_cards=cards, any_other_time=form.any_other_time
         )
         if not changed:
-            raise BallotError("unknown_entry")
+            raise BallotNotFound("unknown_ballot_entry")
         await _audit(entry, actor_id, "ballot_change")
     return await BallotEntry.get(id=entry.id)
 
@@ -132,7 +132,7 @@ async def withdraw(*, entry_id: int, member_id: int, actor_id: int) -> None:
             withdrawn_at=clock.now(), live_member=None
         )
         if not changed:
-            raise BallotError("unknown_entry")
+            raise BallotNotFound("unknown_ballot_entry")
         await _audit(entry, actor_id, "ballot_withdraw")
 
 
@@ -140,7 +140,7 @@ async def own_entry(*, entry_id: int, member_id: int) -> BallotEntry:
     """The member's own standing entry; someone else's looks exactly like a missing one."""
     entry = await BallotEntry.get_or_none(id=entry_id, member_id=member_id, withdrawn_at=None)
     if entry is None:
-        raise BallotError("unknown_entry")
+        raise BallotNotFound("unknown_ballot_entry")
     return entry
 
 
