@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 
 from palace.models import (
     Booking,
@@ -38,7 +38,7 @@ from palace.services.booking import booking_sql, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import rules
+from palace.services.facilities import closure_rule, rules
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -349,10 +349,12 @@ async def closure_over(
 ) -> Closure | None:
     """A closure of the whole hall or of this court that overlaps the period, if any."""
     return await Closure.filter(
-        Q(resource_id__isnull=True) | Q(resource_id=resource.id),
-        facility_id=resource.facility_id,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
+        closure_rule.covering(
+            facility_id=resource.facility_id,
+            resource_id=resource.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
     ).first()
 
 

@@ -23,7 +23,7 @@ from palace.models import (
 from palace.services.booking import bookings, slots
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import rules, setup_cache
+from palace.services.facilities import closure_rule, rules, setup_cache
 
 
 class CellState(StrEnum):
@@ -234,7 +234,7 @@ def _cell(
     slot = known.slots.get((resource.id, start))
     left = slots.places_left(slot) if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
-    closure = next((c for c in known.closures if _closes(c, resource, start, end)), None)
+    closure = _closure_over(known.closures, resource, start, end)
     state = _state(
         mine=booking_id is not None,
         past=start <= now,
@@ -269,9 +269,15 @@ def _state(
     return CellState.TAKEN if left <= 0 else CellState.FREE
 
 
-def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime) -> bool:
-    applies = closure.resource_id in (None, resource.id)
-    return applies and closure.starts_at < end and closure.ends_at > start
+def _closure_over(
+    closures: list[Closure], resource: Resource, start: datetime, end: datetime
+) -> Closure | None:
+    """The first of the day's closures that covers the cell, if any."""
+    for closure in closures:
+        if closure_rule.covers(closure, facility_id=resource.facility_id,
+                               resource_id=resource.id, starts_at=start, ends_at=end):  # fmt: skip
+            return closure
+    return None
 
 
 async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell:

@@ -30,7 +30,7 @@ from palace.services.booking import slots
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.desk.checkin import Attendee, people_on
-from palace.services.facilities import rules
+from palace.services.facilities import closure_rule, rules
 
 
 @dataclass(frozen=True)
@@ -200,9 +200,10 @@ def _period(
     now: datetime,
 ) -> Period:
     closed = any(
-        c.resource_id in (None, resource.id) and c.starts_at < end and c.ends_at > start
+        closure_rule.covers(c, facility_id=resource.facility_id, resource_id=resource.id,
+                            starts_at=start, ends_at=end)
         for c in closures
-    )
+    )  # fmt: skip
     opens = rules.checkin_window(facility_rules, start)[0]
     people = expected.get(slot.id, []) if slot else []
     return Period(resource, start, end, slot, people, closed, opens, now)
