@@ -15,7 +15,7 @@ from tortoise import connections
 
 from palace import db
 from palace.services.core import clock
-from palace.services.facilities import closure_rule
+from palace.services.facilities import closure_rule, rules
 
 _PARAM = re.compile(r":([a-z_]+)")
 
@@ -103,17 +103,6 @@ UPDATE slots SET taken = taken + 1, held = held - 1 WHERE id = :slot AND held > 
 RETURNING capacity - taken - held AS places_left
 """
 
-_MINUTES = {
-    "sqlite": "CAST(ROUND((julianday(b.ends_at) - julianday(b.starts_at)) * 1440) AS INTEGER)",
-    "postgres": "CAST(EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 60 AS INTEGER)",
-}
-
-# Counted per person (the member, or one child) and per kind of place in the hall;
-# guests a clerk booked are not the clerk's own.
-_OWN = """bookings b JOIN slots s ON s.id = b.slot_id
-  WHERE b.member_id = :member AND {child} AND b.guest_name IS NULL
-  AND b.facility_id = :facility AND s.kind = :kind AND b.status = 'confirmed'"""
-
 # The clash rule: one person (the member, or one child) is never in two places at once.
 # The first of their confirmed bookings elsewhere that overlaps the period, if any.
 _CLASH = """SELECT b.id FROM bookings b
@@ -140,16 +129,13 @@ SELECT
   EXISTS (SELECT 1 FROM closures c WHERE {closed}) AS closed,
   EXISTS (SELECT 1 FROM bookings b WHERE {live}) AS live,
   ({clash}) AS clash,
-  (SELECT COUNT(*) FROM {own} AND b.ends_at > :now) AS active,
-  (SELECT COALESCE(SUM({minutes}), 0) FROM {own}
-    AND b.starts_at >= :day_from AND b.starts_at < :day_to) AS minutes,
+  {quota},
   EXISTS (SELECT 1 FROM outbound_choices o
     WHERE o.member_id = :member AND o.kind = 'booked') AS wanted
 """
 
 
 def person_facts(*, child: bool) -> str:
-    own = _OWN.format(child=_person(child))
     live = (
         "b.child_id = :child AND b.live_child_slot = :slot"
         if child
@@ -158,7 +144,6 @@ def person_facts(*, child: bool) -> str:
     return _PERSON_FACTS.format(
         closed=closure_rule.covering_sql(),
         live=live,
-        own=own,
         clash=clash(child=child),
-        minutes=_MINUTES[db.dialect()],
+        quota=rules.quota_sql(child=child),
     )

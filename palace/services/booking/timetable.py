@@ -24,6 +24,7 @@ from palace.services.booking import bookings, slots
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import closure_rule, rules, setup_cache
+from palace.services.facilities.rules import Quota
 
 
 class CellState(StrEnum):
@@ -67,7 +68,7 @@ class Day:
     opens_at: datetime  # when booking opens for this day
     resources: list[Resource]
     rows: list[Row]
-    quota: bookings.Quota
+    quota: Quota
     is_open: bool  # booking for this day has opened
     has_hours: bool  # the hall opens at all on this day
     # Why the member cannot book here now (suspended, quota used up): said before a tap.
@@ -167,17 +168,13 @@ async def _build(
 
 
 async def _blocked(
-    member_id: int, quota: bookings.Quota, facility_rules: BookingRules
+    member_id: int, quota: Quota, facility_rules: BookingRules
 ) -> ServiceError | None:
     """The refusal any tap would get, whichever cell: the same rules as the core's."""
     member = await Member.get(id=member_id)
     if refusal := bookings.member_refusal(member):
         return refusal
-    if quota.active >= quota.max_active:
-        return ServiceError("over_quota_active", max=quota.max_active)
-    if quota.minutes_today + facility_rules.slot_minutes > quota.max_minutes:
-        return ServiceError("over_quota_hours", hours=f"{quota.max_minutes / 60:g}")
-    return None
+    return quota.refusal(facility_rules.slot_minutes)
 
 
 async def _known(
@@ -300,7 +297,7 @@ class Tap:
     changed, and why the tap was refused (None when booked)."""
 
     cell: Cell | None  # None: no such slot on the timetable
-    quota: bookings.Quota | None
+    quota: Quota | None
     error: ServiceError | None
 
 
