@@ -9,7 +9,7 @@ booker or one by one. Checking in does not free anything: the place stays taken.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -79,6 +79,22 @@ class Result:
         if self.booking is None:
             return False
         return self.today or self.booking.status != BookingStatus.CONFIRMED
+
+
+def window(facility_rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
+    """From when until when the desk checks people in to something starting then: the
+    check-in window, stated once (the desk, walk-ins, the now board and no-shows ask it)."""
+    start = clock.utc(starts_at)
+    return (
+        start - timedelta(minutes=facility_rules.checkin_before_minutes),
+        start + timedelta(minutes=facility_rules.checkin_after_minutes),
+    )
+
+
+def is_open(facility_rules: BookingRules, starts_at: datetime, now: datetime) -> bool:
+    """Whether check-in to something starting at ``starts_at`` is open at ``now``."""
+    opens, closes = window(facility_rules, starts_at)
+    return opens <= now < closes
 
 
 async def _load(booking_id: int) -> Booking | None:
@@ -160,10 +176,7 @@ async def _due_for(member: Member, facility_id: int | None) -> Booking | None:
         found = [b for b in found if b.facility_id == facility_id]
     open_now = []
     for booking in found:
-        opens, closes = rules.checkin_window(
-            await rules.rules_for(booking.facility), booking.starts_at
-        )
-        if opens <= now < closes:
+        if is_open(await rules.rules_for(booking.facility), booking.starts_at, now):
             open_now.append(booking)
     pending = [b for b in open_now if not await _attended(b, member.id)]
     first = pending or open_now
@@ -246,7 +259,7 @@ async def _warning(
         return await _result(ALREADY, booking)  # a second scan, even a late one, is harmless
     if clock.local_day(booking.starts_at) != clock.today():
         return await _result("wrong_day", booking, day=clock.local_day(booking.starts_at))
-    opens, closes = rules.checkin_window(await rules.rules_for(booking.facility), booking.starts_at)
+    opens, closes = window(await rules.rules_for(booking.facility), booking.starts_at)
     now = clock.now()
     if now < opens:
         return await _result("checkin_not_open", booking, opens_at=opens)
@@ -283,7 +296,7 @@ def people_on(
     booking: Booking, partners: list[BookingPartner], facility_rules: BookingRules, now: datetime
 ) -> list[Attendee]:
     """The booker (``member`` loaded) and ``partners`` (``member`` loaded), as at the desk."""
-    closes = rules.checkin_window(facility_rules, booking.starts_at)[1]
+    closes = window(facility_rules, booking.starts_at)[1]
 
     def state(checked_in_at: datetime | None) -> Shown:
         return booking_states.at_desk(

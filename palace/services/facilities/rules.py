@@ -136,15 +136,6 @@ def quota_sql(*, child: bool) -> str:
     return _QUOTA_SQL.format(counted=counted, minutes=_MINUTES[db.dialect()])
 
 
-def checkin_window(rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
-    """From when until when the desk checks people in to something starting then."""
-    start = clock.utc(starts_at)
-    return (
-        start - timedelta(minutes=rules.checkin_before_minutes),
-        start + timedelta(minutes=rules.checkin_after_minutes),
-    )
-
-
 def booking_opens_at(rules: BookingRules, day: date) -> datetime:
     opens_at = clock.at(day - timedelta(days=rules.days_ahead), rules.opens_minute)
     if rules.open_through is not None and day <= rules.open_through:
