@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from tortoise.expressions import Q
-
 from palace.models import (
     Booking,
     BookingRules,
@@ -20,7 +18,7 @@ from palace.models import (
     SlotKind,
     WaitlistEntry,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import booking_states, bookings, slots
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import closure_rule, rules, setup_cache
@@ -186,7 +184,7 @@ async def _known(
         resource_id__in=ids, kind=SlotKind.GRID, starts_at__gte=day_from, starts_at__lt=day_to
     )
     mine = await Booking.filter(
-        Q(member_id=member_id, guest_name__isnull=True) | Q(partners__member_id=member_id),
+        booking_states.visible_to(member_id),
         resource_id__in=ids,
         status=BookingStatus.CONFIRMED,
         starts_at__gte=day_from,

@@ -11,7 +11,6 @@ booker or one by one. Checking in does not free anything: the place stays taken.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
@@ -163,12 +162,11 @@ async def _due_for(member: Member, facility_id: int | None) -> Booking | None:
     day_from, day_to = clock.day_bounds(clock.today())
     found = (
         await Booking.filter(
-            Q(member_id=member.id, guest_name__isnull=True) | Q(partners__member_id=member.id),
+            booking_states.visible_to(member.id),
             status=BookingStatus.CONFIRMED,
             starts_at__gte=day_from,
             starts_at__lt=day_to,
         )
-        .distinct()
         .select_related("facility", "resource", "member")
         .order_by("starts_at", "id")
     )
