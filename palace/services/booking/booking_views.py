@@ -7,6 +7,7 @@ are read by ``booking_cards``; who sees a booking is decided in ``booking_states
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from palace.models import (
     Booking,
@@ -231,6 +232,21 @@ def _aside_sql() -> str:
     return _ASIDE.format(live=", ".join(f"'{status.value}'" for status in LIVE))
 
 
+async def asked_aside(*, member_id: int) -> dict[str, Any]:
+    """What My bookings asks beside its cards (``_ASIDE``): ``invited`` and ``waiting``
+    say whether ``partners.invitations_for`` and ``waitlist_views.my_lines`` would find
+    any (a test holds them to it), ``feed_*`` the calendar feed."""
+    found = await booking_sql.first(
+        _aside_sql(),
+        member=member_id,
+        pending=InvitationStatus.PENDING.value,
+        confirmed=BookingStatus.CONFIRMED.value,
+        now=clock.now(),
+    )
+    assert found is not None  # one row, always
+    return found
+
+
 async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBookings:
     """Upcoming bookings, then one page of the rest (over or cancelled), newest first,
     with the invitations waiting for an answer, the lines the member stands in and
@@ -243,14 +259,7 @@ async def member_bookings(*, member_id: int, history_page: int = 1) -> MemberBoo
     soon, history, more = await booking_cards.read(
         member_id=member_id, page=history_page, per_page=HISTORY_PAGE, upcoming=True
     )
-    aside = await booking_sql.first(
-        _aside_sql(),
-        member=member_id,
-        pending=InvitationStatus.PENDING.value,
-        confirmed=BookingStatus.CONFIRMED.value,
-        now=clock.now(),
-    )
-    assert aside is not None  # one row, always
+    aside = await asked_aside(member_id=member_id)
     return MemberBookings(
         upcoming=soon,
         history=history,

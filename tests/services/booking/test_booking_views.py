@@ -10,9 +10,24 @@ import asyncpg
 from tortoise import connections
 
 from palace import db
-from palace.models import Booking, BookingStatus, Facility, Member, Role, Slot, SlotKind
-from palace.services.booking import booking_sql, booking_states, booking_views, bookings
+from palace.models import (
+    Booking,
+    BookingStatus,
+    Facility,
+    InvitationStatus,
+    Member,
+    PartnerInvitation,
+    Role,
+    Slot,
+    SlotKind,
+    WaitlistEntry,
+    WaitMode,
+    WaitStatus,
+)
+from palace.services.booking import booking_sql, booking_states, booking_views, bookings, partners
+from palace.services.core import clock
 from palace.services.facilities import closures, setup_cache
+from palace.services.waitlist import waitlist_views
 from tests.helpers import add_partners, court, make_hall, make_member, slot_at
 
 
@@ -145,3 +160,47 @@ async def test_who_sees_a_booking_is_read_alike_by_the_orm_the_sql_and_python() 
     # Their own (upcoming, closed, history) and the one naming them; the friend's own two.
     assert len(seen[me.id]) == 4 + 1 + booking_views.HISTORY_PAGE + 4 + 1
     assert len(seen[friend.id]) == 2
+
+
+async def _invited(member: Member, booking: Booking, status: InvitationStatus) -> None:
+    await PartnerInvitation.create(
+        booking=booking, card_no=member.card_no, member=member, status=status
+    )
+
+
+async def _waiting(member: Member, slot: Slot, status: WaitStatus) -> None:
+    await WaitlistEntry.create(slot=slot, member=member, mode=WaitMode.AUTO, status=status)
+
+
+async def test_the_aside_asks_what_the_invitation_and_line_reads_answer() -> None:
+    """My bookings first asks, in one statement, whether invitations wait for an answer
+    and whether the member stands in a line; what it asks must be what those reads find."""
+    me, _friend = await _my_week()
+    upcoming = await Booking.filter(member_id=me.id, ends_at__gt=clock.now()).first()
+    past = await Booking.filter(
+        member_id=me.id, status=BookingStatus.CONFIRMED, ends_at__lte=clock.now()
+    ).first()
+    cancelled = await Booking.filter(status=BookingStatus.CANCELLED_BY_PALACE).first()
+    assert upcoming is not None and past is not None and cancelled is not None
+    cases = [
+        (upcoming, InvitationStatus.PENDING, WaitStatus.WAITING, upcoming),
+        (upcoming, InvitationStatus.DECLINED, WaitStatus.OFFERED, upcoming),
+        (past, InvitationStatus.PENDING, WaitStatus.WAITING, past),
+        (cancelled, InvitationStatus.PENDING, WaitStatus.CLOSED, upcoming),
+    ]
+    shown = []
+    for booking, invitation, line, slot_of in cases:
+        member = await make_member()
+        await _invited(member, booking, invitation)
+        await _waiting(member, await Slot.get(id=slot_of.slot_id), line)
+        page = await booking_views.member_bookings(member_id=member.id)
+        invitations = await partners.invitations_for(member_id=member.id)
+        lines = await waitlist_views.my_lines(member_id=member.id)
+        assert [i.booking.id for i in page.invitations] == [i.booking.id for i in invitations]
+        assert [line.entry.id for line in page.lines] == [line.entry.id for line in lines]
+        asked = await booking_views.asked_aside(member_id=member.id)
+        assert (bool(asked["invited"]), bool(asked["waiting"])) == (bool(invitations), bool(lines))
+        shown.append((bool(page.invitations), bool(page.lines)))
+    # Only a pending invitation to a booking to come waits for an answer; a line for a
+    # slot to come counts whether waiting or offered.
+    assert shown == [(True, True), (False, True), (False, False), (False, False)]
