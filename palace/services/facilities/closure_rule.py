@@ -4,13 +4,15 @@ A closure of a whole hall (no court named) or of one court covers every period o
 that hall, or of that court, that it overlaps: it starts before the period ends and
 ends after the period starts (touching ends do not overlap). The rule is written
 below as one table of clauses; the Python predicate for rows already loaded, the
-Tortoise filter for ORM queries and the SQL fragment for the hand-written statements
-(services/booking/booking_sql) are all read off that table, so they cannot disagree.
+Tortoise filter for ORM queries, the SQL fragment for the hand-written statements
+(services/booking/booking_sql) and the filter the other way round (what one closure
+covers) are all read off that table, so they cannot disagree.
 
 Kept apart from ``closures`` (closing and reopening), which needs the booking core,
 the timetable and the waitlist: every one of those asks this rule.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +78,37 @@ def covering(*, facility_id: int, resource_id: int, starts_at: datetime, ends_at
         else:
             lookup = column if comparison == "eq" else f"{column}__{comparison}"
             clauses.append(Q(**{lookup: value}))
+    return Q(*clauses)
+
+
+_FLIPPED = {"eq": "", "lt": "__gt", "gt": "__lt"}
+# Where a booking's, a slot's or a line's period is, for ``covered``.
+BOOKING_PERIOD = {"facility": "facility_id", "resource": "resource_id",
+                  "starts_at": "starts_at", "ends_at": "ends_at"}  # fmt: skip
+SLOT_PERIOD = {"facility": "resource__facility_id", "resource": "resource_id",
+               "starts_at": "starts_at", "ends_at": "ends_at"}  # fmt: skip
+
+
+def covered(
+    *,
+    facility_id: int,
+    resource_id: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    period: Mapping[str, str],
+) -> Q:
+    """What a closure (of the hall: ``resource_id`` None) covers, as a filter on a model
+    whose period ``period`` names (``BOOKING_PERIOD``, ``SLOT_PERIOD`` or prefixed)."""
+    closure: dict[str, Any] = {"facility_id": facility_id, "resource_id": resource_id,
+                               "starts_at": starts_at, "ends_at": ends_at}  # fmt: skip
+    clauses = []
+    for column, comparison, side in _RULE:
+        value = closure[column]
+        if comparison == "hall_or_eq":
+            if value is not None:  # a closure of the whole hall covers every court
+                clauses.append(Q(**{period[side]: value}))
+        else:
+            clauses.append(Q(**{period[side] + _FLIPPED[comparison]: value}))
     return Q(*clauses)
 
 

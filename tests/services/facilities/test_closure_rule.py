@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from palace.models import Closure, Facility, Member, Resource, SlotKind
+from palace.models import Closure, Facility, Member, Resource, Slot, SlotKind
 from palace.services.booking import booking_sql
 from palace.services.core import clock
 from palace.services.facilities import closure_rule
@@ -93,3 +93,37 @@ async def test_python_orm_and_sql_forms_agree_on_every_edge() -> None:
             seen = await _forms(resource, start, end)
             assert seen == (expected, expected, expected), (resource.id, start, end)
             assert await _core_says(member, resource, start, end) == expected
+
+
+async def test_what_one_closure_covers_is_what_the_rule_says_of_each_slot() -> None:
+    hall = await make_hall(courts=2)
+    first, second = await court(hall, 1), await court(hall, 2)
+    await _closures(hall, first, second, await make_member())
+    made = []  # a slot per period and court (class sessions: several may start alike)
+    for start, end, _on_first, _on_second in _PERIODS:
+        for resource in (first, second):
+            made.append(await Slot.create(resource=resource, starts_at=start, ends_at=end,
+                                          capacity=1, kind=SlotKind.SESSION))  # fmt: skip
+    by_id = {s.id: s for s in made}
+    for closure in await Closure.all():
+        found = await Slot.filter(
+            closure_rule.covered(
+                facility_id=closure.facility_id, resource_id=closure.resource_id,
+                starts_at=closure.starts_at, ends_at=closure.ends_at,
+                period=closure_rule.SLOT_PERIOD,
+            )
+        )  # fmt: skip
+        expected = {
+            s.id for s in made
+            if closure_rule.covers(closure, facility_id=hall.id, resource_id=s.resource_id,
+                                   starts_at=s.starts_at, ends_at=s.ends_at)
+        }  # fmt: skip
+        assert {s.id for s in found} == expected, closure.id
+        assert all(by_id[i].resource_id in (first.id, second.id) for i in expected)
+    # The hall's closure covers both courts' slots that overlap 10:00-12:00.
+    hall_wide = await Closure.get(facility_id=hall.id, resource_id=None, starts_at=_at(10))
+    wide = await Slot.filter(
+        closure_rule.covered(facility_id=hall.id, resource_id=None, starts_at=hall_wide.starts_at,
+                             ends_at=hall_wide.ends_at, period=closure_rule.SLOT_PERIOD)
+    )  # fmt: skip
+    assert len(wide) == 2 * sum(1 for p in _PERIODS if p[2] and p[3])
