@@ -84,12 +84,8 @@ class Card:
 
     @property
     def class_cancelled(self) -> bool:
-        """The palace cancelled it because its class was cancelled (the class says why)."""
-        return (
-            self.session is not None
-            and self.session.status == SessionStatus.CANCELLED
-            and self.status == BookingStatus.CANCELLED_BY_PALACE
-        )
+        session_status = self.session.status if self.session is not None else None
+        return booking_states.cancelled_with_class(self.status, session_status)
 
 
 # Both lists in one statement: the upcoming ones (confirmed, not over, soonest first) and

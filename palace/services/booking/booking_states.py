@@ -17,7 +17,14 @@ from typing import Protocol
 
 from tortoise.expressions import Q, Subquery
 
-from palace.models import AuditEvent, Booking, BookingPartner, BookingStatus, ClassSession
+from palace.models import (
+    AuditEvent,
+    Booking,
+    BookingPartner,
+    BookingStatus,
+    ClassSession,
+    SessionStatus,
+)
 from palace.services.core import clock
 
 
@@ -119,6 +126,11 @@ async def palace_reasons(found: list[Booking], sessions: dict[int, ClassSession]
     closure itself may have been reopened since). Read only when there are such."""
     ids = [b.id for b in found if needs_closure_reason(b.status, sessions.get(b.slot_id))]
     return await closure_reasons(ids)
+
+
+def cancelled_with_class(status: BookingStatus, session_status: SessionStatus | None) -> bool:
+    """The palace cancelled the place because its class was cancelled (the class says why)."""
+    return session_status == SessionStatus.CANCELLED and status == BookingStatus.CANCELLED_BY_PALACE
 
 
 def needs_closure_reason(status: BookingStatus, session: "HasReason | None") -> bool:

@@ -21,7 +21,6 @@ from palace.models import (
     Member,
     PartnerInvitation,
     Resource,
-    SessionStatus,
     SlotKind,
 )
 from palace.models.waitlists import LIVE
@@ -97,12 +96,8 @@ class BookingView:
 
     @property
     def class_cancelled(self) -> bool:
-        """The palace cancelled it because its class was cancelled (the class says why)."""
-        return (
-            self.session is not None
-            and self.session.status == SessionStatus.CANCELLED
-            and self.booking.status == BookingStatus.CANCELLED_BY_PALACE
-        )
+        session_status = self.session.status if self.session is not None else None
+        return booking_states.cancelled_with_class(self.booking.status, session_status)
 
 
 HISTORY_PAGE = 20  # past and cancelled bookings shown at a time
