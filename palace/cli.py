@@ -1,13 +1,15 @@
-"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user."""
+"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user, verify-draw."""
 
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from palace import checks
@@ -126,6 +128,25 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_draw(args: argparse.Namespace) -> int:
+    """Recompute a published ballot file; no database needed (anyone can run it)."""
+    from palace import catalog
+    from palace.services.fairness import ballot_verify
+
+    try:
+        doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot read {args.file}: {error}")
+    verdict = ballot_verify.verify(doc)
+    if verdict.matches:
+        print("matches" if verdict.drawn else "matches so far (not drawn yet)")
+        return 0
+    print("does not match:")
+    for reason in verdict.reasons:
+        print(f"  - {catalog.text('en', reason.code, **reason.params)}")
+    return 1
+
+
 def _with_database(action: Callable[[], Awaitable[T]]) -> T | None:
     from palace.db import close_database, open_database
 
@@ -167,6 +188,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["member", "desk", "staff", "admin"], default="member")
     create.add_argument("--password", help="asked for when not given")
     create.set_defaults(run=cmd_create_user)
+    verify = sub.add_parser("verify-draw", help="recompute a published ballot file")
+    verify.add_argument("file", help="the ballot's JSON file, as downloaded")
+    verify.set_defaults(run=cmd_verify_draw)
     return parser
 
 

@@ -233,6 +233,16 @@ ERRORS = {
     "branch_invalid": N_("Enter the union branch in at most %(max)s characters."),
     "beacon_unavailable": N_("The public beacon could not be reached; the draw waits for it."),
     "draw_file_invalid": N_("That is not a published ballot file."),
+    "verify_entry_hash_mismatch": N_(
+        "The entry list does not give the published hash: an entry or a weight was changed."
+    ),
+    "verify_commitment_mismatch": N_("The secret does not give the commitment published before."),
+    "verify_seed_mismatch": N_("The seed is not the one the secret and the entry list give."),
+    "verify_order_mismatch": N_("The drawn order is not the one the seed gives."),
+    "verify_result_mismatch": N_("The place won by %(pseudonym)s is not the one the draw gives."),
+    "verify_second_round_mismatch": N_(
+        "The second-round place of %(pseudonym)s is not the one the draw gives."
+    ),
     # Staff: strikes.
     "waive_reason_missing": N_("Enter a reason for waiving the strike; it is kept in the record."),
     "waive_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
