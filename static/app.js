@@ -87,3 +87,14 @@ document.addEventListener("DOMContentLoaded", function () {
     chosen.scrollIntoView({ block: "nearest", inline: "center" });
   }
 });
+
+// A file input with data-fill="<textarea id>" puts the chosen file's text in that textarea
+// (the verify page: the form still works by pasting, without JavaScript).
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  var target = input.getAttribute && input.getAttribute("data-fill");
+  if (!target || !input.files || !input.files[0]) return;
+  input.files[0].text().then(function (text) {
+    document.getElementById(target).value = text;
+  });
+});

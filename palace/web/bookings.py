@@ -14,6 +14,7 @@ from palace.services.booking import booking_views, bookings, partners, tickets, 
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules
+from palace.services.fairness import ballot_views
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.calendars import feed_url
@@ -144,6 +145,7 @@ async def mine(request: Request) -> Response:
         return render(request, "bookings/_history.html", {"b": older})
     found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
     context = {"b": found, "lines": found.lines, "feed": found.feed}
+    context["ballot_entries"] = await ballot_views.entry_lines(member_id=member_id)
     return render(
         request, "bookings/mine.html", {**context, "feed_url": feed_url(request, found.feed)}
     )

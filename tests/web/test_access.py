@@ -11,6 +11,7 @@ from palace.models import Member, Role
 from palace.services.booking import bookings, calendars
 from palace.web.auth import ACCESS_ATTR
 from tests.class_helpers import plain_session
+from tests.fairness_helpers import make_ballot
 from tests.helpers import court, log_in, make_hall, make_member, slot_at
 
 # Every page with who may see it; test_every_page_is_listed keeps this complete.
@@ -42,6 +43,11 @@ PAGES: dict[str, set[Role] | None] = {
     "/staff/classes/setup": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
     "/staff/audit": {Role.STAFF, Role.ADMIN},
+    "/ballots": set(Role),
+    "/staff/ballots": {Role.STAFF, Role.ADMIN},
+    # Anyone may read the fairness figures and check a draw, logged in or not.
+    "/fairness": None,
+    "/verify": None,
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
 STAFF = {Role.STAFF, Role.ADMIN}
@@ -65,6 +71,11 @@ ID_PAGES: dict[str, set[Role] | None] = {
     "/staff/classes/schedules/{schedule_id}": STAFF,
     "/staff/classes/sessions/{session_id}": STAFF,
     "/staff/classes/sessions/{session_id}/roster": STAFF,
+    "/ballots/{ballot_id}": set(Role),
+    "/desk/ballots/{ballot_id}": {Role.DESK, Role.ADMIN},
+    # A ballot's draw is published to everyone.
+    "/ballots/{ballot_id}/draw": None,
+    "/ballots/{ballot_id}/draw.json": None,
 }
 
 
@@ -87,6 +98,7 @@ async def path_ids(member: Member) -> dict[str, object]:
     session = await plain_session()
     ids = {"member_id": other.id, "code": hall.code, "booking_id": booking.id}
     ids["slot_id"] = booking.slot_id
+    ids["ballot_id"] = (await make_ballot(hall)).id
     classes = {"schedule_id": session.schedule_id, "session_id": session.id}
     return {**ids, "token": feed.token, "facility_id": hall.id, **classes}
 

@@ -24,6 +24,7 @@ from palace.services.booking import bookings, calendars
 from palace.services.classes import schedules
 from palace.services.core import clock
 from tests.class_helpers import make_schedule
+from tests.fairness_helpers import key, make_ballot
 from tests.helpers import PASSWORD, court, csrf_from, log_in, make_hall, make_member, slot_at
 from tests.web.test_access import template
 from tests.web.test_rules import valid_form
@@ -58,6 +59,14 @@ def _schedule_form(schedule: Schedule) -> dict[str, str]:
     return {**values, "days": "2", "skip_days": "1", "confirmed": ""}
 
 
+def _ballot_settings_form() -> dict[str, str]:
+    numbers = {"opens_days_ahead": "14", "window_hours": "72", "draw_after_minutes": "60",
+               "release_after_hours": "24", "max_weight": "4", "max_wins_per_week": "2",
+               "max_wins_per_branch_day": "0"}  # fmt: skip
+    rows = {f"{name}_{n}": "" for n in range(1, 6) for name in ("weekday", "from", "to")}
+    return {**numbers, **rows, "weekday_0": "1", "from_0": "19:00", "to_0": "21:00"}
+
+
 async def _world(admin: Member) -> World:
     hall = await make_hall(partners_allowed=True)
     other = await make_member(name="钱多多")
@@ -72,6 +81,9 @@ async def _world(admin: Member) -> World:
     session = await ClassSession.filter(schedule_id=schedule.id).order_by("id").first()
     assert session is not None
     tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    ballot = await make_ballot(hall)
+    entry = {"choice1": key(ballot), "choice2": "", "choice3": "", "partner1": other.card_no,
+             "partner2": "", "partner3": "", "any_other_time": "1"}  # fmt: skip
     ids = {
         "session_id": str(session.id),
         "schedule_id": str(schedule.id),
@@ -98,6 +110,7 @@ async def _world(admin: Member) -> World:
         "token": feed.token,
         "facility_id": str(hall.id),
         "closure_id": str(closure.id),
+        "ballot_id": str(ballot.id),
     }
     forms: dict[tuple[str, str], Callable[[], dict[str, str]]] = {
         ("POST", "/register"): _register_form,
@@ -198,6 +211,12 @@ async def _world(admin: Member) -> World:
             "value": "12",
             "scope": "one",
         },
+        ("POST", "/ballots/{ballot_id}/entry"): lambda: dict(entry),
+        ("POST", "/ballots/{ballot_id}/withdraw"): dict,
+        ("POST", "/desk/ballots/{ballot_id}"): lambda: {**entry, "card": other.card_no},
+        ("POST", "/staff/ballots/{facility_id}"): _ballot_settings_form,
+        ("POST", "/staff/ballots/branch"): lambda: {"card": other.card_no, "branch": "机务段工会"},
+        ("POST", "/verify"): lambda: {"file_text": '{"format": "palace-ballot/1"}'},
         # Query values of pages.
         ("GET", "/login"): lambda: {"next": "/"},
         ("GET", "/desk"): lambda: {"q": other.card_no},
@@ -215,13 +234,14 @@ async def _world(admin: Member) -> World:
         ("GET", "/classes"): lambda: {"week": tomorrow},
         ("GET", "/staff/classes"): lambda: {"week": tomorrow},
         ("GET", "/staff/facilities/{facility_id}/bookings"): lambda: {"day": tomorrow},
+        ("GET", "/staff/ballots"): lambda: {"hall": str(hall.id)},
     }
     return World(ids, forms)
 
 
 # Routes anybody may use without logging in; the rest are tried as an administrator,
 # who may use every page.
-ANONYMOUS = {"/register", "/login", "/logout", "/language", "/calendar/{token}.ics"}
+ANONYMOUS = {"/register", "/login", "/logout", "/language", "/calendar/{token}.ics", "/verify"}
 
 
 def _routes(app: Starlette) -> Iterator[tuple[str, str, list[str]]]:

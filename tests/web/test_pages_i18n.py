@@ -7,10 +7,20 @@ import httpx
 import pytest
 
 from palace.demo import seed as demo
-from palace.models import Booking, ClassSession, Facility, Instructor, Member, Resource, Role
+from palace.models import (
+    Ballot,
+    Booking,
+    ClassSession,
+    Facility,
+    Instructor,
+    Member,
+    Resource,
+    Role,
+)
 from palace.services.booking import bookings, tickets
 from palace.services.core import clock
 from tests.class_helpers import plain_session
+from tests.fairness_helpers import make_ballot
 from tests.helpers import log_in, make_member, post_form, slot_at, visible_text
 from tests.web.test_access import ID_PAGES, PAGES
 
@@ -61,13 +71,14 @@ async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
     values = {"member_id": target.id, "code": "badminton", "booking_id": booking.id,
               "schedule_id": session.schedule_id, "session_id": session.id}  # fmt: skip
     values["slot_id"] = booking.slot_id
+    values["ballot_id"] = (await Ballot.first() or await make_ballot(facility)).id
     ids = [
         path.format(**values, facility_id=facility.id)
         for path in ID_PAGES
         if not path.endswith(".ics")
     ]
     for path in [*PAGES, *extra, *ids]:
-        if path == "/healthz" or path.endswith(".csv"):
+        if path == "/healthz" or path.endswith((".csv", ".json")):
             continue  # JSON for machines; a CSV for Excel (test_attendance checks it)
         response = await client.get(path)
         # 286: the Now board's fragment when nothing more is on today.

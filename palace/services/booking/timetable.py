@@ -1,6 +1,6 @@
 """What a member sees: each hall's day as courts × slots, and what is free today."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from palace.services.core import clock
 from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import closure_rule, rules, setup_cache
 from palace.services.facilities.rules import Quota
+from palace.services.fairness import ballot_holds
 
 
 class CellState(StrEnum):
@@ -33,6 +34,7 @@ class CellState(StrEnum):
     NOT_YET_OPEN = "not_yet_open"
     PAST = "past"
     CLASS = "class"  # a room a class holds at that time
+    BALLOTED = "balloted"  # given by a ballot's draw until its leftovers are released
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Cell:
     waiting: bool = False  # the member stands in line for it
     late: bool = False  # free, but inside the free-cancellation cut-off: ask before booking
     closure_reason: str | None = None  # why a closed cell is closed, as staff wrote it
+    ballot_id: int | None = None  # the ballot a balloted cell is entered through
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class _Known:
     closures: list[Closure]
     waiting: set[int]  # slot ids the member stands in line for
     class_blocks: set[tuple[int, datetime]]  # (room, quarter hour) held by a class session
+    balloted: dict[tuple[int, datetime], int]  # (court, start) -> the ballot holding it
 
 
 async def bookable_facility(code: str) -> Facility:
@@ -201,7 +205,13 @@ async def _known(
         closures=closures,
         waiting={e.slot_id for e in await lines.only("slot_id")} if lines else set(),
         class_blocks=await _class_blocks(resources, day_from, day_to),
+        balloted=await _balloted(facility, shown),
     )
+
+
+async def _balloted(facility: Facility, shown: date) -> dict[tuple[int, datetime], int]:
+    held = await ballot_holds.held_on(facility_id=facility.id, day=shown)
+    return {place: found.ballot_id for place, found in held.items()}
 
 
 async def _class_blocks(
@@ -230,6 +240,7 @@ def _cell(
     left = slots.places_left(slot) if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
     closure = _closure_over(known.closures, resource, start, end)
+    ballot_id = known.balloted.get((resource.id, start))
     state = _state(
         mine=booking_id is not None,
         past=start <= now,
@@ -237,18 +248,27 @@ def _cell(
         class_held=any((resource.id, b) in known.class_blocks for b in slots.blocks(start, end)),
         not_open=now < opens_at,
         left=left,
+        balloted=ballot_id is not None,
     )
     slot_id = slot.id if slot else None
     waiting = slot_id in known.waiting
     late = state == CellState.FREE and start - cutoff <= now
     reason = closure.reason if closure is not None and state == CellState.CLOSED else None
-    return Cell(
+    cell = Cell(
         resource, start, end, state, max(left, 0), booking_id, slot_id, waiting, late, reason
     )
+    return replace(cell, ballot_id=ballot_id) if state == CellState.BALLOTED else cell
 
 
 def _state(
-    *, mine: bool, past: bool, closed: bool, class_held: bool, not_open: bool, left: int
+    *,
+    mine: bool,
+    past: bool,
+    closed: bool,
+    class_held: bool,
+    not_open: bool,
+    left: int,
+    balloted: bool = False,
 ) -> CellState:
     """What a cell shows, first match wins: a closed or class-held place is not "taken"."""
     if mine:
@@ -259,6 +279,8 @@ def _state(
         return CellState.CLOSED
     if class_held:
         return CellState.CLASS
+    if balloted:
+        return CellState.BALLOTED
     if not_open:
         return CellState.NOT_YET_OPEN
     return CellState.TAKEN if left <= 0 else CellState.FREE

@@ -265,3 +265,19 @@ async def _make_ballot(settings: BallotSettings, week: date, times: Timeline) ->
     except IntegrityError:  # another sweep made it first
         return 0
     return 1
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    halls: list[Facility]  # every hall that can be booked on its timetable
+    facility: Facility | None  # the one shown
+    settings: BallotSettings | None
+    ranges: list[Range]
+
+
+async def settings_page(*, facility_id: int | None) -> SettingsPage:
+    halls = [h for h in await Facility.filter(active=True) if rules.is_bookable(h)]
+    shown = next((h for h in halls if h.id == facility_id), halls[0] if halls else None)
+    if shown is None:
+        return SettingsPage(halls, None, None, [])
+    return SettingsPage(halls, shown, await settings_for(shown.id), await ranges_for(shown.id))

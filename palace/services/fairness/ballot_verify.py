@@ -6,6 +6,7 @@ Every step that fails is named (with the code the catalog words), not just the f
 """
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,15 @@ def _refused(rows: Any) -> dict[str, list[str]]:
     if not isinstance(rows, dict):
         raise ValueError("refused")
     return {str(name): [str(r[0]) for r in refusals] for name, refusals in rows.items()}
+
+
+def verify_text(text: str) -> Verdict:
+    """``verify`` of a file as pasted or uploaded (anything that is not JSON is invalid)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return Verdict(False, [Reason("draw_file_invalid")])
+    return verify(doc)
 
 
 def verify(doc: object) -> Verdict:

@@ -109,6 +109,23 @@ async def enter(*, ballot_id: int, member_id: int, form: EntryForm, actor_id: in
     return entry
 
 
+async def save_entry(
+    *, ballot_id: int, member_id: int, form: EntryForm, actor_id: int
+) -> BallotEntry:
+    """Enter, or change the member's standing entry (one form for both)."""
+    entry = await entry_of(ballot_id=ballot_id, member_id=member_id)
+    if entry is None:
+        return await enter(ballot_id=ballot_id, member_id=member_id, form=form, actor_id=actor_id)
+    return await change(entry_id=entry.id, member_id=member_id, form=form, actor_id=actor_id)
+
+
+async def withdraw_from(*, ballot_id: int, member_id: int, actor_id: int) -> None:
+    entry = await entry_of(ballot_id=ballot_id, member_id=member_id)
+    if entry is None:
+        raise BallotNotFound("unknown_ballot_entry")
+    await withdraw(entry_id=entry.id, member_id=member_id, actor_id=actor_id)
+
+
 async def change(*, entry_id: int, member_id: int, form: EntryForm, actor_id: int) -> BallotEntry:
     entry = await own_entry(entry_id=entry_id, member_id=member_id)
     ballot = await _open_ballot(entry.ballot_id)

@@ -14,7 +14,16 @@ from tortoise.expressions import Q
 
 from palace import catalog
 from palace.i18n import BABEL_LOCALES, N_, gettext_for
-from palace.models import Booking, Child, ClassSession, Instructor, Member, Notification, Resource
+from palace.models import (
+    Booking,
+    Child,
+    ClassSession,
+    Facility,
+    Instructor,
+    Member,
+    Notification,
+    Resource,
+)
 from palace.services.booking import booking_names, partners
 from palace.services.core import clock
 
@@ -80,6 +89,11 @@ TEXTS = {
         "Your account is suspended from booking until the palace lifts it. Reason: %(reason)s "
         "Please ask the front desk if this is wrong."
     ),
+    "ballot_won": N_("You won a place in the ballot: %(place)s, %(when)s. It is in My bookings."),
+    "ballot_lost": N_(
+        "The ballot of %(hall)s for the week from %(when)s is drawn and you were not drawn "
+        "this time. Your weight for the next ballot in this hall: %(weight)s."
+    ),
 }
 # A kind's text when other courts were free at the same time when it was sent.
 WITH_FREE = {
@@ -108,6 +122,8 @@ TITLES = {
     "partner_left": N_("Partner left"),
     "account_suspended": N_("Booking suspended"),
     "account_suspended_open": N_("Booking suspended"),
+    "ballot_won": N_("Ballot won"),
+    "ballot_lost": N_("Not drawn in the ballot"),
 }
 # Messages about a partner invitation: their place, time and booker come from the booking.
 PARTNER_KINDS = frozenset(
@@ -117,9 +133,15 @@ PARTNER_KINDS = frozenset(
 OLD_ANSWER = "partner_answer"
 # Messages whose booking is gone: they link nowhere.
 CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
-# About the member's booking as a whole, not one place.
+# About the member's booking as a whole (or a ballot entry), not one place.
 MEMBER_KINDS = frozenset(
-    {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
+    {
+        "booking_suspended",
+        "suspension_lifted",
+        "account_suspended",
+        "account_suspended_open",
+        "ballot_lost",
+    }
 )
 # Why a member was passed over in a line is the error that kept them out (the one
 # catalog); a code it does not know says this.
@@ -142,6 +164,8 @@ OUTBOUND_KINDS = (
     "no_show",
     "booking_suspended",
     "suspension_lifted",
+    "ballot_won",
+    "ballot_lost",
 )
 
 
@@ -159,6 +183,7 @@ class Places:
     # booker loaded), and the partners they name.
     bookings: dict[int, Booking] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    halls: dict[int, Facility] = field(default_factory=dict)  # a ballot's hall
 
     def name(self, detail: dict[str, object], lang: str, *, booking_id: int | None = None) -> str:
         """What the message is about, named as everywhere (booking_names): the class
@@ -244,7 +269,14 @@ async def places_for(notifications: Iterable[Notification]) -> Places:
         {c.id: c for c in children},
         {b.id: b.child for b in for_children if b.child is not None},
         *await _partner_facts(found),
+        halls=await _ballot_halls(found),
     )
+
+
+async def _ballot_halls(found: list[Notification]) -> dict[int, Facility]:
+    """The halls ballot messages are about (only those: other inboxes need no query)."""
+    ids = _ids([n for n in found if n.kind.startswith("ballot_")], "facility_id")
+    return {f.id: f for f in await Facility.filter(id__in=ids)} if ids else {}
 
 
 async def _partner_facts(
@@ -303,6 +335,8 @@ def text(notification: Notification, lang: str, places: Places) -> str:
         "suspended_until": _moment(detail.get("until"), lang),
         "strikes": detail.get("strikes", ""),
         "days": detail.get("days", ""),
+        "weight": detail.get("weight", ""),
+        "hall": _hall(places, detail, lang),
     }
     if kind in PARTNER_KINDS:
         values |= _partner_values(notification, detail, lang, places)
@@ -328,6 +362,11 @@ def _partner_values(
         values["place"] = f"{resource.facility.name(lang)} · {resource.name(lang)}"
         values["when"] = _moment(booking.starts_at.isoformat(), lang)
     return values
+
+
+def _hall(places: Places, detail: dict[str, object], lang: str) -> str:
+    hall = places.halls.get(_int(detail.get("facility_id")))
+    return hall.name(lang) if hall else ""
 
 
 def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
