@@ -38,7 +38,9 @@ def _entry_form(form: FormData) -> EntryForm:
 async def index(request: Request) -> Response:
     open_ = await ballots.open_ballots()
     lines = await ballot_views.entry_lines(member_id=request.state.member.id)
-    return render(request, "ballots/index.html", {"ballots": open_, "entry_lines": lines})
+    desk = request.state.member.role in DESK_ROLES
+    context = {"ballots": open_, "entry_lines": lines, "desk": desk}
+    return render(request, "ballots/index.html", context)
 
 
 @page()
