@@ -347,14 +347,21 @@ def _report(
         "what broke, when:", *(f"  {event}" for event in events), "",
         *(f"{name:<{width}}  {value}" for name, value in rows),
     ]  # fmt: skip
+    lines += _problems(tally, stack)
+    lines += ["", "SOUND" if _sound(tally, found) else "NOT SOUND"]
+    return "\n".join(lines)
+
+
+def _problems(tally: Tally, stack: Stack) -> list[str]:
+    """Unexpected answers, and the exceptions in the processes' logs that explain them."""
+    lines = []
     if tally.failures:
         shown = Counter(tally.failures).most_common(10)
         lines += ["", "answers other than expected:", *(f"  {n}× {what}" for what, n in shown)]
     if causes := _logged_errors(stack):
         lines += ["", "errors in the processes' logs (last line of each traceback):"]
         lines += [f"  {n}× {what}" for what, n in causes.most_common(8)]
-    lines += ["", "SOUND" if _sound(tally, found) else "NOT SOUND"]
-    return "\n".join(lines)
+    return lines
 
 
 if __name__ == "__main__":

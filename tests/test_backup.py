@@ -5,12 +5,15 @@ every booking and the audit trail, on the database this run uses (PALACE_TEST_DA
 import asyncio
 import os
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from palace import backup
 from palace.models import BookingStatus
 from palace.services.booking import bookings
 from tests.conftest import BACKEND, POSTGRES_BASE, RUN_ID, _postgres
@@ -185,3 +188,23 @@ def _crashed_database(target: Path) -> None:
     stale = Path(f"{target}-wal").read_bytes()
     db.close()  # checkpoints and removes the log: put it back as a crash would leave it
     Path(f"{target}-wal").write_bytes(stale)
+
+
+def test_the_nightly_script_keeps_only_the_days_asked_for(tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old, recent = folder / "palace-20200101T033000Z.backup", folder / "palace-recent.backup"
+    for path, days in ((old, 20), (recent, 2)):
+        path.write_bytes(b"an earlier backup")
+        stamp = time.time() - days * 86400
+        os.utime(path, (stamp, stamp))
+    script = Path(__file__).resolve().parent.parent / "deploy" / "palace-backup.sh"
+    env = {**os.environ, "PALACE_BACKUP_KEEP_DAYS": "14"}
+    done = subprocess.run([str(script), str(folder)], env=env, capture_output=True, text=True,
+                          check=False, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    made = sorted(p.name for p in folder.iterdir() if p not in (old, recent))
+    assert len(made) == 1 and made[0].startswith("palace-")
+    assert old.exists() is False and recent.exists()
+    kind = "postgres" if BACKEND == "postgres" else "sqlite"
+    assert backup.backup_kind(folder / made[0]) == kind
