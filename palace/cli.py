@@ -1,4 +1,4 @@
-"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user."""
+"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user, backup, restore."""
 
 import argparse
 import asyncio
@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from palace import checks
@@ -126,6 +127,30 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.backup(get_settings().database_url, args.file)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Backed up to {args.file}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.restore(get_settings().database_url, args.file, force=args.force)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Restored {args.file}; run `palace migrate` if it came from an older release.")
+    return 0
+
+
 def _with_database(action: Callable[[], Awaitable[T]]) -> T | None:
     from palace.db import close_database, open_database
 
@@ -167,7 +192,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["member", "desk", "staff", "admin"], default="member")
     create.add_argument("--password", help="asked for when not given")
     create.set_defaults(run=cmd_create_user)
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = sub.add_parser("backup", help="copy the database to FILE (safe while running)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="load a backup into the configured database (stop Palace first)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a database that is not empty"
+    )
+    restore.set_defaults(run=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> None:
