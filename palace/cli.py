@@ -1,4 +1,5 @@
-"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user, verify-draw."""
+"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user, backup, restore,
+verify-draw."""
 
 import argparse
 import asyncio
@@ -128,6 +129,30 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.backup(get_settings().database_url, args.file)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Backed up to {args.file}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.restore(get_settings().database_url, args.file, force=args.force)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Restored {args.file}; run `palace migrate` if it came from an older release.")
+    return 0
+
+
 def cmd_verify_draw(args: argparse.Namespace) -> int:
     """Recompute a published ballot file; no database needed (anyone can run it)."""
     from palace import catalog
@@ -191,7 +216,22 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify-draw", help="recompute a published ballot file")
     verify.add_argument("file", help="the ballot's JSON file, as downloaded")
     verify.set_defaults(run=cmd_verify_draw)
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = sub.add_parser("backup", help="copy the database to FILE (safe while running)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="load a backup into the configured database (stop Palace first)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a database that is not empty"
+    )
+    restore.set_defaults(run=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> None:
