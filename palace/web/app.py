@@ -34,6 +34,7 @@ from palace.web import (
     health,
     home,
     inbox,
+    metrics,
     partners,
     rules,
     staff,
@@ -104,11 +105,13 @@ def create_app() -> Starlette:
         *audit.routes,
         *admin.routes,
         *health.routes,
+        *metrics.routes,
         Route("/favicon.ico", static.favicon, methods=["GET"]),
         Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        Middleware(metrics.RequestMetricsMiddleware),
         # Pages carry secrets (the CSRF token, a feed address) beside text from the address
         # bar; a BREACH guess needs the victim's browser to send many cross-site requests
         # with the session cookie, which SameSite=Lax withholds from such requests.

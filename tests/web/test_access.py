@@ -19,6 +19,9 @@ PAGES: dict[str, set[Role] | None] = {
     "/login": None,
     "/register": None,
     "/healthz": None,
+    "/readyz": None,
+    # Public to the app's roles; its own guard is the address or a token (test_metrics).
+    "/metrics": None,
     "/favicon.ico": None,
     "/account": set(Role),
     "/account/password": set(Role),

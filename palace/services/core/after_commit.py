@@ -8,6 +8,9 @@ warning: every job's work is also found by a sweep from the database alone.
 
 ``enqueue`` outside any ``transaction()`` but inside a plain ``in_transaction()`` has
 no commit to wait for that it can see: the job is left to the sweep.
+
+Each job carries the id of the request that caused it (``request_id``, None when no
+request did), so the worker's log lines for it can be found from the request's.
 """
 
 import logging
@@ -22,7 +25,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from palace import queue
+from palace import queue, tracing
 
 log = logging.getLogger("palace.jobs")
 
@@ -32,6 +35,7 @@ class Job:
     function: str
     args: tuple[Any, ...]
     job_id: str
+    request_id: str | None = None
 
 
 _pending: ContextVar[list[Job] | None] = ContextVar("palace_after_commit", default=None)
@@ -75,7 +79,7 @@ def _in_foreign_transaction() -> bool:
 
 async def enqueue(function: str, *args: Any, job_id: str) -> None:
     """Send a job once the current transaction commits (now, outside any transaction)."""
-    job = Job(function, args, job_id)
+    job = Job(function, args, job_id, tracing.current.get())
     pending = _pending.get()
     if pending is not None:
         pending.append(job)
@@ -92,7 +96,9 @@ async def send(jobs: list[Job]) -> None:
         return
     for job in dict.fromkeys(jobs):
         try:
-            await pool.enqueue_job(job.function, *job.args, _job_id=job.job_id)
+            await pool.enqueue_job(
+                job.function, *job.args, _job_id=job.job_id, request_id=job.request_id
+            )
         except (RedisError, OSError) as error:
             log.warning("could not queue %s (%s); the sweep will do it", job.job_id, error)
             return
