@@ -30,6 +30,7 @@ from palace.web import (
     class_setup,
     classes,
     closures,
+    data_rights,
     desk,
     health,
     home,
@@ -86,6 +87,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *data_rights.routes,
         *bookings.routes,
         *partners.routes,
         *classes.routes,

@@ -25,6 +25,8 @@ PAGES: dict[str, set[Role] | None] = {
     "/favicon.ico": None,
     "/account": set(Role),
     "/account/password": set(Role),
+    "/account/data": set(Role),
+    "/account/close": set(Role),
     "/book": set(Role),
     "/bookings": set(Role),
     "/inbox": set(Role),
