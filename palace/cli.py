@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from palace import checks
+from palace import checks, metrics_files
 from palace.keeper import WorkerKeeper
-from palace.settings import ConfigError
+from palace.settings import ConfigError, get_settings
 from palace.web import logging as request_log
 
 log = logging.getLogger("palace")
@@ -24,7 +24,10 @@ T = TypeVar("T")
 
 def _setup_logging() -> None:
     level = os.environ.get("PALACE_LOG_LEVEL", "INFO").upper()
-    request_log.setup(level)  # times in UTC that say so
+    log_format = os.environ.get("PALACE_LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in request_log.FORMATS:
+        raise ConfigError(f"PALACE_LOG_FORMAT must be one of {', '.join(request_log.FORMATS)}")
+    request_log.setup(level, log_format)  # times in UTC that say so, or JSON lines
     # Tortoise logs every connection open and close at INFO: noise for an operator.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
 
@@ -43,6 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if problem := asyncio.run(checks.services_problem()):
         return _fail(problem)
+    # Before the app (and prometheus-client) is imported here or in uvicorn's processes.
+    metrics_files.use_directory(get_settings().var_dir, tidy=True)
     worker = None
     if args.with_worker:
         worker = WorkerKeeper([sys.executable, "-m", "palace", "worker"])
@@ -69,10 +74,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from workers import runner
-
     if problem := asyncio.run(checks.services_problem()):
         return _fail(problem)
+    metrics_files.use_directory(get_settings().var_dir, tidy=False)
+    from workers import runner
+
     runner.run(burst=args.burst)
     return 0
 
@@ -236,8 +242,8 @@ def _backup_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    _setup_logging()
     try:
+        _setup_logging()
         code = args.run(args)
     except ConfigError as error:
         code = _fail(f"configuration error: {error}")

@@ -33,10 +33,12 @@ from palace.web import (
     class_setup,
     classes,
     closures,
+    data_rights,
     desk,
     health,
     home,
     inbox,
+    metrics,
     partners,
     rules,
     staff,
@@ -94,6 +96,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *data_rights.routes,
         *bookings.routes,
         *partners.routes,
         *classes.routes,
@@ -115,11 +118,13 @@ def create_app() -> Starlette:
         *audit.routes,
         *admin.routes,
         *health.routes,
+        *metrics.routes,
         Route("/favicon.ico", static.favicon, methods=["GET"]),
         Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        Middleware(metrics.RequestMetricsMiddleware),
         # Pages carry secrets (the CSRF token, a feed address) beside text from the address
         # bar; a BREACH guess needs the victim's browser to send many cross-site requests
         # with the session cookie, which SameSite=Lax withholds from such requests.
