@@ -41,6 +41,7 @@ from palace.services.accounts import passwords, sessions
 from palace.services.booking import bookings, partners
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import AccountError, NotAllowed
+from palace.services.fairness import ballots
 from palace.services.waitlist import waitlists
 from palace.settings import get_settings
 
@@ -69,7 +70,8 @@ def _own(detail: object) -> object:
 
 
 PROFILE = ("id", "card_no", "name", "phone", "role", "status", "language", "created_at",
-           "booking_suspended_until", "suspension_reason", "suspension_ends_at")  # fmt: skip
+           "booking_suspended_until", "suspension_reason", "suspension_ends_at",
+           "union_branch")  # fmt: skip
 BOOKING = ("id", "slot_id", "facility_id", "resource_id", "child_id", "starts_at", "ends_at",
            "status", "source", "created_at", "cancelled_at", "checked_in_at")  # fmt: skip
 ENTRY = ("id", "slot_id", "child_id", "mode", "status", "offered_at", "offer_expires_at",
@@ -93,6 +95,7 @@ async def export(*, member_id: int) -> dict[str, Any]:
         "bookings": [_booking(b) for b in own],
         "partner_invitations": await _invitations(member),
         "waitlist_entries": [_row(e, ENTRY) for e in entries],
+        "ballot_entries": await ballots.member_data(member_id=member_id),
         "messages": await _messages(member_id),
         "strikes": await _strikes(member_id),
         "audit_events": await _events(member_id, [b.id for b in own], [e.id for e in entries]),
@@ -184,6 +187,7 @@ async def _give_back(member_id: int) -> None:
     )
     for entry in await WaitlistEntry.filter(member_id=member_id, status__in=LIVE):
         await waitlists.leave(member_id=member_id, entry_id=entry.id)
+    await ballots.leave_all(member_id=member_id)
     for invitation in await PartnerInvitation.filter(
         member_id=member_id,
         status__in=(InvitationStatus.PENDING, InvitationStatus.ACCEPTED),
@@ -206,7 +210,7 @@ async def _forget(member: Member) -> None:
     member.card_no = member.phone = placeholder
     member.password_hash = UNUSABLE_HASH
     member.status = MemberStatus.DISABLED
-    member.suspension_reason = None
+    member.suspension_reason = member.union_branch = None
     await member.save()
     await Child.filter(parent_id=member.id).update(name="", active=False)
     await sessions.end_all(member_id=member.id)
@@ -215,6 +219,7 @@ async def _forget(member: Member) -> None:
     # Others named the member by card on their bookings: the card goes everywhere it was kept.
     await PartnerInvitation.filter(card_no=old_card).update(card_no=placeholder)
     await _replace_card(old_card, placeholder)
+    await ballots.forget_card(card_no=old_card, placeholder=placeholder)
 
 
 async def _replace_card(old_card: str, placeholder: str) -> None:

@@ -10,6 +10,7 @@ entry gets its pseudonym and weight, and the entry list and its hash are publish
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -19,6 +20,7 @@ from palace.models import (
     BallotEntry,
     BallotState,
     BallotWeight,
+    EntryOutcome,
     Facility,
     Member,
 )
@@ -268,3 +270,43 @@ async def member_for_card(card_no: str) -> Member:
     if member is None:
         raise BallotError("unknown_member")
     return member
+
+
+# A member's data rights (services/accounts/data_rights): their entries in an export,
+# and closing the account.
+
+ENTRY_FIELDS = ("id", "ballot_id", "choices", "any_other_time", "created_at", "withdrawn_at",
+                "pseudonym", "weight", "outcome", "won_key", "booking_id")  # fmt: skip
+
+
+async def member_data(*, member_id: int) -> list[dict[str, object]]:
+    """The member's entries as JSON-ready values; the partners' cards they named are
+    other members' and stay out."""
+    found = await BallotEntry.filter(member_id=member_id).order_by("id")
+    return [{name: _plain(getattr(e, name)) for name in ENTRY_FIELDS} for e in found]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value.value if isinstance(value, EntryOutcome) else value
+
+
+async def leave_all(*, member_id: int) -> int:
+    """Withdraw the member's entries from ballots still taking them (an account closed);
+    an entry already in a published list stays there, and the draw refuses a closed
+    account like any disabled one."""
+    withdrawn = await BallotEntry.filter(
+        member_id=member_id, withdrawn_at=None, ballot__state=BallotState.OPEN
+    ).update(withdrawn_at=clock.now(), live_member=None)
+    return int(withdrawn)
+
+
+async def forget_card(*, card_no: str, placeholder: str) -> None:
+    """A closed account's card, named as a partner in others' entries not yet drawn."""
+    for entry in await BallotEntry.filter(
+        ballot__state__in=(BallotState.OPEN, BallotState.CLOSED), withdrawn_at=None
+    ):
+        if card_no in entry.partner_cards:
+            cards = [placeholder if c == card_no else c for c in entry.partner_cards]
+            await BallotEntry.filter(id=entry.id).update(partner_cards=cards)

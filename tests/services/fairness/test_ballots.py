@@ -245,3 +245,25 @@ async def test_weights_are_capped_and_reset_by_a_win() -> None:
     assert (await BallotEntry.get(ballot_id=ballot.id)).weight == 4
     await ballot_draw.run_draw(ballot_id=ballot.id)
     assert (await BallotWeight.get(member=veteran, facility=hall)).losses == 0
+
+
+async def test_closing_an_account_withdraws_its_entry_and_its_branch() -> None:
+    from palace.services.accounts import data_rights
+    from tests.helpers import PASSWORD
+
+    hall = await make_hall(partners_allowed=True)
+    ballot = await make_ballot(hall)
+    member, booker = await make_members(2)
+    await Member.filter(id=member.id).update(union_branch="机务段工会")
+    await enter(ballot, member.id, key(ballot))
+    await enter(ballot, booker.id, key(ballot), partners=[member.card_no])
+    exported = await data_rights.export(member_id=member.id)
+    assert exported["profile"]["union_branch"] == "机务段工会"
+    assert [e["ballot_id"] for e in exported["ballot_entries"]] == [ballot.id]
+    assert "partner_cards" not in exported["ballot_entries"][0]
+    await data_rights.close(member_id=member.id, password=PASSWORD)
+    assert not await BallotEntry.exists(ballot_id=ballot.id, member_id=member.id,
+                                        withdrawn_at=None)  # fmt: skip
+    assert (await Member.get(id=member.id)).union_branch is None
+    named = await BallotEntry.get(ballot_id=ballot.id, member_id=booker.id)
+    assert member.card_no not in named.partner_cards
