@@ -153,7 +153,7 @@ async def _take(
         if left is None:
             raise PlaceGone("slot_taken")
         booking = await _insert(member_id, child_id, terms, source, guest)
-        await _hold_room(terms, booking)
+        await _block_room(terms, booking)
         await audit.record(
             actor_id=actor_id,
             entity="booking",
@@ -387,12 +387,12 @@ async def _insert(
         raise BookingError("already_booked") from None
 
 
-async def _hold_room(terms: Terms, booking: Booking) -> None:
+async def _block_room(terms: Terms, booking: Booking) -> None:
     """A room booked on the timetable is held, so no class can be planned over it."""
     if not terms.resource.hosts_classes or terms.slot.kind != SlotKind.GRID:
         return
     try:
-        await slots.hold_room(
+        await slots.block_room(
             resource_id=terms.resource.id,
             starts_at=terms.starts_at,
             ends_at=terms.ends_at,
@@ -462,7 +462,7 @@ async def release(
     if not changed:
         raise BookingError("already_cancelled")
     await Slot.filter(id=booking.slot_id).update(taken=F("taken") - 1)
-    await slots.free_room(booking_id=booking.id)
+    await slots.unblock_room(booking_id=booking.id)
     # The first in line gets the place: it is held for the waitlist in this transaction.
     await holds.hold_for_line(booking.slot_id, event=f"release:{booking.id}")
     await audit.record(

@@ -15,7 +15,7 @@ class FacilityView:
     resources: list[Resource]
     hours: list[OpeningHours]
     # Where the bookable slots fall, when that differs from the opening hours.
-    slot_hours: list[rules.Period]
+    slot_hours: list[rules.OpeningPeriod]
 
 
 async def list_facilities(*, include_inactive: bool = False) -> list[FacilityView]:
@@ -35,7 +35,7 @@ async def _view(facility: Facility, include_inactive: bool) -> FacilityView:
     )
 
 
-async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rules.Period]:
+async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rules.OpeningPeriod]:
     if not rules.is_bookable(facility):
         return []
     periods = rules.slot_periods(await rules.rules_for(facility), hours)

@@ -147,7 +147,7 @@ def slot_starts(rules: BookingRules, hours: list[OpeningHours], day: date) -> li
 
 
 @dataclass(frozen=True)
-class Period:
+class OpeningPeriod:
     """Bookable time on one weekday: from the first slot's start to the last slot's end."""
 
     weekday: int
@@ -163,7 +163,7 @@ class Period:
         return clock.hhmm(self.closes_minute)
 
 
-def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]:
+def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[OpeningPeriod]:
     """Where the slots of each opening period begin and end. Slots sit on a grid from
     midnight, so a hall opening at 06:30 with hour slots has its first slot at 07:00."""
     step = rules.slot_minutes
@@ -172,7 +172,7 @@ def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]
         first = -(-row.opens_minute // step) * step
         count = (row.closes_minute - first) // step
         if count > 0:
-            periods.append(Period(row.weekday, first, first + count * step))
+            periods.append(OpeningPeriod(row.weekday, first, first + count * step))
     return periods
 
 
