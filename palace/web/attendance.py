@@ -41,7 +41,7 @@ async def day_page(request: Request) -> Response:
     shown = await attendance.day_attendance(day=day)
     rates = await attendance.rates(lang=request_language(request))
     context = {
-        "a": shown,
+        "attendance": shown,
         "rates": rates,
         "error": error and text_for(request, error),
         "previous": shown.day - timedelta(days=1),

@@ -25,13 +25,13 @@ async def lookup(request: Request) -> Response:
     query = request.query_params.get("q", "")[:60]
     found = await desk.search(actor=request.state.member, query=query)
     name = "desk/_results.html" if is_htmx(request) else "desk/lookup.html"
-    return render(request, name, {"q": query, "found": found})
+    return render(request, name, {"query": query, "found": found})
 
 
 @page(Role.DESK, Role.ADMIN)
 async def reset_form(request: Request) -> Response:
     member = await accounts.get_member(member_id=path_id(request, "member_id"))
-    return render(request, "desk/reset.html", {"m": member, "error": None})
+    return render(request, "desk/reset.html", {"account": member, "error": None})
 
 
 @page(Role.DESK, Role.ADMIN)
@@ -40,18 +40,18 @@ async def reset(request: Request) -> Response:
     done = await attempt(accounts.reset_password(actor_id=request.state.member.id,
                                                  member_id=member_id))  # fmt: skip
     if isinstance(done, ServiceError):
-        context = {"m": await accounts.get_member(member_id=member_id),
+        context = {"account": await accounts.get_member(member_id=member_id),
                    "error": text_for(request, done)}  # fmt: skip
         return render(request, "desk/reset.html", context, status_code=status_for(done))
     member, temporary = done
-    return render(request, "desk/reset_done.html", {"m": member, "temporary": temporary})
+    return render(request, "desk/reset_done.html", {"account": member, "temporary": temporary})
 
 
 @page(Role.DESK, Role.ADMIN)
 async def member(request: Request) -> Response:
     """One member at the desk: upcoming bookings (to cancel for them), strikes, suspension."""
     found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
-    return render(request, "desk/member.html", {"m": found})
+    return render(request, "desk/member.html", {"member_page": found})
 
 
 DESK_CANCEL = N_(

@@ -19,13 +19,13 @@ STAFF = (Role.STAFF, Role.ADMIN)
 
 @page(*STAFF)
 async def overview(request: Request) -> Response:
-    return render(request, "staff/strikes.html", {"o": await strikes.overview()})
+    return render(request, "staff/strikes.html", {"overview": await strikes.overview()})
 
 
 @page(*STAFF)
 async def member(request: Request) -> Response:
     found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
-    return render(request, "staff/member_strikes.html", {"m": found, "can_waive": True})
+    return render(request, "staff/member_strikes.html", {"member_page": found, "can_waive": True})
 
 
 @page(*STAFF)
