@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import BookingStatus, InvitationStatus
-from palace.services.booking import booking_views, bookings, partners, tickets, timetable
+from palace.services.booking import booking_views, bookings, partners, releases, tickets, timetable
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules
@@ -195,7 +195,7 @@ def _qr_svg(token: str) -> Markup:
 async def cancel(request: Request) -> Response:
     booking_id = path_id(request, "booking_id")
     back_to(request, f"/bookings/{booking_id}")
-    done = await bookings.cancel(member_id=_member_id(request), booking_id=booking_id)
+    done = await releases.cancel(member_id=_member_id(request), booking_id=booking_id)
     late = done.status == BookingStatus.LATE_CANCELLED
     flash.add(request, N_("Cancelled. This was after the cut-off, so it counts as a late cancel.")
               if late else N_("Cancelled. The place is free for others again."))  # fmt: skip

@@ -148,7 +148,7 @@ async def _build(
     # Today's rows that are over for everyone (and hold nothing of the member's) are noise.
     rows = [row for row in rows if any(c.state != CellState.PAST for c in row.cells)]
     day_start, _ = clock.day_bounds(shown)
-    quota = await bookings.quota(member_id=member_id, facility=facility, day_start=day_start)
+    quota = await rules.grid_quota(member_id=member_id, facility=facility, day_start=day_start)
     return Day(
         facility=facility,
         rules=facility_rules,
@@ -313,7 +313,7 @@ async def tap(*, member_id: int, resource_id: int, starts_at: datetime) -> Tap:
             return Tap(None, None, error)
         now_cell = await cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
         facility = now_cell.resource.facility
-        quota = await bookings.quota(member_id=member_id, facility=facility, day_start=starts_at)
+        quota = await rules.grid_quota(member_id=member_id, facility=facility, day_start=starts_at)
         return Tap(now_cell, quota, error)
     terms = taken.terms
     booked = Cell(terms.resource, terms.starts_at, terms.ends_at, CellState.MINE,

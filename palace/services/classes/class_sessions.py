@@ -28,10 +28,11 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import releases, slots
 from palace.services.classes import class_calendar
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
+from palace.services.facilities import closure_rule
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -146,7 +147,7 @@ async def generate_for(schedule: Schedule, *, until: datetime) -> int:
     for when in await wanted(schedule, until=until):
         if clock.local_day(when.starts_at) in have:
             continue
-        if await bookings.closure_over(room, when.starts_at, when.ends_at):
+        if await closure_rule.closure_over(room, when.starts_at, when.ends_at):
             continue  # no session in a closure
         made += await _generate_one(schedule, when)
     return made
@@ -267,7 +268,7 @@ async def cancel_locked(
         )
     found = await _confirmed(session)
     for booking in found:
-        await bookings.release(
+        await releases.release(
             booking,
             status=BookingStatus.CANCELLED_BY_PALACE,
             actor_id=actor_id,

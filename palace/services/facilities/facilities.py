@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from palace.models import Facility, OpeningHours, Resource
-from palace.services.core.errors import NotFound
 from palace.services.facilities import rules
 
 
@@ -43,10 +42,3 @@ async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rul
         (h.weekday, h.opens_minute, h.closes_minute) for h in hours
     ]
     return [] if same else periods
-
-
-async def get_facility(*, facility_id: int) -> Facility:
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise NotFound("unknown_facility")
-    return facility

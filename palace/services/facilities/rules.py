@@ -8,7 +8,7 @@ from palace.models import Booking, BookingRules, BookingStatus, Facility, Facili
 from palace.models.bookings import SlotKind
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import facilities, rule_schema, setup_cache
+from palace.services.facilities import lookup, rule_schema, setup_cache
 
 # The rules' declaration (names, defaults, bounds, codes) lives in rule_schema; these
 # names are read from here too.
@@ -213,7 +213,7 @@ def _stored_hours(rows: list[OpeningHours]) -> Hours:
 
 
 async def rules_form(*, facility_id: int) -> RulesForm:
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
     return RulesForm(
         facility=facility,
@@ -263,7 +263,7 @@ async def update_rules(
     ServiceError("rules_invalid", fields=…) names every bad rule (by RulesChange's field
     names, and hours_<weekday>) and saves nothing.
     """
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
     if problems := rule_schema.problems_of(change) | hour_problems(new_hours):
         raise ServiceError("rules_invalid", fields=problems)
@@ -315,3 +315,12 @@ async def _replace_hours(facility_id: int, hours: Hours) -> None:
             for a, b in periods
         ]
     )
+
+
+async def grid_quota(*, member_id: int, facility: Facility, day_start: datetime) -> Quota:
+    """The member's own court or gym bookings in a hall against its limits."""
+    facility_rules = await rules_for(facility)
+    return await used_quota(
+        member_id=member_id, child_id=None, facility_rules=facility_rules, kind=SlotKind.GRID,
+        day_start=day_start,
+    )  # fmt: skip

@@ -24,6 +24,7 @@ from palace.services.booking import bookings, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
+from palace.services.facilities import closure_rule
 from palace.services.messages import notifications
 from palace.services.waitlist import holds, waitlists
 
@@ -58,7 +59,9 @@ async def _give_held(slot: Slot, terms: Terms) -> int:
     offered = await WaitlistEntry.filter(slot_id=slot.id, status=S.OFFERED).count()
     free = slot.held - offered
     given = 0
-    if free > 0 and not await bookings.closure_over(terms.resource, terms.starts_at, terms.ends_at):
+    if free > 0 and not await closure_rule.closure_over(
+        terms.resource, terms.starts_at, terms.ends_at
+    ):
         for entry in await WaitlistEntry.filter(slot_id=slot.id, status=S.WAITING).order_by("id"):
             if given == free:
                 break

@@ -7,7 +7,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from palace.models import Booking, Resource, RoomBlock, Slot, SlotKind
-from palace.services.booking import bookings, slots
+from palace.services.booking import bookings, releases, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.booking.slots import SlotError
 from tests.helpers import court, make_hall, make_member, make_session_slot, slot_at
@@ -87,7 +87,7 @@ async def test_a_room_booked_on_the_timetable_cannot_also_take_a_class() -> None
     assert await _plan(room, half_past) == "room_in_use"
     assert await Slot.filter(kind=SlotKind.SESSION).count() == 0
 
-    await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    await releases.cancel(member_id=member.id, booking_id=booking.id)
     assert await RoomBlock.filter(booking_id=booking.id).count() == 0
     assert await _plan(room, half_past) == "planned"
 

@@ -15,7 +15,7 @@ from palace.models import (
     SessionStatus,
     Slot,
 )
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.booking.bookings import BookingError
 from palace.services.classes import class_sessions, classes
 from palace.services.core import clock
@@ -227,6 +227,6 @@ async def test_cancelling_a_class_place_after_its_cut_off_is_a_late_cancel(
     member = await make_member()
     booking = await classes.book(member_id=member.id, session_id=session.id)
     freeze(monkeypatch, datetime(2026, 11, 24, 18, 0))
-    done = await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    done = await releases.cancel(member_id=member.id, booking_id=booking.id)
     assert done.status == BookingStatus.LATE_CANCELLED
     assert (await Slot.get(id=session.slot_id)).taken == 0
