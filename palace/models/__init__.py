@@ -24,7 +24,7 @@ from palace.models.classes import (
 from palace.models.closures import Closure
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
 from palace.models.logins import LoginSession
-from palace.models.members import Member, MemberStatus, Role
+from palace.models.members import DESK_ROLES, STAFF_ROLES, Member, MemberStatus, Role
 from palace.models.notifications import Notification, OutboundChoice
 from palace.models.partners import InvitationStatus, PartnerInvitation
 from palace.models.rooms import RoomBlock
@@ -32,6 +32,8 @@ from palace.models.strikes import Strike, Suspension
 from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
+    "DESK_ROLES",
+    "STAFF_ROLES",
     "AuditEvent",
     "Booking",
     "BookingPartner",

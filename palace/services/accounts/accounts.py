@@ -8,7 +8,7 @@ import secrets
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from palace.models import Member, MemberStatus, Role, members
+from palace.models import DESK_ROLES, Member, MemberStatus, Role, members
 from palace.services.accounts import logins, passwords, throttle
 from palace.services.core import after_commit, audit, text
 from palace.services.core.errors import (
@@ -229,7 +229,7 @@ def reset_refusal(actor: Member, member: Member) -> str | None:
 
     The front desk resets members' passwords; an administrator anybody's but their own.
     """
-    if actor.role not in (Role.DESK, Role.ADMIN):
+    if actor.role not in DESK_ROLES:
         return "not_allowed"
     if actor.id == member.id:
         return "cannot_reset_self"
