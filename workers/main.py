@@ -22,8 +22,8 @@ from palace.settings import get_settings
 from workers.classes import generate_sessions
 from workers.closures import sweep_closures
 from workers.heartbeat import heartbeat
+from workers.logins import purge_logins
 from workers.noshows import mark_no_shows
-from workers.sessions import purge_sessions
 from workers.waitlists import deliver, promote, sweep
 
 log = logging.getLogger("palace.worker")
@@ -88,7 +88,7 @@ def _traced_cron(job: Any) -> Any:
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         heartbeat,
-        purge_sessions,
+        purge_logins,
         sweep_closures,
         mark_no_shows,
         generate_sessions,
@@ -100,7 +100,7 @@ class WorkerSettings:
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
         # 03:30 in the server's clock; the exact hour does not matter, only once a day.
-        cron(purge_sessions, hour=3, minute=30, second=0, unique=True),
+        cron(purge_logins, hour=3, minute=30, second=0, unique=True),
         # A booking racing a closure is cancelled within minutes (invariant 3).
         cron(sweep_closures, minute=set(range(0, 60, 5)), second=30, unique=True),
         # No-shows are marked within a minute of check-in closing; the job re-derives

@@ -23,15 +23,17 @@ from palace.models.classes import (
 )
 from palace.models.closures import Closure
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
-from palace.models.members import Member, MemberStatus, Role
+from palace.models.logins import LoginSession
+from palace.models.members import DESK_ROLES, STAFF_ROLES, Member, MemberStatus, Role
 from palace.models.notifications import Notification, OutboundChoice
 from palace.models.partners import InvitationStatus, PartnerInvitation
-from palace.models.rooms import RoomHold
-from palace.models.sessions import LoginSession
+from palace.models.rooms import RoomBlock
 from palace.models.strikes import Strike, Suspension
 from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
+    "DESK_ROLES",
+    "STAFF_ROLES",
     "AuditEvent",
     "Booking",
     "BookingPartner",
@@ -61,7 +63,7 @@ __all__ = [
     "PartnerInvitation",
     "Resource",
     "Role",
-    "RoomHold",
+    "RoomBlock",
     "Schedule",
     "SessionStatus",
     "Slot",

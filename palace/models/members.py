@@ -16,6 +16,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who works a surface, said once for pages and services alike: an administrator may do
+# all that planning staff and the front desk may.
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+DESK_ROLES = (Role.DESK, Role.ADMIN)
+
+
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     # May log in and look, may not book (no-show penalties, unpaid dues...).

@@ -63,7 +63,7 @@ def _value(name: str) -> float:
 async def test_a_promotion_job_observes_the_time_since_the_place_was_held() -> None:
     from datetime import timedelta
 
-    from palace.services.booking import bookings
+    from palace.services.booking import bookings, releases
     from palace.services.core import clock
     from palace.services.waitlist import waitlists
     from tests.helpers import make_members
@@ -75,7 +75,7 @@ async def test_a_promotion_job_observes_the_time_since_the_place_was_held() -> N
         member_id=holder.id, resource_id=resource.id, starts_at=slot_at(2)
     )
     await waitlists.join(member_id=waiting.id, slot_id=booking.slot_id, mode="auto")
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)  # the place is held
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)  # the place is held
     promote = {job.name: job for job in WorkerSettings.functions}["promote"]
     count, total = (_value(f"palace_promotion_latency_seconds_{s}") for s in ("count", "sum"))
     # Queued after the commit that held the place, 3 s ago.

@@ -37,8 +37,8 @@ from palace.models import (
     WaitlistEntry,
 )
 from palace.models.waitlists import LIVE
-from palace.services.accounts import passwords, sessions
-from palace.services.booking import bookings, partners
+from palace.services.accounts import logins, passwords
+from palace.services.booking import partners, releases
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import AccountError, NotAllowed
 from palace.services.waitlist import waitlists
@@ -179,7 +179,7 @@ async def close(*, member_id: int, password: str) -> None:
 
 async def _give_back(member_id: int) -> None:
     """Places still to come go back to everyone else, as when an account is disabled."""
-    await bookings.release_upcoming(
+    await releases.release_upcoming(
         member_id=member_id, actor_id=member_id, action="account_closed"
     )
     for entry in await WaitlistEntry.filter(member_id=member_id, status__in=LIVE):
@@ -209,7 +209,7 @@ async def _forget(member: Member) -> None:
     member.suspension_reason = None
     await member.save()
     await Child.filter(parent_id=member.id).update(name="", active=False)
-    await sessions.end_all(member_id=member.id)
+    await logins.end_all(member_id=member.id)
     await CalendarFeed.filter(member_id=member.id).delete()
     await OutboundChoice.filter(member_id=member.id).delete()
     # Others named the member by card on their bookings: the card goes everywhere it was kept.
