@@ -22,6 +22,7 @@ from palace.models.classes import (
     SessionStatus,
 )
 from palace.models.closures import Closure
+from palace.models.deliveries import Delivery, DeliveryStatus
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
 from palace.models.members import Member, MemberStatus, Role
 from palace.models.notifications import Notification, OutboundChoice
@@ -46,6 +47,8 @@ __all__ = [
     "ClassType",
     "Closure",
     "DayPart",
+    "Delivery",
+    "DeliveryStatus",
     "Facility",
     "FacilityKind",
     "HolidayYear",
