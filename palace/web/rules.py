@@ -33,6 +33,7 @@ def _context(
         "split_days": form.split_days,
         "upcoming_bookings": form.upcoming_bookings,
         "slot_lengths": rules.SLOT_LENGTHS,
+        "rule_fields": rules_form.form_rules(),
         "error": errors.get("_form"),
     }
 
