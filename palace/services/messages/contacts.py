@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from palace.models import Member
+from palace.models import Member, OutboundChoice
 from palace.outbound_settings import get_outbound
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
@@ -28,6 +28,7 @@ class Contact:
     quiet_start: str
     quiet_end: str
     available: tuple[str, ...]
+    kinds: set[str]  # the kinds of message they want outside the app (channels.choose)
 
 
 def picked_by(member: Member) -> tuple[str, ...]:
@@ -64,6 +65,7 @@ async def contact(*, member_id: int) -> Contact:
         quiet_start=_hhmm(member.quiet_start),
         quiet_end=_hhmm(member.quiet_end),
         available=get_outbound().channels,
+        kinds={c.kind for c in await OutboundChoice.filter(member_id=member_id).only("kind")},
     )
 
 
