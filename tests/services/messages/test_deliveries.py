@@ -4,8 +4,11 @@ documented check, Tencent Cloud SMS's TC3 signature, giving up and trying again.
 import hashlib
 import hmac
 import json
+import textwrap
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise.exceptions import IntegrityError
@@ -107,6 +110,21 @@ def test_a_forged_or_replayed_webhook_is_detected() -> None:
     old = str(int(now) - 360)
     resigned = channels.sign_webhook(WEBHOOK_SECRET, old, body)
     assert not channels.verify_webhook(WEBHOOK_SECRET, old, body, resigned, now)
+
+
+def test_the_readme_check_for_receivers_agrees() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    code = readme.split("import hashlib, hmac, time\n", 1)[1].split("```", 1)[0]
+    space: dict[str, Any] = {}
+    exec("import hashlib, hmac, time\n" + textwrap.dedent(code), space)  # noqa: S102
+    body, stamp = b'{"id": 2}', str(int(time.time()))
+    signature = channels.sign_webhook(WEBHOOK_SECRET, stamp, body)
+    assert space["verify"](WEBHOOK_SECRET, stamp, body, signature)
+    assert not space["verify"](WEBHOOK_SECRET, stamp, body + b"x", signature)
+    old = str(int(time.time()) - 301)
+    assert not space["verify"](
+        WEBHOOK_SECRET, old, body, channels.sign_webhook(WEBHOOK_SECRET, old, body)
+    )
 
 
 def _tc3(secret_id: str, secret_key: str, request: Request) -> str:
