@@ -127,3 +127,11 @@ async def test_a_provider_that_fails_twice_then_succeeds_delivers_once(
     attempts = await AuditEvent.filter(entity="delivery", entity_id=delivery.id).order_by("id")
     assert [a.to_state for a in attempts] == ["failed", "failed", "sent"]
     assert attempts[0].detail["error"] == "HTTP 503: busy"
+
+
+def test_a_malformed_channel_setting_stops_the_worker_at_start() -> None:
+    result = palace(
+        "worker", "--burst", env={"PALACE_SMS_SECRET_ID": "AKID", "PALACE_SMS_SECRET_KEY": "k"}
+    )
+    assert result.returncode != 0
+    assert "PALACE_SMS_APP_ID, PALACE_SMS_SIGN_NAME needed" in result.stderr
