@@ -20,7 +20,7 @@ class Delivery(Model):
 
     Unique per (notification, channel): a message is delivered once per channel, however
     many jobs, sweeps and workers try it. ``next_attempt_at`` is when the next attempt
-    is due; an attempt in progress pushes it forward, so it doubles as a lease that a
+    is due. An attempt in progress pushes it forward, so it doubles as a lease that a
     dead worker gives back by running out.
     """
 
