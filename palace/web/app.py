@@ -17,6 +17,7 @@ from palace.db import close_database, open_database
 from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services.accounts import throttle
+from palace.services.core.errors import ServiceError
 from palace.settings import get_settings
 from palace.web import (
     accounts,
@@ -30,11 +31,13 @@ from palace.web import (
     class_setup,
     classes,
     closures,
+    data_rights,
     deliveries,
     desk,
     health,
     home,
     inbox,
+    metrics,
     partners,
     rules,
     staff,
@@ -46,7 +49,13 @@ from palace.web import (
 )
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
-from palace.web.errors import ErrorPageMiddleware, csrf_rejected, http_error, server_error
+from palace.web.errors import (
+    ErrorPageMiddleware,
+    csrf_rejected,
+    http_error,
+    server_error,
+    service_error,
+)
 from palace.web.guard import InputGuardMiddleware
 from palace.web.headers import SecurityHeadersMiddleware
 from palace.web.logging import RequestLogMiddleware
@@ -86,6 +95,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *data_rights.routes,
         *bookings.routes,
         *partners.routes,
         *classes.routes,
@@ -106,11 +116,13 @@ def create_app() -> Starlette:
         *deliveries.routes,
         *admin.routes,
         *health.routes,
+        *metrics.routes,
         Route("/favicon.ico", static.favicon, methods=["GET"]),
         Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        Middleware(metrics.RequestMetricsMiddleware),
         # Pages carry secrets (the CSRF token, a feed address) beside text from the address
         # bar; a BREACH guess needs the victim's browser to send many cross-site requests
         # with the session cookie, which SameSite=Lax withholds from such requests.
@@ -125,7 +137,8 @@ def create_app() -> Starlette:
         Middleware(InputGuardMiddleware),
         Middleware(CSRFMiddleware, reject=csrf_rejected),
     ]
-    handlers = {HTTPException: http_error, 500: server_error}
+    # A coded error a handler lets through is answered in one place (web.errors).
+    handlers = {HTTPException: http_error, ServiceError: service_error, 500: server_error}
     return Starlette(
         routes=routes,
         middleware=middleware,

@@ -1,14 +1,12 @@
 """Staff: messages that did not get out (failed or given up), with the provider's reason
 and a button to try again."""
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services.core.errors import ServiceError
 from palace.services.messages import deliveries, notices
 from palace.web import flash
 from palace.web.auth import page
@@ -27,10 +25,7 @@ async def troubled(request: Request) -> Response:
 @page(*STAFF)
 async def retry(request: Request) -> Response:
     delivery_id = path_id(request, "delivery_id")
-    try:
-        await deliveries.retry(actor_id=request.state.member.id, delivery_id=delivery_id)
-    except ServiceError:
-        raise HTTPException(404) from None
+    await deliveries.retry(actor_id=request.state.member.id, delivery_id=delivery_id)
     flash.add(request, N_("It will be sent again in a moment."))
     return RedirectResponse("/staff/deliveries", status_code=303)
 

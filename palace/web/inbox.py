@@ -5,10 +5,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services.core.errors import ServiceError
 from palace.services.messages import channels, contacts, inbox, notices
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import back_to
 from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
@@ -54,11 +54,8 @@ async def settings_page(request: Request) -> Response:
 async def save_settings(request: Request) -> Response:
     form = await request.form()
     kinds = [str(v)[:40] for v in form.getlist("kind")][: len(notices.OUTBOUND_KINDS) + 5]
-    try:
-        await channels.choose(member_id=_member_id(request), kinds=kinds)
-    except ServiceError as error:
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse("/inbox/settings", status_code=303)
+    back_to(request, "/inbox/settings")
+    await channels.choose(member_id=_member_id(request), kinds=kinds)
     flash.add(request, N_("Saved."))
     return RedirectResponse("/inbox", status_code=303)
 
@@ -67,15 +64,9 @@ async def save_settings(request: Request) -> Response:
 async def save_contact(request: Request) -> Response:
     form = await request.form()
     text = {name: str(form.get(name, ""))[:300] for name in ("email", "quiet_start", "quiet_end")}
-    try:
-        await contacts.save(
-            member_id=_member_id(request),
-            channels=[str(v)[:20] for v in form.getlist("channel")][:10],
-            **text,
-        )
-    except ServiceError as error:
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse("/inbox/settings", status_code=303)
+    picked = [str(v)[:20] for v in form.getlist("channel")][:10]
+    back_to(request, "/inbox/settings")
+    await contacts.save(member_id=_member_id(request), channels=picked, **text)
     flash.add(request, N_("Saved."))
     return RedirectResponse("/inbox/settings", status_code=303)
 

@@ -9,7 +9,7 @@ from palace.services.booking import booking_views, bookings
 from palace.services.booking.booking_states import Shown
 from palace.services.booking.booking_views import BookingView
 from palace.services.core import clock, text
-from palace.services.core.errors import AccountError
+from palace.services.core.errors import AccountNotFound
 from palace.services.desk import checkin, strikes
 from palace.services.facilities import rules
 
@@ -76,7 +76,7 @@ class MemberAtDesk:
 async def member_at_desk(*, member_id: int) -> MemberAtDesk:
     member = await Member.get_or_none(id=member_id)
     if member is None:
-        raise AccountError("unknown_member")
+        raise AccountNotFound("unknown_member")
     found = await booking_views.upcoming(member_id=member_id)
     standing = await strikes.standing(member_id=member_id)
     return MemberAtDesk(member, found, standing, await _checkable(found))

@@ -26,11 +26,10 @@ from typing import Any, Protocol
 
 import aiosmtplib
 import httpx
-from tortoise.transactions import in_transaction
 
 from palace.models import Member, OutboundChoice
 from palace.outbound_settings import get_outbound
-from palace.services.core import audit
+from palace.services.core import after_commit, audit
 from palace.services.core.errors import ServiceError
 from palace.services.messages import notices
 
@@ -210,7 +209,7 @@ async def choose(*, member_id: int, kinds: list[str]) -> set[str]:
     wanted = set(kinds)
     if not wanted <= set(notices.OUTBOUND_KINDS):
         raise ServiceError("unknown_outbound_kind")
-    async with in_transaction():
+    async with after_commit.transaction():
         before = await choices(member_id=member_id)
         await OutboundChoice.filter(member_id=member_id).exclude(kind__in=wanted).delete()
         for kind in sorted(wanted - before):

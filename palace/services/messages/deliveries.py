@@ -21,7 +21,7 @@ from tortoise.expressions import F, Subquery
 from palace.models import Delivery, DeliveryStatus, Member, Notification, OutboundChoice
 from palace.outbound_settings import get_outbound
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound
 from palace.services.messages import contacts, notices, notifications
 from palace.services.messages.channels import (
     Channel,
@@ -233,7 +233,7 @@ async def retry(*, actor_id: int, delivery_id: int) -> Delivery:
     async with after_commit.transaction():
         delivery = await Delivery.get_or_none(id=delivery_id)
         if delivery is None:
-            raise ServiceError("unknown_delivery")
+            raise NotFound("unknown_delivery")
         reopened = await Delivery.filter(id=delivery_id, status__in=TROUBLED).update(
             status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=clock.now()
         )

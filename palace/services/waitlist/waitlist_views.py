@@ -16,7 +16,7 @@ from palace.models import (
 from palace.models import WaitStatus as S
 from palace.services.booking import booking_names, slots
 from palace.services.core import clock
-from palace.services.waitlist.waitlists import WaitlistError
+from palace.services.core.errors import NotFound
 
 LIVE = (S.WAITING, S.OFFERED)
 
@@ -106,7 +106,7 @@ async def slot_line(*, member_id: int, slot_id: int) -> SlotLine:
     try:
         terms = await slots.terms(slot_id)
     except slots.SlotError:
-        raise WaitlistError("unknown_slot") from None
+        raise NotFound("unknown_slot") from None
     slot = await Slot.get(id=slot_id)
     session = await ClassSession.get_or_none(slot_id=slot_id).select_related("class_type")
 
@@ -150,8 +150,8 @@ async def my_lines(*, member_id: int) -> list[Line]:
     """The lines the member (or their child) stands in for slots still to come, soonest
     first.
 
-    My bookings first asks whether there are any with the same conditions, written by
-    hand (booking_views._ASIDE): change both together."""
+    My bookings first asks whether there are any (booking_views.asked_aside);
+    tests/services/booking/test_booking_views.py holds that question to this read."""
     entries = await WaitlistEntry.filter(
         member_id=member_id, status__in=LIVE, slot__starts_at__gt=clock.now()
     ).select_related("slot__resource__facility", "child")
