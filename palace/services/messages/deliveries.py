@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import F, Subquery
 
+from palace import metrics
 from palace.models import Delivery, DeliveryStatus, Member, Notification, OutboundChoice
 from palace.outbound_settings import get_outbound
 from palace.services.core import after_commit, audit, clock
@@ -156,6 +157,7 @@ async def _failed(delivery: Delivery, error: ChannelError) -> Delivery:
             next_attempt_at=None if done else clock.now() + pause(fresh.attempts),
         )
         await _record(delivery, status, error=error.reason)
+    metrics.DELIVERY_FAILURES.labels(channel=delivery.channel, final=str(done).lower()).inc()
     log.warning("delivery %s by %s: %s (%s)", delivery.id, delivery.channel, error.reason, status)
     return await Delivery.get(id=delivery.id)
 
@@ -216,6 +218,14 @@ async def _give_up_stale() -> None:
     await Delivery.filter(status__in=OPEN, created_at__lt=old).update(
         status=DeliveryStatus.GIVEN_UP, next_attempt_at=None, last_error="not sent within a day"
     )
+
+
+async def forget(*, member_id: int) -> int:
+    """A closed account's messages go out no more (data_rights.close, in its transaction)."""
+    return await Delivery.filter(
+        status__in=OPEN,
+        notification_id__in=Subquery(Notification.filter(member_id=member_id).values("id")),
+    ).update(status=DeliveryStatus.GIVEN_UP, next_attempt_at=None, last_error="account closed")
 
 
 async def troubled(*, limit: int = 100) -> list[Delivery]:

@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from tortoise.exceptions import IntegrityError
 
 from palace.models import AuditEvent, Delivery, DeliveryStatus, Member, Notification
+from palace.services.accounts import data_rights
 from palace.services.core import after_commit, clock
 from palace.services.core.errors import ServiceError
 from palace.services.messages import channels, contacts, deliveries, notifications
-from tests.helpers import court, make_hall, make_member, slot_at
+from tests.helpers import PASSWORD, court, make_hall, make_member, slot_at
 from tests.outbound_servers import (
     WEBHOOK_SECRET,
     Receiver,
@@ -228,6 +230,7 @@ async def test_a_failing_provider_is_given_up_after_the_last_attempt_and_staff_r
 ) -> None:
     receiver = Receiver(statuses=[500, 502])
     staff = await make_member()
+    counted = {final: _failures("webhook", final) for final in ("false", "true")}
     with http_server(receiver) as url:
         outbound_env(
             monkeypatch, webhook_url=url, webhook_secret=WEBHOOK_SECRET,
@@ -247,6 +250,9 @@ async def test_a_failing_provider_is_given_up_after_the_last_attempt_and_staff_r
         assert second is not None and second.status == DeliveryStatus.GIVEN_UP
         assert second.last_error == "HTTP 502: busy"
         assert [d.id for d in await deliveries.troubled()] == [delivery.id]
+        # /metrics counts each failure, and whether it was the last.
+        assert _failures("webhook", "false") == counted["false"] + 1
+        assert _failures("webhook", "true") == counted["true"] + 1
         assert await deliveries.sweep() == 0  # given up: the sweep leaves it
         await deliveries.retry(actor_id=staff.id, delivery_id=delivery.id)
         assert await deliveries.sweep() == 1
@@ -262,6 +268,27 @@ async def test_a_failing_provider_is_given_up_after_the_last_attempt_and_staff_r
     assert events[2].actor_id == staff.id
     with pytest.raises(ServiceError):
         await deliveries.retry(actor_id=staff.id, delivery_id=delivery.id + 1000)
+
+
+def _failures(channel: str, final: str) -> float:
+    labels = {"channel": channel, "final": final}
+    return REGISTRY.get_sample_value("palace_delivery_failures_total", labels) or 0.0
+
+
+async def test_closing_an_account_forgets_its_address_and_stops_its_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outbound_env(monkeypatch, webhook_url="http://127.0.0.1:9/", webhook_secret=WEBHOOK_SECRET)
+    member = await _member(["reminder"], ["webhook"], ("22:00", "07:00"))
+    note = await _notify(member, "reminder")
+    assert (await data_rights.export(member_id=member.id))["profile"]["contact_email"] == (
+        "m@example.com"
+    )
+    await data_rights.close(member_id=member.id, password=PASSWORD)
+    closed = await Member.get(id=member.id)
+    assert closed.contact_email is None and closed.quiet_start is None
+    stopped = await Delivery.get(notification_id=note.id)
+    assert (stopped.status, stopped.last_error) == (DeliveryStatus.GIVEN_UP, "account closed")
 
 
 async def test_one_delivery_per_notification_and_channel() -> None:
