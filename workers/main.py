@@ -21,10 +21,11 @@ from palace.services.core import health
 from palace.settings import get_settings
 from workers.classes import generate_sessions
 from workers.closures import sweep_closures
+from workers.deliveries import send_delivery, sweep_deliveries
 from workers.heartbeat import heartbeat
 from workers.logins import purge_logins
 from workers.noshows import mark_no_shows
-from workers.waitlists import deliver, promote, sweep
+from workers.waitlists import promote, sweep
 
 log = logging.getLogger("palace.worker")
 __all__ = ["QUEUE", "WorkerSettings"]
@@ -95,7 +96,10 @@ class WorkerSettings:
         sweep,
         # Ids name the event ("promote:<slot>:release:<booking>"): nothing to keep after.
         func(promote, keep_result=0),
-        func(deliver, keep_result=0),
+        sweep_deliveries,
+        # Retried by the delivery's own count of attempts (services/messages/deliveries);
+        # arq's bound is only a backstop above it, the sweep goes on after.
+        func(send_delivery, keep_result=0, max_tries=20),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
@@ -109,8 +113,10 @@ class WorkerSettings:
         # Sessions of the coming four weeks; hourly, so a new day's sessions (and any a
         # lost run missed) appear within the hour. Also at start-up.
         cron(generate_sessions, minute=17, second=0, unique=True, run_at_startup=True),
-        # Promotions, offers running out, reminders and deliveries a lost job missed.
+        # Promotions, offers running out and reminders a lost job missed.
         cron(sweep, second=15, unique=True),
+        # Deliveries due: lost jobs, retries after a pause, quiet hours just over.
+        cron(sweep_deliveries, second=45, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -22,6 +22,7 @@ from palace.models.classes import (
     SessionStatus,
 )
 from palace.models.closures import Closure
+from palace.models.deliveries import Delivery, DeliveryStatus
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
 from palace.models.logins import LoginSession
 from palace.models.members import DESK_ROLES, STAFF_ROLES, Member, MemberStatus, Role
@@ -48,6 +49,8 @@ __all__ = [
     "ClassType",
     "Closure",
     "DayPart",
+    "Delivery",
+    "DeliveryStatus",
     "Facility",
     "FacilityKind",
     "HolidayYear",

@@ -51,6 +51,13 @@ class Member(Model):
     # it ends by itself (None: until lifted). services/accounts/account_status decides with both.
     suspension_reason = fields.CharField(max_length=200, null=True)
     suspension_ends_at = fields.DatetimeField(null=True)
+    # Messages outside the app (services/messages/contacts): where e-mail goes, the
+    # channels picked (comma-separated; empty: the palace's default), and quiet hours in
+    # minutes after midnight, palace time (start > end crosses midnight).
+    contact_email = fields.CharField(max_length=254, null=True)
+    outbound_channels = fields.CharField(max_length=40, null=True)
+    quiet_start = fields.SmallIntField(null=True)
+    quiet_end = fields.SmallIntField(null=True)
 
     class Meta:
         table = "members"

@@ -47,6 +47,7 @@ PAGES: dict[str, set[Role] | None] = {
     "/staff/classes/setup": {Role.STAFF, Role.ADMIN},
     "/admin/members": {Role.ADMIN},
     "/staff/audit": {Role.STAFF, Role.ADMIN},
+    "/staff/deliveries": {Role.STAFF, Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
 STAFF = {Role.STAFF, Role.ADMIN}

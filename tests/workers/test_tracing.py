@@ -42,8 +42,8 @@ async def test_a_booking_requests_id_is_in_the_log_of_the_job_it_caused(
     ours = [entry for entry in lines if entry.get("request_id") == "booking-req-7e1d2c3b"]
     assert any(
         entry["logger"] == "palace.worker"
-        and entry["message"] == "job deliver started"
-        and re.fullmatch(r"deliver:\d+", entry["job"])
+        and entry["message"] == "job send_delivery started"
+        and re.fullmatch(r"delivery:\d+", entry["job"])
         for entry in ours
     ), worker.stderr
     # What the job itself logs carries the id too (the message written by the log channel).

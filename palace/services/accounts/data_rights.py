@@ -41,6 +41,7 @@ from palace.services.accounts import logins, passwords
 from palace.services.booking import partners, releases
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import AccountError, NotAllowed
+from palace.services.messages import deliveries
 from palace.services.waitlist import waitlists
 from palace.settings import get_settings
 
@@ -69,7 +70,8 @@ def _own(detail: object) -> object:
 
 
 PROFILE = ("id", "card_no", "name", "phone", "role", "status", "language", "created_at",
-           "booking_suspended_until", "suspension_reason", "suspension_ends_at")  # fmt: skip
+           "booking_suspended_until", "suspension_reason", "suspension_ends_at",
+           "contact_email", "outbound_channels", "quiet_start", "quiet_end")  # fmt: skip
 BOOKING = ("id", "slot_id", "facility_id", "resource_id", "child_id", "starts_at", "ends_at",
            "status", "source", "created_at", "cancelled_at", "checked_in_at")  # fmt: skip
 ENTRY = ("id", "slot_id", "child_id", "mode", "status", "offered_at", "offer_expires_at",
@@ -207,7 +209,10 @@ async def _forget(member: Member) -> None:
     member.password_hash = UNUSABLE_HASH
     member.status = MemberStatus.DISABLED
     member.suspension_reason = None
+    member.contact_email = member.outbound_channels = None
+    member.quiet_start = member.quiet_end = None
     await member.save()
+    await deliveries.forget(member_id=member.id)
     await Child.filter(parent_id=member.id).update(name="", active=False)
     await logins.end_all(member_id=member.id)
     await CalendarFeed.filter(member_id=member.id).delete()

@@ -27,7 +27,7 @@ from palace.services.booking.bookings import BookingError
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import closure_rule
-from palace.services.messages import notifications
+from palace.services.messages import deliveries, notifications
 from palace.services.waitlist import holds, waitlists
 
 # Codes that end a member's wait instead of skipping them.
@@ -121,9 +121,10 @@ def _detail(entry: WaitlistEntry, terms: Terms) -> dict[str, object]:
     return detail if entry.child_id is None else {**detail, "child_id": entry.child_id}
 
 
-def offer_end(terms: Terms) -> datetime:
-    """An offer lasts the hall's offer time, and never past the start."""
-    return min(clock.now() + timedelta(minutes=terms.rules.offer_minutes), terms.starts_at)
+def offer_end(terms: Terms, *, reach: timedelta = timedelta(0)) -> datetime:
+    """An offer lasts the hall's offer time plus the time the member's channel takes to
+    reach them (so it is never shorter than that), and never past the start."""
+    return min(clock.now() + reach + timedelta(minutes=terms.rules.offer_minutes), terms.starts_at)
 
 
 async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
@@ -133,7 +134,8 @@ async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
         source=BookingSource.WAITLIST,
         child_id=entry.child_id,
     )
-    expires_at = offer_end(terms)
+    reach = await deliveries.reach_time(member_id=entry.member_id, kind="waitlist_offer")
+    expires_at = offer_end(terms, reach=reach)
     changed = await WaitlistEntry.filter(id=entry.id, status=S.WAITING).update(
         status=S.OFFERED, offered_at=clock.now(), offer_expires_at=expires_at, skipped_code=None
     )
