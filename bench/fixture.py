@@ -22,7 +22,7 @@ from palace.models import (
     Resource,
     Slot,
 )
-from palace.services.accounts import passwords, sessions
+from palace.services.accounts import passwords
 from palace.services.core import clock
 from palace.services.facilities import rules
 from palace.web.auth import SESSION_KEY
@@ -107,7 +107,7 @@ async def log_in_all(member_ids: list[int], secret_key: str) -> list[Login]:
     signer = itsdangerous.TimestampSigner(secret_key)
     logins = []
     for member_id in member_ids:
-        token = await sessions.start(member_id=member_id)
+        token = await logins.start(member_id=member_id)
         csrf = secrets.token_urlsafe(32)
         cookie = signed_cookie(signer, {SESSION_KEY: token, CSRF_SESSION_KEY: csrf})
         logins.append(Login(cookie=cookie, csrf=csrf))

@@ -193,7 +193,7 @@ def _timetable(hall: Hall, shown: date, found: list[dict[str, Any]]) -> dict[str
             rows=rows, resources=hall.courts, is_court=True, has_hours=bool(rows),
             any_free=any(c.state == Cell.FREE for r in rows for c in r.cells),
             any_full=any(c.state == Cell.TAKEN for r in rows for c in r.cells))  # fmt: skip
-    return {"t": t, "today": clock.today(), "blocked": None, "code": hall.facility.code}
+    return {"timetable": t, "today": clock.today(), "blocked": None, "code": hall.facility.code}
 
 
 @dataclass
@@ -263,7 +263,7 @@ async def mine_page(request: Request) -> Response:
     rest = [v for v in views if v.state != "confirmed"]
     b = _ns(invitations=[], upcoming=upcoming, history=rest[:HISTORY_PAGE], history_page=1,
             more=len(rest) > HISTORY_PAGE)  # fmt: skip
-    context = {"b": b, "lines": [], "feed": None, "feed_url": None}
+    context = {"my_bookings": b, "lines": [], "feed": None, "feed_url": None}
     return _page(request, "bookings/mine.html", context)
 
 
@@ -314,7 +314,7 @@ async def week_page(request: Request) -> Response:
     week = timedelta(weeks=1)
     w = _ns(first=first, days=by_day, children=[], can_go_back=first > this_week,
             can_go_on=True, previous=first - week, next=first + week)  # fmt: skip
-    return _page(request, "classes/week.html", {"w": w, "today": today, "blocked": None})
+    return _page(request, "classes/week.html", {"week": w, "today": today, "blocked": None})
 
 
 async def _load_hall(fetch: Fetch, code: str) -> Hall:

@@ -120,10 +120,10 @@ async def _stage(count: int) -> list[tuple[int, int, int]]:
 async def _promote_one(holder: int, booking_id: int, waiting: int) -> float:
     """Cancel, then wait until the member in line holds the place; seconds taken."""
     from palace.models import Booking, BookingStatus
-    from palace.services.booking import bookings
+    from palace.services.booking import releases
 
     started = time.perf_counter()
-    await bookings.cancel(member_id=holder, booking_id=booking_id)
+    await releases.cancel(member_id=holder, booking_id=booking_id)
     booked = Booking.filter(member_id=waiting, status=BookingStatus.CONFIRMED)
     while not await booked.exists():
         if time.perf_counter() - started > 30:

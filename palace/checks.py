@@ -9,6 +9,7 @@ from tortoise import Tortoise, connections
 
 from palace.db import connection_config, open_database
 from palace.migrate import pending
+from palace.outbound_settings import get_outbound
 from palace.settings import get_settings
 
 TIMEOUT = 5
@@ -74,4 +75,6 @@ async def schema_problem() -> str | None:
 
 async def services_problem() -> str | None:
     """The first thing that stops Palace from starting, or None."""
+    # Malformed channel settings stop the start (ConfigError), not a message later.
+    get_outbound()
     return await database_problem() or await redis_problem() or await schema_problem()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 LANGUAGES = ("zh-CN", "en")
 # Names the server answers to when PALACE_ALLOWED_HOSTS is not set: this machine only.
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
-OUTBOUND_CHANNELS = ("log",)
+OUTBOUND_CHANNELS = ("log", "email", "webhook", "sms")
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

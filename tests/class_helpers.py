@@ -17,7 +17,7 @@ from palace.models import (
     Schedule,
 )
 from palace.services.classes import class_sessions, holidays, schedules
-from palace.services.classes.class_sessions import Occurrence
+from palace.services.classes.class_sessions import SessionTime
 from palace.services.core import clock
 from tests.helpers import court, make_hall, make_member
 
@@ -105,7 +105,7 @@ async def plain_session(room: Resource | None = None) -> ClassSession:
     starts_at = clock.at(today + timedelta(days=1), 19 * 60 + 30)
     async with in_transaction():
         return await class_sessions.create_session(
-            schedule, Occurrence(starts_at, starts_at + timedelta(hours=1))
+            schedule, SessionTime(starts_at, starts_at + timedelta(hours=1))
         )
 
 

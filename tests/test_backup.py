@@ -15,7 +15,7 @@ import pytest
 
 from palace import backup
 from palace.models import BookingStatus
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from tests.conftest import BACKEND, POSTGRES_BASE, RUN_ID, _postgres
 from tests.helpers import court, make_hall, make_member, slot_at
 from tests.processes import palace
@@ -68,7 +68,7 @@ async def _bookings_made() -> list[int]:
             member_id=member.id, resource_id=resource.id, starts_at=slot_at(hour=hour)
         )
         made.append(booking.id)
-    await bookings.cancel(member_id=second.id, booking_id=made[1])
+    await releases.cancel(member_id=second.id, booking_id=made[1])
     return made
 
 

@@ -29,10 +29,11 @@ from workers.ballots import (
 )
 from workers.classes import generate_sessions
 from workers.closures import sweep_closures
+from workers.deliveries import send_delivery, sweep_deliveries
 from workers.heartbeat import heartbeat
+from workers.logins import purge_logins
 from workers.noshows import mark_no_shows
-from workers.sessions import purge_sessions
-from workers.waitlists import deliver, promote, sweep
+from workers.waitlists import promote, sweep
 
 log = logging.getLogger("palace.worker")
 __all__ = ["QUEUE", "WorkerSettings"]
@@ -96,14 +97,17 @@ def _traced_cron(job: Any) -> Any:
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         heartbeat,
-        purge_sessions,
+        purge_logins,
         sweep_closures,
         mark_no_shows,
         generate_sessions,
         sweep,
         # Ids name the event ("promote:<slot>:release:<booking>"): nothing to keep after.
         func(promote, keep_result=0),
-        func(deliver, keep_result=0),
+        sweep_deliveries,
+        # Retried by the delivery's own count of attempts (services/messages/deliveries);
+        # arq's bound is only a backstop above it, the sweep goes on after.
+        func(send_delivery, keep_result=0, max_tries=20),
         close_ballots,
         release_ballots,
         ballot_sweep,
@@ -116,7 +120,7 @@ class WorkerSettings:
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
         # 03:30 in the server's clock; the exact hour does not matter, only once a day.
-        cron(purge_sessions, hour=3, minute=30, second=0, unique=True),
+        cron(purge_logins, hour=3, minute=30, second=0, unique=True),
         # A booking racing a closure is cancelled within minutes (invariant 3).
         cron(sweep_closures, minute=set(range(0, 60, 5)), second=30, unique=True),
         # No-shows are marked within a minute of check-in closing; the job re-derives
@@ -125,8 +129,10 @@ class WorkerSettings:
         # Sessions of the coming four weeks; hourly, so a new day's sessions (and any a
         # lost run missed) appear within the hour. Also at start-up.
         cron(generate_sessions, minute=17, second=0, unique=True, run_at_startup=True),
-        # Promotions, offers running out, reminders and deliveries a lost job missed.
+        # Promotions, offers running out and reminders a lost job missed.
         cron(sweep, second=15, unique=True),
+        # Deliveries due: lost jobs, retries after a pause, quiet hours just over.
+        cron(sweep_deliveries, second=45, unique=True),
         # Ballots: windows closed, draws run and leftovers released within a minute of
         # their set times; the sweep makes new weeks' ballots and redoes a missed step.
         cron(close_ballots, second=5, unique=True),

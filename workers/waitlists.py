@@ -1,4 +1,4 @@
-"""Waitlist promotion, outbound delivery and the minute sweep: thin wrappers over services.
+"""Waitlist promotion and the minute sweep: thin wrappers over services.
 
 Each job gets ids, re-reads the database in its own transaction and may run more
 than once (a retry, two workers, the sweep doing the same work): the services make
@@ -8,7 +8,7 @@ a second run a no-op.
 import logging
 from typing import Any
 
-from palace.services.messages import channels, reminders
+from palace.services.messages import reminders
 from palace.services.waitlist import promotions
 
 log = logging.getLogger("palace.worker")
@@ -18,16 +18,11 @@ async def promote(ctx: dict[str, Any], slot_id: int) -> int:
     return await promotions.promote(slot_id=slot_id)
 
 
-async def deliver(ctx: dict[str, Any], notification_id: int) -> bool:
-    return await channels.deliver(notification_id=notification_id)
-
-
 async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
     """Every minute: redo from the database whatever a lost job left undone."""
     done = {
         "promoted": await promotions.sweep(),
         "reminded": await reminders.send_due(),
-        "delivered": await channels.sweep(),
     }
     if any(done.values()):
         log.info("sweep: %s", done)

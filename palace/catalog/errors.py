@@ -150,6 +150,13 @@ ERRORS = {
         "Already booked at that time (%(at)s): one person cannot be in two places at once."
     ),
     "unknown_outbound_kind": N_("Choose from the messages in the list."),
+    "unknown_channel": N_("Choose from the ways of sending in the list."),
+    "email_invalid": N_("Enter an e-mail address such as name@example.com, or leave it empty."),
+    "email_needed": N_("Enter an e-mail address to receive messages by e-mail."),
+    "quiet_hours_invalid": N_(
+        "Enter quiet hours as two different times such as 22:00 and 07:00, or leave both empty."
+    ),
+    "unknown_delivery": N_("That message delivery does not exist."),
     # Classes: members.
     "unknown_session": N_("That class session does not exist."),
     "session_cancelled": N_("This class session has been cancelled."),

@@ -21,6 +21,7 @@ KINDS = {
     "calendar_feed": N_("Calendar feed"),
     "class_demand": N_("Class wish"),
     "ballot": N_("Ballot"),
+    "delivery": N_("Message sent outside the app"),
 }
 # What was done, by (kind, action) first, then by the action alone.
 ACTIONS: dict[tuple[str, str] | str, str] = {
@@ -53,6 +54,9 @@ ACTIONS: dict[tuple[str, str] | str, str] = {
     "booking_suspended": N_("Booking suspended for no-shows"),
     "suspension_lifted": N_("Suspension lifted"),
     "outbound_choices": N_("Message choices changed"),
+    "contact_settings": N_("Contact address, ways of sending or quiet hours changed"),
+    ("delivery", "attempt"): N_("Sending attempted"),
+    ("delivery", "retry"): N_("Sent again by staff"),
     "rules": N_("Booking rules or opening hours changed"),
     ("closure", "close"): N_("Closed"),
     "reopen": N_("Reopened"),
@@ -145,6 +149,15 @@ LABELS = {
     "morning": N_("Morning"),
     "afternoon": N_("Afternoon"),
     "evening": N_("Evening"),
+    # Messages outside the app: deliveries and the channels they go by.
+    "queued": N_("Waiting to be sent"),
+    "sent": N_("Sent"),
+    "failed": N_("Failed, will try again"),
+    "given_up": N_("Given up"),
+    "log": N_("Server log"),
+    "email": N_("E-mail"),
+    "webhook": N_("The union's message gateway"),
+    "sms": N_("Text message (SMS)"),
     # How a member waits in a line.
     "auto": N_("Book me automatically"),
     "ask": N_("Ask me first"),

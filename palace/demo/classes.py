@@ -3,7 +3,15 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from palace.models import ClassLevel, ClassType, Instructor, Member, Resource, Role, Schedule
+from palace.models import (
+    STAFF_ROLES,
+    ClassLevel,
+    ClassType,
+    Instructor,
+    Member,
+    Resource,
+    Schedule,
+)
 from palace.services.classes import schedules
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
@@ -75,7 +83,7 @@ async def seed_types(created: list[str]) -> None:
 async def seed_schedules(created: list[str], skipped: list[str]) -> None:
     """One weekly class per class type that has none, for a term starting today."""
     room = await Resource.get_or_none(facility__code=ROOM[0], code=ROOM[1])
-    staff = await Member.filter(role__in=[Role.STAFF, Role.ADMIN]).first()
+    staff = await Member.filter(role__in=STAFF_ROLES).first()
     if room is None or staff is None:
         return
     for spec in SCHEDULES:

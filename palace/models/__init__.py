@@ -31,16 +31,19 @@ from palace.models.classes import (
     SessionStatus,
 )
 from palace.models.closures import Closure
+from palace.models.deliveries import Delivery, DeliveryStatus
 from palace.models.facilities import BookingRules, Facility, FacilityKind, OpeningHours, Resource
-from palace.models.members import Member, MemberStatus, Role
+from palace.models.logins import LoginSession
+from palace.models.members import DESK_ROLES, STAFF_ROLES, Member, MemberStatus, Role
 from palace.models.notifications import Notification, OutboundChoice
 from palace.models.partners import InvitationStatus, PartnerInvitation
-from palace.models.rooms import RoomHold
-from palace.models.sessions import LoginSession
+from palace.models.rooms import RoomBlock
 from palace.models.strikes import Strike, Suspension
 from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
+    "DESK_ROLES",
+    "STAFF_ROLES",
     "AuditEvent",
     "Ballot",
     "BallotEntry",
@@ -61,6 +64,8 @@ __all__ = [
     "ClassType",
     "Closure",
     "DayPart",
+    "Delivery",
+    "DeliveryStatus",
     "EntryOutcome",
     "Facility",
     "FacilityKind",
@@ -77,7 +82,7 @@ __all__ = [
     "PartnerInvitation",
     "Resource",
     "Role",
-    "RoomHold",
+    "RoomBlock",
     "Schedule",
     "SessionStatus",
     "Slot",

@@ -117,10 +117,6 @@ class Booking(Model):
 
     partners: fields.ReverseRelation["BookingPartner"]
 
-    @property
-    def is_guest(self) -> bool:
-        return self.guest_name is not None
-
     class Meta:
         table = "bookings"
         unique_together = (("member", "live_slot"), ("child", "live_child_slot"))

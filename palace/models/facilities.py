@@ -46,7 +46,7 @@ class Resource(Model):
     sort_order = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
     # A room where classes can be held: its bookings and class sessions hold it by
-    # the quarter hour (RoomHold), so the two never overlap.
+    # the quarter hour (RoomBlock), so the two never overlap.
     hosts_classes = fields.BooleanField(default=False, db_default=False)
 
     class Meta:

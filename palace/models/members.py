@@ -17,6 +17,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who works a surface, said once for pages and services alike: an administrator may do
+# all that planning staff and the front desk may.
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+DESK_ROLES = (Role.DESK, Role.ADMIN)
+
+
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     # May log in and look, may not book (no-show penalties, unpaid dues...).
@@ -46,6 +52,13 @@ class Member(Model):
     # it ends by itself (None: until lifted). services/accounts/account_status decides with both.
     suspension_reason = fields.CharField(max_length=200, null=True)
     suspension_ends_at = fields.DatetimeField(null=True)
+    # Messages outside the app (services/messages/contacts): where e-mail goes, the
+    # channels picked (comma-separated; empty: the palace's default), and quiet hours in
+    # minutes after midnight, palace time (start > end crosses midnight).
+    contact_email = fields.CharField(max_length=254, null=True)
+    outbound_channels = fields.CharField(max_length=40, null=True)
+    quiet_start = fields.SmallIntField(null=True)
+    quiet_end = fields.SmallIntField(null=True)
     # The workplace union branch (基层工会), set by staff: ballots cap wins per branch.
     union_branch = fields.CharField(max_length=BRANCH_MAX, null=True)
 

@@ -5,7 +5,7 @@ from palace.models.bookings import Booking, Slot
 from palace.models.facilities import Resource
 
 
-class RoomHold(Model):
+class RoomBlock(Model):
     """A quarter hour of a room held by a class session or by a room booking.
 
     Unique per room and quarter hour, so a class and a room booking can never hold
@@ -30,6 +30,6 @@ class RoomHold(Model):
     booking_id: int | None
 
     class Meta:
-        table = "room_holds"
+        table = "room_holds"  # its first name: renaming a table takes a migration
         unique_together = (("resource", "block_at"),)
         indexes = (("booking_id",), ("slot_id",))

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services.accounts import accounts, children, sessions
+from palace.services.accounts import accounts, children, logins
 from palace.services.core.errors import ServiceError
 from palace.settings import LANGUAGES
 from palace.web import flash, nav
@@ -106,7 +106,7 @@ def _login_refused(request: Request, next_url: str, login: str, error: ServiceEr
 @public
 async def logout(request: Request) -> Response:
     if token := forget_login(request):
-        await sessions.end(token=token)
+        await logins.end(token=token)
     flash.add(request, N_("You have logged out."))
     return _redirect("/login")
 

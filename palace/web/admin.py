@@ -30,7 +30,7 @@ FORM_FIELDS = ("field", "value", "reason", "until")
 async def members(request: Request) -> Response:
     query = request.query_params.get("q", "")[:60]
     found = await accounts.search(query=query, limit=100)
-    return render(request, "admin/members.html", {"q": query, "found": found})
+    return render(request, "admin/members.html", {"query": query, "found": found})
 
 
 async def _account_page(
@@ -44,7 +44,7 @@ async def _account_page(
     member = await accounts.get_member(member_id=member_id)
     lang = request_language(request)
     context = {
-        "m": member,
+        "account": member,
         "status": account_status.effective_status(member),
         "held": account_status.account_suspension(member),  # not "suspension": the banner's
         "roles": list(Role),

@@ -7,14 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palace.i18n import N_, gettext_for
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.desk import attendance
 from palace.web.auth import page
 from palace.web.errors import text_for
 from palace.web.params import day_or_today
 from palace.web.templating import render, request_language
 
-STAFF = (Role.STAFF, Role.ADMIN)
 HEADER = [
     N_("Date"),
     N_("Time"),
@@ -35,13 +34,13 @@ STATES = {
 YES = N_("Yes")
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def day_page(request: Request) -> Response:
     day, error = day_or_today(request)
     shown = await attendance.day_attendance(day=day)
     rates = await attendance.rates(lang=request_language(request))
     context = {
-        "a": shown,
+        "attendance": shown,
         "rates": rates,
         "error": error and text_for(request, error),
         "previous": shown.day - timedelta(days=1),
@@ -50,7 +49,7 @@ async def day_page(request: Request) -> Response:
     return render(request, "staff/attendance.html", context, status_code=400 if error else 200)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def day_csv(request: Request) -> Response:
     day = day_or_today(request)[0]
     lang = request_language(request)

@@ -5,7 +5,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palace.catalog import KINDS
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.accounts import accounts
 from palace.services.core import audit, clock
 from palace.services.facilities import facilities
@@ -35,7 +35,7 @@ async def _filters(values: dict[str, str]) -> tuple[audit.Filters | None, bool]:
     return filters, True
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def trail(request: Request) -> Response:
     values = {key: request.query_params.get(key, "")[:40] for key in QUERY}
     filters, known = await _filters(values)

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palace.models import Member, Role
-from palace.services.accounts import account_status, sessions
+from palace.services.accounts import account_status, logins
 from palace.services.desk import strikes
 from palace.services.facilities import setup_cache
 from palace.settings import LANGUAGES, get_settings
@@ -142,7 +142,7 @@ class RequestContextMiddleware:
         session = conn.session
         token = session.get(SESSION_KEY)
         if isinstance(token, str):
-            member, unread = await sessions.resolve_with_unread(
+            member, unread = await logins.resolve_with_unread(
                 token=token, count_unread=_wants_unread(conn)
             )
             if member is None:

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import BookingStatus, InvitationStatus
-from palace.services.booking import booking_views, bookings, partners, tickets, timetable
+from palace.services.booking import booking_views, bookings, partners, releases, tickets, timetable
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules
@@ -61,7 +61,7 @@ async def day_page(request: Request) -> Response:
     shown = await timetable.day(member_id=_member_id(request), code=code, day=query_day(request))
     lang = request_language(request)
     blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
-    context = {"t": shown, "today": clock.today(), "blocked": blocked}
+    context = {"timetable": shown, "today": clock.today(), "blocked": blocked}
     return render(request, "bookings/timetable.html", context)
 
 
@@ -142,9 +142,9 @@ async def mine(request: Request) -> Response:
     if "history" in request.query_params and is_htmx(request):
         # "Show more": the next page of the history, in place of the link.
         older = await booking_views.history_page(member_id=member_id, page=shown)
-        return render(request, "bookings/_history.html", {"b": older})
+        return render(request, "bookings/_history.html", {"my_bookings": older})
     found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
-    context = {"b": found, "lines": found.lines, "feed": found.feed}
+    context = {"my_bookings": found, "lines": found.lines, "feed": found.feed}
     context["ballot_entries"] = await ballot_views.entry_lines(member_id=member_id)
     return render(
         request, "bookings/mine.html", {**context, "feed_url": feed_url(request, found.feed)}
@@ -172,7 +172,7 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     context = {
-        "v": view,
+        "view": view,
         "qr_svg": _qr_svg(tickets.token_for(view.booking.id)),
         "error": error,
         "cards": cards if cards is not None else _named_cards(view),
@@ -197,7 +197,7 @@ def _qr_svg(token: str) -> Markup:
 async def cancel(request: Request) -> Response:
     booking_id = path_id(request, "booking_id")
     back_to(request, f"/bookings/{booking_id}")
-    done = await bookings.cancel(member_id=_member_id(request), booking_id=booking_id)
+    done = await releases.cancel(member_id=_member_id(request), booking_id=booking_id)
     late = done.status == BookingStatus.LATE_CANCELLED
     flash.add(request, N_("Cancelled. This was after the cut-off, so it counts as a late cancel.")
               if late else N_("Cancelled. The place is free for others again."))  # fmt: skip

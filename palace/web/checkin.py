@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import DESK_ROLES
 from palace.services.core.errors import ServiceError
 from palace.services.desk import checkin, now_board, walkins
 from palace.services.desk.checkin import Result
@@ -18,7 +18,6 @@ from palace.web.messages import message
 from palace.web.params import optional_id, path_id
 from palace.web.templating import is_htmx, render, request_language
 
-DESK = (Role.DESK, Role.ADMIN)
 CODE_MAX = 400
 # The board's fragment asks again every 30 s while anything is on today; a check-in
 # made here asks at once (the HX-Trigger below).
@@ -60,7 +59,7 @@ def _status(result: Result | None, error: ServiceError | None) -> int:
     return 200 if result is None or result.ok or result.code == "checkin_ready" else 409
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def screen(request: Request) -> Response:
     """The desk screen; ``?code=`` shows what checking that code in would do."""
     hall = _hall(request.query_params.get("hall"))
@@ -109,7 +108,7 @@ async def _respond(request: Request, hall: int | None, done: Result | ServiceErr
     return await _page(request, hall, result, error, _status(result, error))
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def scan(request: Request) -> Response:
     """What the field received: a scanner types the code and presses Enter."""
     form = await request.form()
@@ -121,7 +120,7 @@ async def scan(request: Request) -> Response:
     return await _respond(request, hall, done)
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def check_in(request: Request) -> Response:
     """One person on a booking (``member``), or everyone on it, from a button."""
     booking_id, form = path_id(request, "booking_id"), await request.form()
@@ -131,7 +130,7 @@ async def check_in(request: Request) -> Response:
     return await _respond(request, hall, done)
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def board(request: Request) -> Response:
     """The Now board's fragment, which the desk screen asks for again and again."""
     shown = await _board(_hall(request.query_params.get("hall")))
@@ -143,7 +142,7 @@ def _place(values: Mapping[str, object]) -> walkins.Place | None:
     return walkins.parse_place(str(values.get("place", ""))[:40])
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def walk_in_form(request: Request) -> Response:
     """Book someone standing at the desk into a place the board offered; without a
     place, the places free now to choose from."""
@@ -175,7 +174,7 @@ async def _walk_in_page(
     return render(request, "desk/walk_in.html", context, status_code=400 if error else 200)
 
 
-@page(*DESK)
+@page(*DESK_ROLES)
 async def walk_in(request: Request) -> Response:
     form = await request.form()
     place, hall = _place(form), _hall(form.get("hall"))

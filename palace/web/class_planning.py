@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_, gettext_for
-from palace.models import ClassType, Role
+from palace.models import STAFF_ROLES, ClassType
 from palace.services.classes import class_planning, class_sessions, schedule_edits, schedules
 from palace.services.classes.class_conflicts import Findings
 from palace.services.classes.schedules import ScheduleConflict
@@ -20,7 +20,6 @@ from palace.web.messages import field_messages, message
 from palace.web.params import parse_id, path_id, query_day
 from palace.web.templating import render, request_language
 
-STAFF = (Role.STAFF, Role.ADMIN)
 SAVED = N_("Saved. Sessions made for the coming weeks: %(count)s.")
 EDITED = N_("Saved. Members told of changes to their sessions: %(count)s.")
 
@@ -29,7 +28,7 @@ def _member_id(request: Request) -> int:
     return int(request.state.member.id)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def week_page(request: Request) -> Response:
     back_to(request, "/staff/classes")
     plan = await class_planning.week(day=query_day(request, "week"))
@@ -85,12 +84,12 @@ async def _form(
     return render(request, "staff/schedule.html", context, status_code=status_code)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def new_schedule(request: Request) -> Response:
     return await _form(request, schedules.new_form_values())
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def create_schedule(request: Request) -> Response:
     form = await request.form()
     values = _values(form)
@@ -102,7 +101,7 @@ async def create_schedule(request: Request) -> Response:
     return RedirectResponse("/staff/classes", status_code=303)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def edit_schedule(request: Request) -> Response:
     schedule_id = path_id(request, "schedule_id")
     schedule = await schedules.get(schedule_id)
@@ -111,7 +110,7 @@ async def edit_schedule(request: Request) -> Response:
     return await _form(request, schedules.form_values(schedule), schedule_id=schedule_id)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def update_schedule(request: Request) -> Response:
     schedule_id, form = path_id(request, "schedule_id"), await request.form()
     values = _values(form)
@@ -138,12 +137,12 @@ async def _session_page(
                   status_code=400 if error else 200)  # fmt: skip
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def session_page(request: Request) -> Response:
     return await _session_page(request, path_id(request, "session_id"))
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def roster(request: Request) -> Response:
     view = await class_planning.session_view(session_id=path_id(request, "session_id"))
     return render(request, "staff/roster.html", {"view": view})
@@ -187,7 +186,7 @@ DONE = {
 }
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def session_action(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in DONE:

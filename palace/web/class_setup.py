@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import ClassLevel, Role
+from palace.models import STAFF_ROLES, ClassLevel
 from palace.services.classes import class_setup
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
@@ -15,7 +15,6 @@ from palace.web.errors import attempt, back_to, refusal, text_for
 from palace.web.params import path_id
 from palace.web.templating import render
 
-STAFF = (Role.STAFF, Role.ADMIN)
 HERE = "/staff/classes/setup"
 NO_CLASS_DAY = N_("Saved. Sessions cancelled that day, with their members told: %(count)s.")
 YEAR_CONFIRMED = N_(
@@ -43,7 +42,7 @@ async def _page(
     return render(request, "staff/class_setup.html", context, status_code=400 if error else 200)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def setup_page(request: Request) -> Response:
     return await _page(request)
 
@@ -81,22 +80,22 @@ async def _add(
     return NO_CLASS_DAY, await class_setup.add_no_class_day(actor_id=actor, day=day, reason=reason)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def add_type(request: Request) -> Response:
     return await _done(request, "types")
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def add_instructor(request: Request) -> Response:
     return await _done(request, "instructors")
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def add_no_class_day(request: Request) -> Response:
     return await _done(request, "no_class_days")
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def remove_no_class_day(request: Request) -> Response:
     done = await refusal(class_setup.remove_no_class_day(
         actor_id=_actor(request), no_class_day_id=path_id(request, "day_id")
@@ -106,7 +105,7 @@ async def remove_no_class_day(request: Request) -> Response:
     return RedirectResponse(HERE, status_code=303)
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def confirm_holiday_year(request: Request) -> Response:
     raw = str((await request.form()).get("year", ""))[:4]
     back_to(request, "/staff/classes")
@@ -141,12 +140,12 @@ async def _edit(request: Request, kind: str, form: dict[str, str]) -> None:
     )  # fmt: skip
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def edit_type(request: Request) -> Response:
     return await _edited(request, "type")
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def edit_instructor(request: Request) -> Response:
     return await _edited(request, "instructor")
 

@@ -27,7 +27,7 @@ async def week_page(request: Request) -> Response:
     shown = await classes.week(member_id=_member_id(request), day=query_day(request, "week"))
     lang = request_language(request)
     blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
-    context = {"w": shown, "today": clock.today(), "blocked": blocked}
+    context = {"week": shown, "today": clock.today(), "blocked": blocked}
     return render(request, "classes/week.html", context)
 
 
@@ -53,14 +53,14 @@ async def _card(
     text = text_for(request, error) if error else None
     children = await classes.children_of(member_id)
     blocked = text if classes.blocks_every_tap(error, child_id=child_id) else None
-    context = {"c": card, "error": text, "children": children, "blocked": blocked}
+    context = {"card": card, "error": text, "children": children, "blocked": blocked}
     status = status_for(error) if error else 200
     return render(request, "classes/_booked.html", context, status_code=status)
 
 
 async def _want_page(request: Request, *, error: str | None = None) -> Response:
     shown = await class_demand.form(member_id=_member_id(request))
-    context = {"f": shown, "error": error, "day_parts": [p.value for p in DayPart]}
+    context = {"demand_form": shown, "error": error, "day_parts": [p.value for p in DayPart]}
     return render(request, "classes/want.html", context, status_code=400 if error else 200)
 
 

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import closures
@@ -81,7 +81,7 @@ async def _page(
     return render(request, "staff/closures.html", context, status_code=status_code)
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def closures_page(request: Request) -> Response:
     return await _page(request, path_id(request, "facility_id"))
 
@@ -113,7 +113,7 @@ async def _preview_or_close(
     return count, True
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def close(request: Request) -> Response:
     facility_id, form = path_id(request, "facility_id"), await request.form()
     posted = _read(form)
@@ -140,7 +140,7 @@ async def _refused(
     return await _page(request, facility_id, posted, errors=errors, status_code=400)
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def reopen(request: Request) -> Response:
     closure_id = path_id(request, "closure_id")
     done = await attempt(closures.reopen(actor_id=request.state.member.id, closure_id=closure_id))

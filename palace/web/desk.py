@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import DESK_ROLES
 from palace.services.accounts import accounts
 from palace.services.core.errors import ServiceError
 from palace.services.desk import desk, staff_bookings
@@ -20,38 +20,38 @@ from palace.web.params import parse_id, path_id
 from palace.web.templating import is_htmx, render
 
 
-@page(Role.DESK, Role.ADMIN)
+@page(*DESK_ROLES)
 async def lookup(request: Request) -> Response:
     query = request.query_params.get("q", "")[:60]
     found = await desk.search(actor=request.state.member, query=query)
     name = "desk/_results.html" if is_htmx(request) else "desk/lookup.html"
-    return render(request, name, {"q": query, "found": found})
+    return render(request, name, {"query": query, "found": found})
 
 
-@page(Role.DESK, Role.ADMIN)
+@page(*DESK_ROLES)
 async def reset_form(request: Request) -> Response:
     member = await accounts.get_member(member_id=path_id(request, "member_id"))
-    return render(request, "desk/reset.html", {"m": member, "error": None})
+    return render(request, "desk/reset.html", {"account": member, "error": None})
 
 
-@page(Role.DESK, Role.ADMIN)
+@page(*DESK_ROLES)
 async def reset(request: Request) -> Response:
     member_id = path_id(request, "member_id")
     done = await attempt(accounts.reset_password(actor_id=request.state.member.id,
                                                  member_id=member_id))  # fmt: skip
     if isinstance(done, ServiceError):
-        context = {"m": await accounts.get_member(member_id=member_id),
+        context = {"account": await accounts.get_member(member_id=member_id),
                    "error": text_for(request, done)}  # fmt: skip
         return render(request, "desk/reset.html", context, status_code=status_for(done))
     member, temporary = done
-    return render(request, "desk/reset_done.html", {"m": member, "temporary": temporary})
+    return render(request, "desk/reset_done.html", {"account": member, "temporary": temporary})
 
 
-@page(Role.DESK, Role.ADMIN)
+@page(*DESK_ROLES)
 async def member(request: Request) -> Response:
     """One member at the desk: upcoming bookings (to cancel for them), strikes, suspension."""
     found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
-    return render(request, "desk/member.html", {"m": found})
+    return render(request, "desk/member.html", {"member_page": found})
 
 
 DESK_CANCEL = N_(
@@ -60,7 +60,7 @@ DESK_CANCEL = N_(
 )
 
 
-@page(Role.DESK, Role.ADMIN)
+@page(*DESK_ROLES)
 async def cancel(request: Request) -> Response:
     """Cancel a booking for the member at the desk: the palace's cancel, with a reason."""
     form = await request.form()

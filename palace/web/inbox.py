@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services.messages import channels, inbox, notices
+from palace.services.messages import channels, contacts, inbox, notices
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.errors import back_to
@@ -45,13 +45,9 @@ async def read_one(request: Request) -> Response:
 
 @page()
 async def settings_page(request: Request) -> Response:
-    chosen = await channels.choices(member_id=_member_id(request))
-    return _settings(request, chosen)
-
-
-def _settings(request: Request, chosen: set[str]) -> Response:
+    found = await contacts.contact(member_id=_member_id(request))
     kinds = [(kind, notices.TITLES[kind]) for kind in notices.OUTBOUND_KINDS]
-    return render(request, "inbox/settings.html", {"kinds": kinds, "chosen": chosen})
+    return render(request, "inbox/settings.html", {"kinds": kinds, "contact": found})
 
 
 @page()
@@ -64,9 +60,21 @@ async def save_settings(request: Request) -> Response:
     return RedirectResponse("/inbox", status_code=303)
 
 
+@page()
+async def save_contact(request: Request) -> Response:
+    form = await request.form()
+    text = {name: str(form.get(name, ""))[:300] for name in ("email", "quiet_start", "quiet_end")}
+    picked = [str(v)[:20] for v in form.getlist("channel")][:10]
+    back_to(request, "/inbox/settings")
+    await contacts.save(member_id=_member_id(request), channels=picked, **text)
+    flash.add(request, N_("Saved."))
+    return RedirectResponse("/inbox/settings", status_code=303)
+
+
 routes = [
     Route("/inbox/settings", settings_page, methods=["GET"]),
     Route("/inbox/settings", save_settings, methods=["POST"]),
+    Route("/inbox/settings/contact", save_contact, methods=["POST"]),
     Route("/inbox", inbox_page, methods=["GET"]),
     Route("/inbox/badge", badge, methods=["GET"]),
     Route("/inbox/read", read_all, methods=["POST"]),

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.facilities import rules
 from palace.web import flash, rules_form
 from palace.web.auth import page
@@ -34,14 +34,14 @@ def _context(
     }
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def edit(request: Request) -> Response:
     form = await _rules_form(path_id(request, "facility_id"))
     values = rules_form.values_of(form.rules, form.hours)
     return render(request, "staff/rules.html", _context(form, values, {}))
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def save(request: Request) -> Response:
     facility_id = path_id(request, "facility_id")
     posted = await request.form()

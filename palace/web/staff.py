@@ -4,13 +4,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.facilities import facilities
 from palace.web.auth import page
 from palace.web.templating import render
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def overview(request: Request) -> Response:
     views = await facilities.list_facilities(include_inactive=True)
     return render(request, "staff/facilities.html", {"facilities": views})

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.core import clock
 from palace.services.desk import staff_bookings
 from palace.web import flash
@@ -17,7 +17,7 @@ from palace.web.params import day_or_today, path_id
 from palace.web.templating import render
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def day_bookings(request: Request) -> Response:
     facility_id = path_id(request, "facility_id")
     day, error = day_or_today(request)
@@ -31,7 +31,7 @@ async def day_bookings(request: Request) -> Response:
     return render(request, "staff/bookings.html", context, status_code=400 if error else 200)
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def booking(request: Request) -> Response:
     record = await staff_bookings.booking_record(booking_id=path_id(request, "booking_id"))
     day = clock.local_day(record.booking.starts_at).isoformat()
@@ -43,7 +43,7 @@ STAFF_CANCEL = N_(
 )
 
 
-@page(Role.STAFF, Role.ADMIN)
+@page(*STAFF_ROLES)
 async def cancel(request: Request) -> Response:
     """Staff cancel a booking: the palace's cancel, with a reason the member is told."""
     booking_id, form = path_id(request, "booking_id"), await request.form()

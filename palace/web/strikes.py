@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.models import Role
+from palace.models import STAFF_ROLES
 from palace.services.core.errors import ServiceError
 from palace.services.desk import desk, strikes
 from palace.web import flash
@@ -14,21 +14,19 @@ from palace.web.errors import attempt
 from palace.web.params import path_id
 from palace.web.templating import render
 
-STAFF = (Role.STAFF, Role.ADMIN)
 
-
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def overview(request: Request) -> Response:
-    return render(request, "staff/strikes.html", {"o": await strikes.overview()})
+    return render(request, "staff/strikes.html", {"overview": await strikes.overview()})
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def member(request: Request) -> Response:
     found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
-    return render(request, "staff/member_strikes.html", {"m": found, "can_waive": True})
+    return render(request, "staff/member_strikes.html", {"member_page": found, "can_waive": True})
 
 
-@page(*STAFF)
+@page(*STAFF_ROLES)
 async def waive(request: Request) -> Response:
     strike_id, form = path_id(request, "strike_id"), await request.form()
     done = await attempt(strikes.waive(actor_id=request.state.member.id, strike_id=strike_id,

@@ -100,6 +100,7 @@ async def test_main_pages_of_every_role_pass_axe() -> None:
             "/staff/strikes",
             f"/staff/members/{member.id}/strikes",
             "/staff/audit",
+            "/staff/deliveries",
         ],
         Role.ADMIN: ["/admin/members", f"/admin/members/{member.id}"],
     }

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from palace.models import Role, Schedule
 from palace.services.classes import class_sessions, classes
-from palace.services.classes.class_sessions import Occurrence
+from palace.services.classes.class_sessions import SessionTime
 from palace.services.core import clock
 from tests.class_helpers import make_class_type, make_instructor, make_room
 from tests.e2e.browser import chromium
@@ -37,7 +37,7 @@ async def _a_full_week() -> None:
             starts_at = clock.at(first + timedelta(days=n), 19 * 60 + 30)
             async with in_transaction():
                 await class_sessions.create_session(
-                    schedule, Occurrence(starts_at, starts_at + timedelta(hours=1))
+                    schedule, SessionTime(starts_at, starts_at + timedelta(hours=1))
                 )
 
 

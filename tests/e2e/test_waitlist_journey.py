@@ -14,7 +14,7 @@ from palace.models import (
     Facility,
     Slot,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.classes import classes
 from palace.services.core import clock
 from palace.services.facilities import closures
@@ -62,7 +62,7 @@ async def test_the_first_in_line_is_promoted_and_sees_it_without_reloading(
             await page.goto(f"/classes?week={day}")
             await expect(card).to_contain_text("候补中")
 
-            await bookings.cancel(member_id=leaving.id, booking_id=booking.id)
+            await releases.cancel(member_id=leaving.id, booking_id=booking.id)
             # No reload: the badge asks for news by itself while the page is in use.
             await expect(page.locator("#inbox-badge .count")).to_have_text("1", timeout=60_000)
             await shot(page, output_dir, "2-badge")

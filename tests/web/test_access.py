@@ -53,6 +53,7 @@ PAGES: dict[str, set[Role] | None] = {
     # Anyone may read the fairness figures and check a draw, logged in or not.
     "/fairness": None,
     "/verify": None,
+    "/staff/deliveries": {Role.STAFF, Role.ADMIN},
 }
 # Pages with an id in the path, checked with ids that exist (see path_ids).
 STAFF = {Role.STAFF, Role.ADMIN}

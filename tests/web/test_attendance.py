@@ -65,8 +65,8 @@ async def test_classes_by_name_on_the_day_the_board_and_the_rates(
     start = clock.utc(session.starts_at)
     move_to(start - timedelta(minutes=10))
     board = await now_board.board(facility_id=None)
-    lesson = [p.lesson for h in board.halls for line in h.lines for p in line.periods if p.lesson]
-    assert [x.class_type.name_zh for x in lesson] == ["瑜伽"]
+    shown = [p.session for h in board.halls for row in h.rows for p in row.periods if p.session]
+    assert [x.class_type.name_zh for x in shown] == ["瑜伽"]
     by_card = await checkin.by_card(actor_id=came.id, card=came.card_no, facility_id=None)
     assert by_card.code == "checked_in"
     move_to(start + timedelta(hours=2))

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from palace.models import Booking, Child, ClassSession, Facility, Notification, Resource, Role
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.classes import class_sessions, classes
 from palace.services.messages import inbox
 from palace.services.waitlist import promotions, waitlists
@@ -55,7 +55,7 @@ async def test_a_line_and_an_offer_are_named_by_the_class_on_every_page(
     line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
     mine = visible_text((await client.get("/bookings")).text)
     assert "瑜伽" in line and "瑜伽" in mine
-    await bookings.cancel(member_id=holder.id, booking_id=held.id)
+    await releases.cancel(member_id=holder.id, booking_id=held.id)
     await promotions.promote(slot_id=session.slot_id)  # "ask me first": an offer
     offer = visible_text((await client.get("/bookings")).text)
     assert "瑜伽" in offer and "接受名额" in offer

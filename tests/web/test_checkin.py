@@ -18,7 +18,7 @@ from palace.models import (
     Slot,
     Strike,
 )
-from palace.services.booking import bookings, tickets
+from palace.services.booking import bookings, releases, tickets
 from palace.services.core import clock
 from tests.helpers import (
     add_partners,
@@ -275,7 +275,7 @@ async def test_the_code_of_a_cancelled_booking_shows_everyone_on_it_as_cancelled
         member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at(3)
     )
     await add_partners(owner.id, booking.id, [partner])
-    await bookings.cancel(member_id=owner.id, booking_id=booking.id)
+    await releases.cancel(member_id=owner.id, booking_id=booking.id)
     await log_in(client, await make_member(role=Role.DESK))
     move_to(slot_at(1))
     for answer in (

@@ -25,7 +25,7 @@ from palace.models import (
     SessionStatus,
     Slot,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.classes import class_sessions, classes
 from palace.services.core import clock
 from palace.services.waitlist import waitlists
@@ -252,7 +252,7 @@ async def test_a_new_instructor_lets_members_cancel_without_it_being_late(
     assert note.kind == "class_instructor_changed"
     # An hour before the class, well past the usual two-hour cut-off.
     freeze(monkeypatch, datetime(2026, 11, 24, 18, 30))
-    done = await bookings.cancel(member_id=booking.member_id, booking_id=booking.id)
+    done = await releases.cancel(member_id=booking.member_id, booking_id=booking.id)
     assert done.status == BookingStatus.CANCELLED
 
 

@@ -16,7 +16,7 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.classes import classes
 from palace.services.core.errors import ServiceError
 from palace.services.waitlist import promotions, waitlists
@@ -174,7 +174,7 @@ async def test_a_full_class_leads_to_its_waitlist_and_a_place_held_for_the_line_
     assert "已满" in visible_text(card) and "加入候补" in visible_text(card)
     assert "预约 · 剩" not in visible_text(card)
     # The holder cancels: the place is held for the one in line, not offered to all.
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)
     assert (await Slot.get(id=session.slot_id)).held == 1
     card = visible_text(_card((await client.get("/classes")).text, session))
     assert "已满" in card and "预约 · 剩" not in card
@@ -264,7 +264,7 @@ async def test_a_full_childrens_class_has_a_line_per_child_and_a_promotion_books
     line = visible_text((await client.get(f"/waitlist/{session.slot_id}")).text)
     assert "少儿托管 · 小明" in line and "少儿托管 · 小刚" in line
     # The place comes free: the first child in line gets it, booked for that child.
-    await bookings.cancel(member_id=holder.id, booking_id=held.id)
+    await releases.cancel(member_id=holder.id, booking_id=held.id)
     await promotions.promote(slot_id=session.slot_id)
     promoted = await Booking.get(slot_id=session.slot_id, status=BookingStatus.CONFIRMED)
     assert (promoted.member_id, promoted.child_id) == (member.id, first.id)

@@ -100,6 +100,7 @@ async def _world(admin: Member) -> World:
                 "entry_id",
                 "notification_id",
                 "invitation_id",
+                "delivery_id",
             ),
             "999999",
         ),
@@ -205,6 +206,12 @@ async def _world(admin: Member) -> World:
         ("POST", "/inbox/read"): dict,
         ("POST", "/inbox/{notification_id}/read"): dict,
         ("POST", "/inbox/settings"): lambda: {"kind": "booked"},
+        ("POST", "/inbox/settings/contact"): lambda: {
+            "email": "member@example.com",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+        },
+        ("POST", "/staff/deliveries/{delivery_id}/retry"): dict,
         ("POST", "/staff/classes/schedules"): lambda: _schedule_form(schedule),
         ("POST", "/staff/classes/schedules/{schedule_id}"): lambda: _schedule_form(schedule),
         ("POST", "/staff/classes/sessions/{session_id}/{action}"): lambda: {

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from palace.models import ClassSession, Closure, Member, MemberStatus
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.booking.timetable import CellState
 from palace.services.core import clock
 from tests.class_helpers import freeze, make_schedule
@@ -79,7 +79,7 @@ async def test_a_cancelled_booking_offers_no_calendar_file(client: httpx.AsyncCl
     )
     await log_in(client, me)
     assert "booking.ics" in (await client.get(f"/bookings/{booking.id}")).text
-    await bookings.cancel(member_id=me.id, booking_id=booking.id)
+    await releases.cancel(member_id=me.id, booking_id=booking.id)
     page = (await client.get(f"/bookings/{booking.id}")).text
     assert "booking.ics" not in page and "加入我的日历" not in page
 

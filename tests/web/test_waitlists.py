@@ -13,7 +13,7 @@ from palace.models import (
     Slot,
     WaitlistEntry,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.core import clock, text
 from palace.services.facilities import closures
 from palace.services.waitlist import promotions, waitlists
@@ -95,7 +95,7 @@ async def test_an_offer_is_accepted_from_the_inbox_and_a_late_one_says_so(
     holder = await Booking.get(slot_id=slot.id)
     member = await make_member()
     entry = await waitlists.join(member_id=member.id, slot_id=slot.id, mode="ask")
-    await bookings.cancel(member_id=holder.member_id, booking_id=holder.id)
+    await releases.cancel(member_id=holder.member_id, booking_id=holder.id)
     await promotions.promote(slot_id=slot.id)
     await log_in(client, member)
     inbox = (await client.get("/inbox")).text
@@ -133,7 +133,7 @@ async def _second_offer(member: object) -> Slot:
         member_id=holder.id, resource_id=(await court(hall)).id, starts_at=slot_at(days=3)
     )
     await waitlists.join(member_id=member.id, slot_id=booking.slot_id, mode="ask")  # type: ignore[attr-defined]
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)
     await promotions.promote(slot_id=booking.slot_id)
     return await Slot.get(id=booking.slot_id)
 

@@ -87,19 +87,19 @@ async def test_log_in_still_works_while_redis_is_away() -> None:
             assert (await client.get("/account")).status_code == 200
 
 
-async def test_worker_purges_old_sessions() -> None:
+async def test_worker_purges_old_logins() -> None:
     from datetime import UTC, datetime, timedelta
 
     from palace.models import LoginSession
-    from palace.services.accounts import sessions
+    from palace.services.accounts import logins
     from tests.helpers import make_member
 
     member = await make_member()
-    token = await sessions.start(member_id=member.id)
-    await sessions.end(token=token)
+    token = await logins.start(member_id=member.id)
+    await logins.end(token=token)
     await LoginSession.all().update(ended_at=datetime.now(UTC) - timedelta(days=90))
     pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
-    await pool.enqueue_job("purge_sessions", _queue_name=QUEUE, _job_id=f"purge-{uuid.uuid4()}")
+    await pool.enqueue_job("purge_logins", _queue_name=QUEUE, _job_id=f"purge-{uuid.uuid4()}")
     await pool.aclose()
     result = palace("worker", "--burst", timeout=60)
     assert result.returncode == 0, result.stderr

@@ -42,8 +42,8 @@ async def test_a_booking_requests_id_is_in_the_log_of_the_job_it_caused(
     ours = [entry for entry in lines if entry.get("request_id") == "booking-req-7e1d2c3b"]
     assert any(
         entry["logger"] == "palace.worker"
-        and entry["message"] == "job deliver started"
-        and re.fullmatch(r"deliver:\d+", entry["job"])
+        and entry["message"] == "job send_delivery started"
+        and re.fullmatch(r"delivery:\d+", entry["job"])
         for entry in ours
     ), worker.stderr
     # What the job itself logs carries the id too (the message written by the log channel).
@@ -63,7 +63,7 @@ def _value(name: str) -> float:
 async def test_a_promotion_job_observes_the_time_since_the_place_was_held() -> None:
     from datetime import timedelta
 
-    from palace.services.booking import bookings
+    from palace.services.booking import bookings, releases
     from palace.services.core import clock
     from palace.services.waitlist import waitlists
     from tests.helpers import make_members
@@ -75,7 +75,7 @@ async def test_a_promotion_job_observes_the_time_since_the_place_was_held() -> N
         member_id=holder.id, resource_id=resource.id, starts_at=slot_at(2)
     )
     await waitlists.join(member_id=waiting.id, slot_id=booking.slot_id, mode="auto")
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)  # the place is held
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)  # the place is held
     promote = {job.name: job for job in WorkerSettings.functions}["promote"]
     count, total = (_value(f"palace_promotion_latency_seconds_{s}") for s in ("count", "sum"))
     # Queued after the commit that held the place, 3 s ago.

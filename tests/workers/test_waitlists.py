@@ -29,7 +29,7 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.waitlist import promotions, waitlists
 from palace.settings import get_settings
 from tests.conftest import BACKEND
@@ -55,7 +55,7 @@ async def _lines(slots: int, waiting: int = 2) -> list[tuple[Slot, Member, list[
 
 async def _cancel(holder: Member) -> None:
     booking = await Booking.get(member_id=holder.id, status=BookingStatus.CONFIRMED)
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)
 
 
 async def _assert_promoted_once(made: list[tuple[Slot, Member, list[Member]]]) -> None:

@@ -8,8 +8,8 @@ import secrets
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from palace.models import Member, MemberStatus, Role, members
-from palace.services.accounts import passwords, sessions, throttle
+from palace.models import DESK_ROLES, Member, MemberStatus, Role, members
+from palace.services.accounts import logins, passwords, throttle
 from palace.services.core import after_commit, audit, text
 from palace.services.core.errors import (
     AccountError,
@@ -116,7 +116,7 @@ async def sign_up(
     member = await register(
         card_no=card_no, name=name, phone=phone, password=password, language=language
     )
-    return member, await sessions.start(member_id=member.id)
+    return member, await logins.start(member_id=member.id)
 
 
 async def _by_card_or_phone(typed: str) -> Member | None:
@@ -180,7 +180,7 @@ async def start_session(*, verified: Member) -> str:
         current = await Member.select_for_update().get(id=verified.id)
         if current.password_hash != verified.password_hash:
             raise AccountError("bad_credentials")
-        return await sessions.start(member_id=verified.id)
+        return await logins.start(member_id=verified.id)
 
 
 async def change_password(
@@ -208,7 +208,7 @@ async def change_password(
         member.password_hash = new_hash
         member.must_change_password = False
         await member.save(update_fields=["password_hash", "must_change_password"])
-        await sessions.end_all(member_id=member_id, except_token=keep_session)
+        await logins.end_all(member_id=member_id, except_token=keep_session)
         await audit.record(
             actor_id=member_id, entity="member", entity_id=member_id, action="password_changed"
         )
@@ -229,7 +229,7 @@ def reset_refusal(actor: Member, member: Member) -> str | None:
 
     The front desk resets members' passwords; an administrator anybody's but their own.
     """
-    if actor.role not in (Role.DESK, Role.ADMIN):
+    if actor.role not in DESK_ROLES:
         return "not_allowed"
     if actor.id == member.id:
         return "cannot_reset_self"
@@ -256,7 +256,7 @@ async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]
         # The desk has seen this password: only the member should know the next one.
         member.must_change_password = True
         await member.save(update_fields=["password_hash", "must_change_password"])
-        await sessions.end_all(member_id=member_id)
+        await logins.end_all(member_id=member_id)
         await audit.record(
             actor_id=actor_id, entity="member", entity_id=member_id, action="password_reset"
         )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from palace.models import Booking, BookingStatus, Member, MemberStatus, OutboundChoice, Role
 from palace.services.accounts import account_status
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.core import after_commit, audit, clock
 from palace.services.core import text as texts
 from palace.services.core.errors import AccountError, AccountNotFound, NotAllowed
@@ -130,7 +130,7 @@ async def apply(*, actor_id: int, member_id: int, asked: Asked) -> Change:
         await _record(change, actor_id)
         if change.new == MemberStatus.DISABLED:
             # A disabled account keeps no places: they go back to everyone else.
-            await bookings.release_upcoming(
+            await releases.release_upcoming(
                 member_id=member_id, actor_id=actor_id, action="account_disabled"
             )
         await _tell(change)

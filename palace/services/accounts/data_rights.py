@@ -37,11 +37,12 @@ from palace.models import (
     WaitlistEntry,
 )
 from palace.models.waitlists import LIVE
-from palace.services.accounts import passwords, sessions
-from palace.services.booking import bookings, partners
+from palace.services.accounts import logins, passwords
+from palace.services.booking import partners, releases
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import AccountError, NotAllowed
 from palace.services.fairness import ballots
+from palace.services.messages import deliveries
 from palace.services.waitlist import waitlists
 from palace.settings import get_settings
 
@@ -71,6 +72,7 @@ def _own(detail: object) -> object:
 
 PROFILE = ("id", "card_no", "name", "phone", "role", "status", "language", "created_at",
            "booking_suspended_until", "suspension_reason", "suspension_ends_at",
+           "contact_email", "outbound_channels", "quiet_start", "quiet_end",
            "union_branch")  # fmt: skip
 BOOKING = ("id", "slot_id", "facility_id", "resource_id", "child_id", "starts_at", "ends_at",
            "status", "source", "created_at", "cancelled_at", "checked_in_at")  # fmt: skip
@@ -182,7 +184,7 @@ async def close(*, member_id: int, password: str) -> None:
 
 async def _give_back(member_id: int) -> None:
     """Places still to come go back to everyone else, as when an account is disabled."""
-    await bookings.release_upcoming(
+    await releases.release_upcoming(
         member_id=member_id, actor_id=member_id, action="account_closed"
     )
     for entry in await WaitlistEntry.filter(member_id=member_id, status__in=LIVE):
@@ -211,9 +213,12 @@ async def _forget(member: Member) -> None:
     member.password_hash = UNUSABLE_HASH
     member.status = MemberStatus.DISABLED
     member.suspension_reason = member.union_branch = None
+    member.contact_email = member.outbound_channels = None
+    member.quiet_start = member.quiet_end = None
     await member.save()
+    await deliveries.forget(member_id=member.id)
     await Child.filter(parent_id=member.id).update(name="", active=False)
-    await sessions.end_all(member_id=member.id)
+    await logins.end_all(member_id=member.id)
     await CalendarFeed.filter(member_id=member.id).delete()
     await OutboundChoice.filter(member_id=member.id).delete()
     # Others named the member by card on their bookings: the card goes everywhere it was kept.

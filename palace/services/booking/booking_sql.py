@@ -63,7 +63,7 @@ SELECT s.id, s.capacity, s.taken, s.held,
   EXISTS (SELECT 1 FROM closures c WHERE {closed}) AS closed,
   EXISTS (SELECT 1 FROM room_holds h WHERE h.resource_id = s.resource_id
     AND h.slot_id IS NOT NULL AND h.block_at >= :first_block
-    AND h.block_at < :ends_at) AS class_held,
+    AND h.block_at < :ends_at) AS class_in_room,
   EXISTS (SELECT 1 FROM waitlist_entries w
     WHERE w.member_id = :member AND w.live_slot = s.id) AS waiting
 FROM slots s

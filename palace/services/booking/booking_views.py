@@ -289,12 +289,6 @@ async def history_page(*, member_id: int, page: int) -> MemberBookings:
     return MemberBookings([], history, [], page, more)
 
 
-async def view_of(booking: Booking) -> BookingView:
-    """A booking as its owner sees it (for the front desk reading a code)."""
-    await booking.fetch_related("facility", "resource", "member", "slot")
-    return (await _views([booking], booking.member_id))[0]
-
-
 async def booking_view(*, member_id: int, booking_id: int) -> BookingView:
     """One booking the member made or is a partner in; anything else is unknown."""
     booking = await Booking.get_or_none(id=booking_id).select_related(

@@ -1,4 +1,4 @@
-"""The booking core: every way of getting a place, and every way of freeing one.
+"""The booking core: every way of getting a place (freeing one is in ``releases``).
 
 Every place — a court on the timetable, a class session, a waitlist promotion or an
 accepted offer, a desk walk-in, a ballot draw — resolves to a slot id and is taken
@@ -7,7 +7,7 @@ conditional UPDATE that enforces capacity (``taken = taken + 1 WHERE taken <
 capacity``, in the transaction that writes the booking), keeps one live place per
 member (or child) and slot, refuses a place that overlaps another booking of the same
 person (the clash rule, ``clash``), and writes the audit event. Every place is freed by
-``release``.
+``releases.release``.
 
 Quotas are checked under a lock on the member's row, so one member's parallel
 clicks are serialised; different members never wait for each other.
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
 from palace import metrics
 from palace.models import (
@@ -26,11 +25,7 @@ from palace.models import (
     BookingSource,
     BookingStatus,
     Child,
-    Closure,
-    Facility,
     Member,
-    Resource,
-    Slot,
     SlotKind,
 )
 from palace.services.accounts import account_status
@@ -38,10 +33,9 @@ from palace.services.booking import booking_sql, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import closure_rule, rules
+from palace.services.facilities import rules
 from palace.services.fairness import ballot_holds
 from palace.services.messages import notifications
-from palace.services.waitlist import holds
 
 
 class BookingError(ServiceError):
@@ -158,7 +152,7 @@ async def _take(
         if left is None:
             raise PlaceGone("slot_taken")
         booking = await _insert(member_id, child_id, terms, source, guest)
-        await _hold_room(terms, booking)
+        await _block_room(terms, booking)
         await audit.record(
             actor_id=actor_id,
             entity="booking",
@@ -356,29 +350,6 @@ async def _check_member(member_id: int, child_id: int | None) -> None:
         raise BookingError("unknown_child")
 
 
-async def closure_over(
-    resource: Resource, starts_at: datetime, ends_at: datetime
-) -> Closure | None:
-    """A closure of the whole hall or of this court that overlaps the period, if any."""
-    return await Closure.filter(
-        closure_rule.covering(
-            facility_id=resource.facility_id,
-            resource_id=resource.id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-        )
-    ).first()
-
-
-async def quota(*, member_id: int, facility: Facility, day_start: datetime) -> rules.Quota:
-    """The member's own court or gym bookings in a hall against its limits."""
-    facility_rules = await rules.rules_for(facility)
-    return await rules.used_quota(
-        member_id=member_id, child_id=None, facility_rules=facility_rules, kind=SlotKind.GRID,
-        day_start=day_start,
-    )  # fmt: skip
-
-
 async def _insert(
     member_id: int, child_id: int | None, terms: Terms, source: BookingSource, guest: str | None
 ) -> Booking:
@@ -404,12 +375,12 @@ async def _insert(
         raise BookingError("already_booked") from None
 
 
-async def _hold_room(terms: Terms, booking: Booking) -> None:
+async def _block_room(terms: Terms, booking: Booking) -> None:
     """A room booked on the timetable is held, so no class can be planned over it."""
     if not terms.resource.hosts_classes or terms.slot.kind != SlotKind.GRID:
         return
     try:
-        await slots.hold_room(
+        await slots.block_room(
             resource_id=terms.resource.id,
             starts_at=terms.starts_at,
             ends_at=terms.ends_at,
@@ -433,86 +404,3 @@ def _book_detail(
     if guest is not None:
         detail["guest_name"] = guest
     return detail
-
-
-async def cancel(*, member_id: int, booking_id: int, actor_id: int | None = None) -> Booking:
-    """The member cancels their own booking; after the cut-off it is a late cancel.
-
-    ``actor_id`` is the desk clerk when the member asks at the desk (audited as theirs).
-    """
-    booking = await own_booking(member_id=member_id, booking_id=booking_id)
-    if booking.status != BookingStatus.CONFIRMED:
-        raise BookingError("already_cancelled")
-    if booking.starts_at <= clock.now():
-        raise BookingError("booking_started")
-    terms = await slots.terms(booking.slot_id)
-    late = clock.now() > terms.late_from
-    status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
-    by_desk = actor_id is not None and actor_id != member_id
-    async with after_commit.transaction():
-        await release(
-            booking,
-            status=status,
-            actor_id=actor_id if by_desk else member_id,
-            action="desk_cancel" if by_desk else "cancel",
-        )
-    return await Booking.get(id=booking_id)
-
-
-@metrics.booking_outcomes("release")
-async def release(
-    booking: Booking,
-    *,
-    status: BookingStatus,
-    actor_id: int | None,
-    action: str,
-    detail: dict[str, object] | None = None,
-) -> None:
-    """Cancel a confirmed booking and free its place; the one way out. Call inside a
-    transaction.
-
-    The conditional UPDATE makes a double cancel (two tabs, a closure racing the
-    member) free the place once only.
-    """
-    changed = await Booking.filter(id=booking.id, status=BookingStatus.CONFIRMED).update(
-        status=status, live_slot=None, live_child_slot=None, cancelled_at=clock.now()
-    )
-    if not changed:
-        raise BookingError("already_cancelled")
-    await Slot.filter(id=booking.slot_id).update(taken=F("taken") - 1)
-    await slots.free_room(booking_id=booking.id)
-    # The first in line gets the place: it is held for the waitlist in this transaction.
-    await holds.hold_for_line(booking.slot_id, event=f"release:{booking.id}")
-    await audit.record(
-        actor_id=actor_id,
-        entity="booking",
-        entity_id=booking.id,
-        action=action,
-        from_state=BookingStatus.CONFIRMED,
-        to_state=status,
-        detail=detail,
-    )
-
-
-async def release_upcoming(*, member_id: int, actor_id: int | None, action: str) -> int:
-    """Cancel every booking of the member's that has not started (an account disabled),
-    freeing the places; inside the caller's transaction. Returns how many."""
-    found = await Booking.filter(
-        member_id=member_id,
-        guest_name__isnull=True,
-        status=BookingStatus.CONFIRMED,
-        starts_at__gt=clock.now(),
-    )
-    for booking in found:
-        await release(
-            booking, status=BookingStatus.CANCELLED_BY_PALACE, actor_id=actor_id, action=action
-        )
-    return len(found)
-
-
-async def own_booking(*, member_id: int, booking_id: int) -> Booking:
-    """The member's own booking; someone else's id looks exactly like a missing one."""
-    booking = await Booking.get_or_none(id=booking_id, member_id=member_id)
-    if booking is None:
-        raise BookingNotFound("unknown_booking")
-    return booking

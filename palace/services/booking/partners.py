@@ -22,7 +22,8 @@ from palace.models import (
     PartnerInvitation,
 )
 from palace.services.accounts import accounts
-from palace.services.booking.bookings import BookingError, own_booking
+from palace.services.booking.bookings import BookingError
+from palace.services.booking.releases import own_booking
 from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
 from palace.services.messages import notifications

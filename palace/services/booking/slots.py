@@ -17,7 +17,7 @@ from palace.models import (
     Facility,
     OpeningHours,
     Resource,
-    RoomHold,
+    RoomBlock,
     Slot,
     SlotKind,
 )
@@ -26,7 +26,7 @@ from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules, setup_cache
 
-HOLD_BLOCK = timedelta(minutes=15)
+BLOCK_LENGTH = timedelta(minutes=15)
 
 
 class SlotError(ServiceError):
@@ -127,7 +127,7 @@ class GridFacts:
     own: int | None = None  # the member's own live booking on it
     partner: int | None = None  # a booking that names the member as a partner
     closed: bool = False
-    class_held: bool = False  # a class session holds the room then
+    class_in_room: bool = False  # a class session holds the room then
     waiting: bool = False  # the member stands in its line
     plain: bool = True  # the row is the timetable's slot as the rules have it now
 
@@ -173,7 +173,7 @@ async def grid_facts(*, member_id: int, place: GridPlace) -> GridFacts:
         kind=SlotKind.GRID,
     )
     slot.id = found["id"]
-    facts = {k: bool(found[k]) for k in ("closed", "class_held", "waiting", "plain")}
+    facts = {k: bool(found[k]) for k in ("closed", "class_in_room", "waiting", "plain")}
     return GridFacts(place, slot, found["own"], found["partner"], **facts)
 
 
@@ -257,15 +257,15 @@ async def _grid_row(resource: Resource, starts_at: datetime, ends_at: datetime) 
 def blocks(starts_at: datetime, ends_at: datetime) -> list[datetime]:
     """The quarter hours a period touches, in UTC (a partial quarter counts whole)."""
     start, end = clock.utc(starts_at), clock.utc(ends_at)
-    block = start - timedelta(seconds=start.timestamp() % HOLD_BLOCK.total_seconds())
+    block = start - timedelta(seconds=start.timestamp() % BLOCK_LENGTH.total_seconds())
     found = []
     while block < end:
         found.append(block)
-        block += HOLD_BLOCK
+        block += BLOCK_LENGTH
     return found
 
 
-async def hold_room(
+async def block_room(
     *,
     resource_id: int,
     starts_at: datetime,
@@ -282,18 +282,18 @@ async def hold_room(
     session) runs this in a nested ``after_commit.transaction()``, which is a savepoint.
     """
     rows = [
-        RoomHold(resource_id=resource_id, block_at=block, slot_id=slot_id, booking_id=booking_id)
+        RoomBlock(resource_id=resource_id, block_at=block, slot_id=slot_id, booking_id=booking_id)
         for block in blocks(starts_at, ends_at)
     ]
     try:
-        await RoomHold.bulk_create(rows)
+        await RoomBlock.bulk_create(rows)
     except IntegrityError:
         raise SlotError("room_in_use") from None
 
 
-async def free_room(*, slot_id: int | None = None, booking_id: int | None = None) -> None:
+async def unblock_room(*, slot_id: int | None = None, booking_id: int | None = None) -> None:
     """Give back what a cancelled session (slot_id) or booking (booking_id) held."""
     if slot_id is not None:
-        await RoomHold.filter(slot_id=slot_id).delete()
+        await RoomBlock.filter(slot_id=slot_id).delete()
     if booking_id is not None:
-        await RoomHold.filter(booking_id=booking_id).delete()
+        await RoomBlock.filter(booking_id=booking_id).delete()

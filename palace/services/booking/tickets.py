@@ -2,8 +2,6 @@
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from palace.models import Booking
-from palace.services.booking.booking_views import BookingView, view_of
 from palace.services.booking.bookings import BookingError
 from palace.settings import get_settings
 
@@ -30,11 +28,3 @@ def booking_id_from(token: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise BookingError("invalid_code")
     return value
-
-
-async def booking_for(token: str) -> BookingView:
-    """The booking a scanned code names; a forged or unknown code names nothing."""
-    booking = await Booking.get_or_none(id=booking_id_from(token))
-    if booking is None:
-        raise BookingError("invalid_code")
-    return await view_of(booking)

@@ -13,7 +13,7 @@ from palace.models import (
     FacilityKind,
     Member,
     Resource,
-    RoomHold,
+    RoomBlock,
     Slot,
     SlotKind,
     WaitlistEntry,
@@ -152,7 +152,7 @@ async def _build(
     # Today's rows that are over for everyone (and hold nothing of the member's) are noise.
     rows = [row for row in rows if any(c.state != CellState.PAST for c in row.cells)]
     day_start, _ = clock.day_bounds(shown)
-    quota = await bookings.quota(member_id=member_id, facility=facility, day_start=day_start)
+    quota = await rules.grid_quota(member_id=member_id, facility=facility, day_start=day_start)
     return Day(
         facility=facility,
         rules=facility_rules,
@@ -221,10 +221,10 @@ async def _class_blocks(
     rooms = [r.id for r in resources if r.hosts_classes]
     if not rooms:
         return set()
-    holds = await RoomHold.filter(
+    found = await RoomBlock.filter(
         resource_id__in=rooms, slot_id__isnull=False, block_at__gte=day_from, block_at__lt=day_to
     )
-    return {(h.resource_id, clock.utc(h.block_at)) for h in holds}
+    return {(b.resource_id, clock.utc(b.block_at)) for b in found}
 
 
 def _cell(
@@ -245,7 +245,7 @@ def _cell(
         mine=booking_id is not None,
         past=start <= now,
         closed=closure is not None,
-        class_held=any((resource.id, b) in known.class_blocks for b in slots.blocks(start, end)),
+        class_in_room=any((resource.id, b) in known.class_blocks for b in slots.blocks(start, end)),
         not_open=now < opens_at,
         left=left,
         balloted=ballot_id is not None,
@@ -265,7 +265,7 @@ def _state(
     mine: bool,
     past: bool,
     closed: bool,
-    class_held: bool,
+    class_in_room: bool,
     not_open: bool,
     left: int,
     balloted: bool = False,
@@ -277,7 +277,7 @@ def _state(
         return CellState.PAST
     if closed:
         return CellState.CLOSED
-    if class_held:
+    if class_in_room:
         return CellState.CLASS
     if balloted:
         return CellState.BALLOTED
@@ -335,7 +335,7 @@ async def tap(*, member_id: int, resource_id: int, starts_at: datetime) -> Tap:
             return Tap(None, None, error)
         now_cell = await cell(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
         facility = now_cell.resource.facility
-        quota = await bookings.quota(member_id=member_id, facility=facility, day_start=starts_at)
+        quota = await rules.grid_quota(member_id=member_id, facility=facility, day_start=starts_at)
         return Tap(now_cell, quota, error)
     terms = taken.terms
     booked = Cell(terms.resource, terms.starts_at, terms.ends_at, CellState.MINE,
@@ -353,7 +353,7 @@ def _gone_cell(facts: slots.GridFacts) -> Cell:
         mine=facts.own is not None or facts.partner is not None,
         past=place.starts_at <= now,
         closed=facts.closed,
-        class_held=facts.class_held and place.resource.hosts_classes,
+        class_in_room=facts.class_in_room and place.resource.hosts_classes,
         not_open=now < opens_at,
         left=left,
     )

@@ -128,13 +128,13 @@ def _on(item: Item, day: date) -> bool:
 
 
 @dataclass(frozen=True)
-class RosterLine:
+class RosterRow:
     booking: Booking  # with member and child
     child_name: str | None
 
 
 @dataclass(frozen=True)
-class WaitingLine:
+class WaitingRow:
     """Someone in the session's line, in order: a member, or a member's child."""
 
     entry: WaitlistEntry  # with member and child
@@ -148,13 +148,13 @@ class WaitingLine:
 @dataclass(frozen=True)
 class SessionView:
     session: ClassSession  # with class_type, room, instructor, slot, schedule
-    lines: list[RosterLine]  # confirmed first, then cancelled
+    rows: list[RosterRow]  # confirmed first, then cancelled
     instructors: list[Instructor]
-    waiting: list[WaitingLine] = field(default_factory=list)  # the line, first first
+    waiting: list[WaitingRow] = field(default_factory=list)  # the line, first first
 
     @property
-    def confirmed(self) -> list[RosterLine]:
-        return [line for line in self.lines if line.booking.status == BookingStatus.CONFIRMED]
+    def confirmed(self) -> list[RosterRow]:
+        return [row for row in self.rows if row.booking.status == BookingStatus.CONFIRMED]
 
     @property
     def upcoming(self) -> bool:
@@ -172,15 +172,15 @@ async def session_view(*, session_id: int) -> SessionView:
         .select_related("member", "child")
         .order_by("created_at", "id")
     )
-    lines = [RosterLine(b, b.child.name if b.child else None) for b in found]
-    lines.sort(key=lambda line: line.booking.status != BookingStatus.CONFIRMED)
+    rows = [RosterRow(b, b.child.name if b.child else None) for b in found]
+    rows.sort(key=lambda row: row.booking.status != BookingStatus.CONFIRMED)
     in_line = (
         await WaitlistEntry.filter(slot_id=session.slot_id, status__in=LIVE)
         .select_related("member", "child")
         .order_by("id")
     )
-    waiting = [WaitingLine(entry, n) for n, entry in enumerate(in_line, start=1)]
-    return SessionView(session, lines, await Instructor.filter(active=True), waiting)
+    waiting = [WaitingRow(entry, n) for n, entry in enumerate(in_line, start=1)]
+    return SessionView(session, rows, await Instructor.filter(active=True), waiting)
 
 
 # Demand beside how full sessions run.

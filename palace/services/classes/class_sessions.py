@@ -1,7 +1,7 @@
 """Class sessions: generated from schedules ahead of time, cancelled, changed by staff.
 
 A session is a ``Slot`` of kind SESSION on its room plus a ``ClassSession`` row, made
-in one transaction that also holds the room by the quarter hour (``slots.hold_room``):
+in one transaction that also holds the room by the quarter hour (``slots.block_room``):
 the unique key on (room, quarter) is what keeps a class and a room booking apart, so
 a session that loses the race to a room booking is simply not made.
 
@@ -28,10 +28,11 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import releases, slots
 from palace.services.classes import class_calendar
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
+from palace.services.facilities import closure_rule
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -52,21 +53,21 @@ class ClassNotFound(ClassError, NotFound):
 
 
 @dataclass(frozen=True)
-class Occurrence:
-    """One meeting a schedule asks for: a start and an end, in UTC."""
+class SessionTime:
+    """One session a schedule asks for: a start and an end, in UTC."""
 
     starts_at: datetime
     ends_at: datetime
 
 
-def occurrences(schedule: Schedule, days: list[date]) -> list[Occurrence]:
+def session_times(schedule: Schedule, days: list[date]) -> list[SessionTime]:
     length = timedelta(minutes=schedule.minutes)
     starts = [clock.at(day, schedule.start_minute) for day in days]
-    return [Occurrence(start, start + length) for start in starts]
+    return [SessionTime(start, start + length) for start in starts]
 
 
-async def wanted(schedule: Schedule, *, until: datetime) -> list[Occurrence]:
-    """The schedule's meetings from now until ``until`` (holidays and no-class days left out)."""
+async def wanted(schedule: Schedule, *, until: datetime) -> list[SessionTime]:
+    """The schedule's session times from now until ``until`` (holidays, no-class days out)."""
     first = max(schedule.term_start, clock.today())
     last = min(schedule.term_end, clock.local_day(until))
     if last < first:
@@ -74,7 +75,7 @@ async def wanted(schedule: Schedule, *, until: datetime) -> list[Occurrence]:
     palace = await class_calendar.palace_days(first, last)
     days, _skipped = class_calendar.plan(schedule.weekdays, first, last, palace)
     now = clock.now()
-    return [o for o in occurrences(schedule, days) if now < o.starts_at < until]
+    return [t for t in session_times(schedule, days) if now < t.starts_at < until]
 
 
 def opens_at(schedule: Schedule, starts_at: datetime) -> datetime:
@@ -87,19 +88,19 @@ def horizon(weeks: int = HORIZON_WEEKS) -> datetime:
     return clock.now() + timedelta(weeks=weeks)
 
 
-async def create_session(schedule: Schedule, occurrence: Occurrence) -> ClassSession:
-    """Make one session with its slot and room hold; call inside a transaction.
+async def create_session(schedule: Schedule, when: SessionTime) -> ClassSession:
+    """Make one session with its slot and room blocks; call inside a transaction.
 
     IntegrityError when the schedule already has a session then; SlotError
     ("room_in_use") when anything else holds the room.
     """
     slot = await Slot.create(
         resource_id=schedule.room_id,
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
+        starts_at=when.starts_at,
+        ends_at=when.ends_at,
         capacity=schedule.capacity,
         kind=SlotKind.SESSION,
-        opens_at=opens_at(schedule, occurrence.starts_at),
+        opens_at=opens_at(schedule, when.starts_at),
         cancel_cutoff_minutes=schedule.cancel_cutoff_minutes,
     )
     session = await ClassSession.create(
@@ -108,13 +109,13 @@ async def create_session(schedule: Schedule, occurrence: Occurrence) -> ClassSes
         room_id=schedule.room_id,
         instructor_id=schedule.instructor_id,
         slot_id=slot.id,
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
+        starts_at=when.starts_at,
+        ends_at=when.ends_at,
     )
-    await slots.hold_room(
+    await slots.block_room(
         resource_id=schedule.room_id,
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
+        starts_at=when.starts_at,
+        ends_at=when.ends_at,
         slot_id=slot.id,
     )
     return session
@@ -123,7 +124,7 @@ async def create_session(schedule: Schedule, occurrence: Occurrence) -> ClassSes
 async def days_with_sessions(schedule_id: int) -> set[date]:
     """Local days on which the schedule has a session from today on, cancelled ones too.
 
-    One meeting a day: a day whose session staff cancelled (or moved) gets no new one.
+    One when a day: a day whose session staff cancelled (or moved) gets no new one.
     """
     start, _ = clock.day_bounds(clock.today())
     found = await ClassSession.filter(schedule_id=schedule_id, starts_at__gte=start)
@@ -143,24 +144,24 @@ async def generate_for(schedule: Schedule, *, until: datetime) -> int:
     have = await days_with_sessions(schedule.id)
     room = await Resource.get(id=schedule.room_id)
     made = 0
-    for occurrence in await wanted(schedule, until=until):
-        if clock.local_day(occurrence.starts_at) in have:
+    for when in await wanted(schedule, until=until):
+        if clock.local_day(when.starts_at) in have:
             continue
-        if await bookings.closure_over(room, occurrence.starts_at, occurrence.ends_at):
+        if await closure_rule.closure_over(room, when.starts_at, when.ends_at):
             continue  # no session in a closure
-        made += await _generate_one(schedule, occurrence)
+        made += await _generate_one(schedule, when)
     return made
 
 
-async def _generate_one(schedule: Schedule, occurrence: Occurrence) -> int:
+async def _generate_one(schedule: Schedule, when: SessionTime) -> int:
     try:
         async with after_commit.transaction():
-            await create_session(schedule, occurrence)
+            await create_session(schedule, when)
     except IntegrityError:
         return 0  # another generator made it first
     except slots.SlotError:
         # The room was booked (or another class planned) meanwhile: the booking keeps it.
-        log.warning("schedule %s: room taken at %s", schedule.id, occurrence.starts_at)
+        log.warning("schedule %s: room taken at %s", schedule.id, when.starts_at)
         return 0
     return 1
 
@@ -267,7 +268,7 @@ async def cancel_locked(
         )
     found = await _confirmed(session)
     for booking in found:
-        await bookings.release(
+        await releases.release(
             booking,
             status=BookingStatus.CANCELLED_BY_PALACE,
             actor_id=actor_id,
@@ -279,7 +280,7 @@ async def cancel_locked(
         )
     # No place is left to take; the room is free for others again.
     await Slot.filter(id=session.slot_id).update(capacity=0)
-    await slots.free_room(slot_id=session.slot_id)
+    await slots.unblock_room(slot_id=session.slot_id)
     await audit.record(
         actor_id=actor_id,
         entity="class_session",

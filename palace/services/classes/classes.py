@@ -238,8 +238,3 @@ async def book(*, member_id: int, session_id: int, child_id: int | None = None) 
 
 async def children_of(member_id: int) -> list[Child]:
     return await Child.filter(parent_id=member_id, active=True)
-
-
-async def session_of_slot(slot_id: int) -> ClassSession | None:
-    """The class session behind a slot, if it is one (waitlists, the desk, bookings)."""
-    return await ClassSession.get_or_none(slot_id=slot_id)

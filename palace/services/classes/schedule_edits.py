@@ -1,6 +1,6 @@
 """Editing a schedule: its future sessions follow, booked ones only when staff confirm.
 
-Each future session is matched with the meeting the edited schedule asks for on the
+Each future session is matched with the when the edited schedule asks for on the
 same day. Sessions nobody booked simply follow (moved, re-roomed, given the new
 instructor or removed). A session with members on it changes only when staff
 confirm: then its members' places move with it and they are told, and its
@@ -27,7 +27,7 @@ from palace.services.classes import class_conflicts, class_sessions, schedules
 from palace.services.classes.class_sessions import (
     ClassError,
     ClassNotFound,
-    Occurrence,
+    SessionTime,
     cancel_locked,
     horizon,
     wanted,
@@ -43,7 +43,7 @@ DROPPED_REASON = "schedule_changed"
 @dataclass(frozen=True)
 class Change:
     session: ClassSession
-    to: Occurrence | None  # None: the session is dropped
+    to: SessionTime | None  # None: the session is dropped
     booked: int  # confirmed places
 
 
@@ -56,20 +56,20 @@ async def _schedule(schedule_id: int) -> Schedule:
 
 async def _changes(old: Schedule, new: Schedule) -> list[Change]:
     """Future scheduled sessions of ``old`` and what each becomes under ``new``."""
-    meetings = {clock.local_day(o.starts_at): o for o in await wanted(new, until=horizon())}
+    times = {clock.local_day(o.starts_at): o for o in await wanted(new, until=horizon())}
     sessions = await ClassSession.filter(
         schedule_id=old.id, status=SessionStatus.SCHEDULED, starts_at__gt=clock.now()
     ).select_related("slot")
     changes = []
     for session in sessions:
-        to = meetings.get(clock.local_day(session.starts_at))
+        to = times.get(clock.local_day(session.starts_at))
         if to is not None and not _differs(session, to, new):
             continue
         changes.append(Change(session, to, session.slot.taken))
     return changes
 
 
-def _differs(session: ClassSession, to: Occurrence, new: Schedule) -> bool:
+def _differs(session: ClassSession, to: SessionTime, new: Schedule) -> bool:
     return (
         clock.utc(session.starts_at) != to.starts_at
         or clock.utc(session.ends_at) != to.ends_at
@@ -126,18 +126,18 @@ async def _apply(change: Change, new: Schedule, actor_id: int) -> int:
             return await cancel_locked(
                 session, actor_id=actor_id, reason=DROPPED_REASON, action="drop"
             )
-        await slots.free_room(slot_id=session.slot_id)
+        await slots.unblock_room(slot_id=session.slot_id)
         await ClassSession.filter(id=session.id).delete()
         await Slot.filter(id=session.slot_id).delete()
         return 0
     return await _move(session, change.to, new, actor_id)
 
 
-async def _move(session: ClassSession, to: Occurrence, new: Schedule, actor_id: int) -> int:
+async def _move(session: ClassSession, to: SessionTime, new: Schedule, actor_id: int) -> int:
     """The session takes the new time, room and instructor; its members go with it."""
-    await slots.free_room(slot_id=session.slot_id)
+    await slots.unblock_room(slot_id=session.slot_id)
     try:
-        await slots.hold_room(
+        await slots.block_room(
             resource_id=new.room_id, starts_at=to.starts_at, ends_at=to.ends_at,
             slot_id=session.slot_id,
         )  # fmt: skip
@@ -193,7 +193,7 @@ async def _retune(schedule: Schedule) -> None:
         )
 
 
-def _moved_detail(session: ClassSession, to: Occurrence, new: Schedule) -> dict[str, object]:
+def _moved_detail(session: ClassSession, to: SessionTime, new: Schedule) -> dict[str, object]:
     return {
         "session_id": session.id,
         "from": clock.utc(session.starts_at).isoformat(),

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from palace.models import ClassType, Instructor, Resource, Schedule
-from palace.services.booking import bookings
 from palace.services.booking.slots import SlotError
 from palace.services.classes import class_conflicts, class_sessions
 from palace.services.classes.class_conflicts import Conflict, Findings
 from palace.services.classes.class_sessions import ClassError
 from palace.services.core import after_commit, audit, clock, text
-from palace.services.facilities import rules
+from palace.services.facilities import closure_rule, rules
 
 MAX_TERM_DAYS = 366
 MAX_MINUTES = 240
@@ -206,15 +205,15 @@ async def make_sessions(schedule: Schedule) -> int:
     room = await Resource.get(id=schedule.room_id)
     made = 0
     until = class_sessions.horizon(class_sessions.CREATE_WEEKS)
-    for occurrence in await class_sessions.wanted(schedule, until=until):
-        if clock.local_day(occurrence.starts_at) in have:
+    for when in await class_sessions.wanted(schedule, until=until):
+        if clock.local_day(when.starts_at) in have:
             continue
-        if await bookings.closure_over(room, occurrence.starts_at, occurrence.ends_at):
+        if await closure_rule.closure_over(room, when.starts_at, when.ends_at):
             continue
         try:
-            await class_sessions.create_session(schedule, occurrence)
+            await class_sessions.create_session(schedule, when)
         except SlotError:
-            conflict = Conflict("conflict_room_taken", {"when": occurrence.starts_at}, True)
+            conflict = Conflict("conflict_room_taken", {"when": when.starts_at}, True)
             raise ScheduleConflict(Findings([conflict])) from None
         made += 1
     return made

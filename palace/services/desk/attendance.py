@@ -50,19 +50,19 @@ class Tally:
 
 
 @dataclass
-class SlotLine:
+class SlotAttendance:
     resource: Resource
     starts_at: datetime
     ends_at: datetime
-    session: bool
-    lesson: ClassSession | None = None  # the class, for a class session
+    is_session: bool
+    session: ClassSession | None = None  # the class session, for a session slot
     tally: Tally = field(default_factory=Tally)
 
 
 @dataclass
 class HallDay:
     facility: Facility
-    lines: list[SlotLine]
+    slots: list[SlotAttendance]
     tally: Tally
 
 
@@ -85,27 +85,27 @@ async def day_attendance(*, day: date) -> DayAttendance:
         .select_related("facility", "resource", "member", "slot")
         .order_by("facility__sort_order", "facility_id", "starts_at", "resource__sort_order", "id")
     )
-    lessons = await _lessons(found)
+    sessions = await _sessions(found)
     halls: dict[int, HallDay] = {}
-    lines: dict[tuple[int, datetime], SlotLine] = {}
+    slots: dict[tuple[int, datetime], SlotAttendance] = {}
     for booking in found:
         hall = halls.setdefault(booking.facility_id, HallDay(booking.facility, [], Tally()))
         key = (booking.slot_id, clock.utc(booking.starts_at))
-        if key not in lines:
-            lines[key] = SlotLine(
+        if key not in slots:
+            slots[key] = SlotAttendance(
                 booking.resource,
                 clock.utc(booking.starts_at),
                 clock.utc(booking.ends_at),
                 booking.slot.kind == SlotKind.SESSION,
-                lessons.get(booking.slot_id),
+                sessions.get(booking.slot_id),
             )
-            hall.lines.append(lines[key])
-        lines[key].tally.add(booking)
+            hall.slots.append(slots[key])
+        slots[key].tally.add(booking)
         hall.tally.add(booking)
     return DayAttendance(day, list(halls.values()), found)
 
 
-async def _lessons(found: list[Booking]) -> dict[int, ClassSession]:
+async def _sessions(found: list[Booking]) -> dict[int, ClassSession]:
     """The classes behind session bookings, by slot id."""
     ids = {b.slot_id for b in found if b.slot.kind == SlotKind.SESSION}
     rows = await ClassSession.filter(slot_id__in=ids).select_related("class_type")
@@ -135,13 +135,13 @@ async def rates(*, days: int = RATE_DAYS, lang: str = "zh-CN", limit: int = 50) 
         _held(Q(starts_at__gte=since, starts_at__lt=now, checkin_expected=True)),
         guest_name__isnull=True,
     ).select_related("member", "resource", "facility", "slot")
-    lessons = await _lessons(found)
+    sessions = await _sessions(found)
     per_member: dict[int, tuple[Member, Tally]] = {}
     per_class: dict[tuple[int, int, str], tuple[str, str, Tally]] = {}
     for booking in found:
         per_member.setdefault(booking.member_id, (booking.member, Tally()))[1].add(booking)
         if booking.slot.kind == SlotKind.SESSION:
-            key, label = _weekly_class(booking, lessons.get(booking.slot_id), lang)
+            key, label = _weekly_class(booking, sessions.get(booking.slot_id), lang)
             per_class.setdefault(key, (label, booking.facility.name(lang), Tally()))[2].add(booking)
     members = [RateRow(m.name, m.card_no, t) for m, t in per_member.values() if t.no_show]
     members.sort(key=lambda r: (-r.tally.no_show, -(r.tally.rate or 0), r.detail))
@@ -150,13 +150,13 @@ async def rates(*, days: int = RATE_DAYS, lang: str = "zh-CN", limit: int = 50) 
 
 
 def _weekly_class(
-    booking: Booking, lesson: ClassSession | None, lang: str
+    booking: Booking, session: ClassSession | None, lang: str
 ) -> tuple[tuple[int, int, str], str]:
     """A class as it recurs: its kind (or room), weekday and time of day."""
     local = clock.utc(booking.starts_at).astimezone(clock.zone())
     hhmm = local.strftime("%H:%M")
-    what = lesson.class_type.name(lang) if lesson else booking.resource.name(lang)
-    key = (lesson.class_type_id if lesson else -booking.resource_id, local.weekday(), hhmm)
+    what = session.class_type.name(lang) if session else booking.resource.name(lang)
+    key = (session.class_type_id if session else -booking.resource_id, local.weekday(), hhmm)
     weekday = format_date(local.date(), "EEE", locale=BABEL_LOCALES[lang])
     return key, f"{what} · {weekday} {hhmm}"
 

@@ -1,6 +1,6 @@
 """No-shows: a booking nobody on it checked in to by the time check-in closed.
 
-``mark_no_shows`` releases its place (``bookings.release``, where a waitlist takes
+``mark_no_shows`` releases its place (``releases.release``, where a waitlist takes
 over), records a strike for the booker (``strikes.record``) and tells them, all in one
 transaction per booking. It reads everything from the database, so it is both the job
 and the sweep: the worker runs it every minute, running it twice marks nothing twice
@@ -15,7 +15,7 @@ they are: nobody should get a strike for attendance that was never taken.
 from datetime import timedelta
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.core import after_commit, clock
 from palace.services.desk import checkin, strikes
 from palace.services.facilities import rules
@@ -55,7 +55,7 @@ async def _mark(booking_id: int) -> int:
             return 0
         if await BookingPartner.exists(booking_id=booking_id, checked_in_at__isnull=False):
             return 0  # a partner came: the court was used
-        await bookings.release(
+        await releases.release(
             booking, status=BookingStatus.NO_SHOW, actor_id=None, action="no_show"
         )
         strike = await strikes.record(booking)

@@ -52,14 +52,14 @@ class Period:
     closed: bool
     checkin_opens: datetime
     now: datetime
-    lesson: ClassSession | None = None  # the class behind a session slot
+    session: ClassSession | None = None  # the class session behind a session slot
 
     @property
     def cancelled(self) -> bool:
-        return self.lesson is not None and self.lesson.status == SessionStatus.CANCELLED
+        return self.session is not None and self.session.status == SessionStatus.CANCELLED
 
     @property
-    def session(self) -> bool:
+    def is_session(self) -> bool:
         return self.slot is not None and self.slot.kind == SlotKind.SESSION
 
     @property
@@ -80,7 +80,9 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Line:
+class Row:
+    """One court or room of the board."""
+
     resource: Resource
     periods: list[Period]  # what is on now, then what is next
 
@@ -88,7 +90,7 @@ class Line:
 @dataclass(frozen=True)
 class HallNow:
     facility: Facility
-    lines: list[Line]
+    rows: list[Row]
     guests_allowed: bool
 
 
@@ -102,7 +104,7 @@ class Board:
 
     @property
     def walk_ins(self) -> list[Period]:
-        return [p for h in self.halls for line in h.lines for p in line.periods if p.walk_in]
+        return [p for h in self.halls for row in h.rows for p in row.periods if p.walk_in]
 
 
 async def board(*, facility_id: int | None) -> Board:
@@ -113,7 +115,7 @@ async def board(*, facility_id: int | None) -> Board:
         raise NotFound("unknown_facility")
     now = clock.now()
     halls = [await _hall(f, now) for f in facilities]
-    live = any(line.periods for hall in halls for line in hall.lines)
+    live = any(row.periods for hall in halls for row in hall.rows)
     return Board(halls, now, live, choices, facility_id)
 
 
@@ -121,29 +123,29 @@ async def _hall(facility: Facility, now: datetime) -> HallNow:
     facility_rules = await rules.rules_for(facility)
     resources = await Resource.filter(facility_id=facility.id, active=True)
     day_to = clock.day_bounds(clock.today())[1]
-    rows = await Slot.filter(
+    day_slots = await Slot.filter(
         resource_id__in=[r.id for r in resources], ends_at__gt=now, starts_at__lt=day_to
     ).order_by("starts_at", "id")
-    expected = await _expected(rows, facility_rules, now)
-    lessons = {
+    expected = await _expected(day_slots, facility_rules, now)
+    sessions = {
         c.slot_id: c
-        for c in await ClassSession.filter(slot_id__in=[s.id for s in rows]).select_related(
+        for c in await ClassSession.filter(slot_id__in=[s.id for s in day_slots]).select_related(
             "class_type", "instructor"
         )
     }
     closures = await Closure.filter(facility_id=facility.id, starts_at__lt=day_to, ends_at__gt=now)
     grid = await _grid_times(facility, facility_rules, now)
-    lines = []
+    rows = []
     for resource in resources:
-        mine = [s for s in rows if s.resource_id == resource.id]
+        mine = [s for s in day_slots if s.resource_id == resource.id]
         times = _times(resource, mine, grid)
         periods = [
             _period(resource, start, end, slot, expected, closures, facility_rules, now)
             for start, end, slot in _now_and_next(times, now, facility_rules)
         ]
-        periods = [replace(p, lesson=lessons.get(p.slot.id)) if p.slot else p for p in periods]
-        lines.append(Line(resource, periods))
-    return HallNow(facility, lines, facility_rules.guests_allowed)
+        periods = [replace(p, session=sessions.get(p.slot.id)) if p.slot else p for p in periods]
+        rows.append(Row(resource, periods))
+    return HallNow(facility, rows, facility_rules.guests_allowed)
 
 
 Time = tuple[datetime, datetime, Slot | None]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from palace.models import AuditEvent, Booking, BookingPartner, BookingStatus, Facility, Member
-from palace.services.booking import booking_states, bookings
+from palace.services.booking import booking_states, releases
 from palace.services.core import after_commit, audit, clock, text
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import facilities
+from palace.services.facilities import lookup
 from palace.services.facilities.closures import CANCELLED_KIND
 from palace.services.messages import notifications
 
@@ -67,7 +67,7 @@ def may_cancel(booking: Booking) -> bool:
 
 async def day_bookings(*, facility_id: int, day: date) -> DayBookings:
     """Every booking of the hall starting on that local day, cancelled ones included."""
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     day_from, day_to = clock.day_bounds(day)
     found = (
         await Booking.filter(facility_id=facility_id, starts_at__gte=day_from, starts_at__lt=day_to)
@@ -106,7 +106,7 @@ async def cancel(
     """The palace cancels a booking: the desk for the member in front of it (``member_id``,
     whose own booking it must be), or staff. Not a late cancel whatever the hour, never a
     strike; the booker and partners are told the reason. The place is freed by
-    ``bookings.release``, the one way out."""
+    ``releases.release``, the one way out."""
     reason = _reason(reason)
     booking = await Booking.get_or_none(id=booking_id)
     if booking is None or member_id not in (None, booking.member_id):
@@ -116,7 +116,7 @@ async def cancel(
     if not may_cancel(booking):
         raise ServiceError("booking_started")
     async with after_commit.transaction():
-        await bookings.release(
+        await releases.release(
             booking,
             status=BookingStatus.CANCELLED_BY_PALACE,
             actor_id=actor_id,

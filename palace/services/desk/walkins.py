@@ -126,10 +126,10 @@ async def _slot(slot_id: int | None, resource_id: int | None, starts_at: datetim
 async def _check_now(slot: Slot) -> None:
     """A walk-in is for what is on now: from when check-in opens until the slot ends;
     in a class that goes on, and is for adults (a child's place is the parent's to book)."""
-    lesson = await ClassSession.get_or_none(slot_id=slot.id).select_related("class_type")
-    if lesson is not None and lesson.status != SessionStatus.SCHEDULED:
+    session = await ClassSession.get_or_none(slot_id=slot.id).select_related("class_type")
+    if session is not None and session.status != SessionStatus.SCHEDULED:
         raise BookingError("session_cancelled")
-    if lesson is not None and lesson.class_type.for_children:
+    if session is not None and session.class_type.for_children:
         raise BookingError("walk_in_child_class")
     terms = await slots.terms(slot.id)
     opens = checkin.window(terms.rules, terms.starts_at)[0]

@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from palace.models import Closure
+from palace.models import Closure, Resource
 from palace.services.core import clock
 
 # (closure column, comparison, what of the period it is compared with). "hall_or_eq":
@@ -132,3 +132,17 @@ def covering_sql(
         else:
             clauses.append(f"{named} {_SQL_OPERATOR[comparison]} {value}")
     return " AND ".join(clauses)
+
+
+async def closure_over(
+    resource: Resource, starts_at: datetime, ends_at: datetime
+) -> Closure | None:
+    """The first closure of the whole hall or of this court that overlaps the period."""
+    return await Closure.filter(
+        covering(
+            facility_id=resource.facility_id,
+            resource_id=resource.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+    ).first()

@@ -21,12 +21,12 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services.booking import bookings, timetable
+from palace.services.booking import releases, timetable
 from palace.services.booking.bookings import BookingError
 from palace.services.classes import class_sessions
 from palace.services.core import after_commit, audit, clock, text
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import closure_rule, facilities
+from palace.services.facilities import closure_rule, lookup
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -50,7 +50,7 @@ class ClosuresView:
 
 
 async def overview(*, facility_id: int) -> ClosuresView:
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     resources = await Resource.filter(facility_id=facility_id, active=True)
     upcoming = await Closure.filter(
         facility_id=facility_id, ends_at__gt=clock.now()
@@ -62,7 +62,7 @@ async def _checked(
     facility_id: int, resource_id: int | None, starts_at: datetime, ends_at: datetime, reason: str
 ) -> tuple[Facility, str]:
     """The facility and the cleaned reason; ClosureError names every bad field."""
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     errors: dict[str, str] = {}
     if resource_id is not None and not await Resource.exists(
         id=resource_id, facility_id=facility_id
@@ -165,7 +165,7 @@ async def _cancel_bookings(
     cancelled = 0
     for booking in found:
         try:
-            await bookings.release(
+            await releases.release(
                 booking,
                 status=BookingStatus.CANCELLED_BY_PALACE,
                 actor_id=actor_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from palace.models import Facility, OpeningHours, Resource
-from palace.services.core.errors import NotFound
 from palace.services.facilities import rules
 
 
@@ -15,7 +14,7 @@ class FacilityView:
     resources: list[Resource]
     hours: list[OpeningHours]
     # Where the bookable slots fall, when that differs from the opening hours.
-    slot_hours: list[rules.Period]
+    slot_hours: list[rules.OpeningPeriod]
 
 
 async def list_facilities(*, include_inactive: bool = False) -> list[FacilityView]:
@@ -35,7 +34,7 @@ async def _view(facility: Facility, include_inactive: bool) -> FacilityView:
     )
 
 
-async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rules.Period]:
+async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rules.OpeningPeriod]:
     if not rules.is_bookable(facility):
         return []
     periods = rules.slot_periods(await rules.rules_for(facility), hours)
@@ -43,10 +42,3 @@ async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rul
         (h.weekday, h.opens_minute, h.closes_minute) for h in hours
     ]
     return [] if same else periods
-
-
-async def get_facility(*, facility_id: int) -> Facility:
-    facility = await Facility.get_or_none(id=facility_id)
-    if facility is None:
-        raise NotFound("unknown_facility")
-    return facility

@@ -8,7 +8,7 @@ from palace.models import Booking, BookingRules, BookingStatus, Facility, Facili
 from palace.models.bookings import SlotKind
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import facilities, rule_schema, setup_cache
+from palace.services.facilities import lookup, rule_schema, setup_cache
 
 # The rules' declaration (names, defaults, bounds, codes) lives in rule_schema; these
 # names are read from here too.
@@ -147,7 +147,7 @@ def slot_starts(rules: BookingRules, hours: list[OpeningHours], day: date) -> li
 
 
 @dataclass(frozen=True)
-class Period:
+class OpeningPeriod:
     """Bookable time on one weekday: from the first slot's start to the last slot's end."""
 
     weekday: int
@@ -163,7 +163,7 @@ class Period:
         return clock.hhmm(self.closes_minute)
 
 
-def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]:
+def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[OpeningPeriod]:
     """Where the slots of each opening period begin and end. Slots sit on a grid from
     midnight, so a hall opening at 06:30 with hour slots has its first slot at 07:00."""
     step = rules.slot_minutes
@@ -172,7 +172,7 @@ def slot_periods(rules: BookingRules, hours: list[OpeningHours]) -> list[Period]
         first = -(-row.opens_minute // step) * step
         count = (row.closes_minute - first) // step
         if count > 0:
-            periods.append(Period(row.weekday, first, first + count * step))
+            periods.append(OpeningPeriod(row.weekday, first, first + count * step))
     return periods
 
 
@@ -213,7 +213,7 @@ def _stored_hours(rows: list[OpeningHours]) -> Hours:
 
 
 async def rules_form(*, facility_id: int) -> RulesForm:
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     hours = _stored_hours(await OpeningHours.filter(facility_id=facility_id))
     return RulesForm(
         facility=facility,
@@ -263,7 +263,7 @@ async def update_rules(
     ServiceError("rules_invalid", fields=…) names every bad rule (by RulesChange's field
     names, and hours_<weekday>) and saves nothing.
     """
-    facility = await facilities.get_facility(facility_id=facility_id)
+    facility = await lookup.get_facility(facility_id=facility_id)
     new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
     if problems := rule_schema.problems_of(change) | hour_problems(new_hours):
         raise ServiceError("rules_invalid", fields=problems)
@@ -315,3 +315,12 @@ async def _replace_hours(facility_id: int, hours: Hours) -> None:
             for a, b in periods
         ]
     )
+
+
+async def grid_quota(*, member_id: int, facility: Facility, day_start: datetime) -> Quota:
+    """The member's own court or gym bookings in a hall against its limits."""
+    facility_rules = await rules_for(facility)
+    return await used_quota(
+        member_id=member_id, child_id=None, facility_rules=facility_rules, kind=SlotKind.GRID,
+        day_start=day_start,
+    )  # fmt: skip

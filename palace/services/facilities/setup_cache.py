@@ -7,10 +7,10 @@ same transaction as any change (migration 0011), so a change made by any process
 or by hand in SQL, reaches every process at its next request.
 
 The counter is read once per use, or once per web request inside ``request_scope``
-(the web layer opens one around each request; the session lookup brings it along,
-``note_version``). The objects handed out are shared:
-callers read them and never change or save them (``rules.stored_rules`` is the
-uncached row for the one service that edits it).
+(the web layer opens one around each request; the log-in lookup, accounts/logins,
+brings it along: ``note_version``). The objects handed out are shared: callers read
+them and never change or save them (``rules.update_rules`` edits the uncached row,
+read by ``rules._rules_to_edit``).
 """
 
 import asyncio
@@ -55,7 +55,7 @@ def request_scope() -> Iterator[None]:
 
 
 def note_version(version: int | None) -> None:
-    """The counter as another statement of this request read it (the session lookup):
+    """The counter as another statement of this request read it (the log-in lookup):
     the request's first use then needs no read of its own."""
     memo = _request_version.get()
     if memo is not None and not memo and version is not None:

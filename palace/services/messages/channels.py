@@ -1,30 +1,73 @@
 """Outbound channels: the same notifications, also sent outside the app.
 
-A member picks the kinds they want (``choose``); ``notify`` queues a delivery job for
-those after its commit, and the sweep finds any delivery a lost job left undone. The
-channel is chosen by PALACE_OUTBOUND_CHANNEL; only ``log`` (write the message to the
-log) exists today. SMS, e-mail or a WeChat template message fit the same interface.
+A member picks the kinds they want (``choose``), and where (``contacts``); ``notify``
+plans a delivery per channel and ``deliveries`` sends it from a worker. Each channel
+here sends one message or raises ``ChannelError`` with the provider's reason:
+
+- ``log``: writes the message to the log (the default until a real one is set up);
+- ``email``: SMTP (aiosmtplib), a text and an HTML part, subject = the title;
+- ``webhook``: a signed JSON POST for a union's own SMS or WeChat gateway (README,
+  "Messages outside the app", documents the payload and ``verify_webhook``);
+- ``sms``: Tencent Cloud SMS (``sms``).
+
+``deliveries.channel`` names them.
 """
 
+import hashlib
+import hmac
+import json
 import logging
-from datetime import timedelta
-from typing import Protocol
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from html import escape
+from typing import Any, Protocol
 
-from palace.models import Member, Notification, OutboundChoice
-from palace.services.core import after_commit, audit, clock
+import aiosmtplib
+import httpx
+
+from palace.models import Member, OutboundChoice
+from palace.outbound_settings import get_outbound
+from palace.services.core import after_commit, audit
 from palace.services.core.errors import ServiceError
 from palace.services.messages import notices
-from palace.settings import get_settings
 
 log = logging.getLogger("palace.outbound")
-# Older undelivered messages are stale: nobody wants yesterday's offer by SMS.
-SWEEP_WINDOW = timedelta(hours=6)
+# Seconds a provider may take to answer; an attempt's lease (deliveries.LEASE) is longer.
+TIMEOUT = 15.0
+# A webhook's timestamp older (or further ahead) than this is refused: a replay.
+WEBHOOK_TOLERANCE = 300
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification as it leaves the app, in the member's language."""
+
+    notification_id: int
+    kind: str
+    member: Member
+    title: str
+    text: str
+    created_at: datetime
+    # The values the text was made of (place, when, until...): SMS templates take them.
+    values: dict[str, str] = field(default_factory=dict)
+
+
+class ChannelError(Exception):
+    """A send failed; ``reason`` is the provider's word. ``permanent``: trying again
+    cannot help (no address, a refused recipient, a rejected request)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason[:500]
+        self.permanent = permanent
 
 
 class Channel(Protocol):
     name: str
 
-    async def send(self, *, member: Member, title: str, text: str) -> None: ...
+    async def send(self, message: Message) -> None: ...
 
 
 class LogChannel:
@@ -32,52 +75,128 @@ class LogChannel:
 
     name = "log"
 
-    async def send(self, *, member: Member, title: str, text: str) -> None:
-        log.info("message to member %s (%s): %s — %s", member.id, member.phone, title, text)
+    async def send(self, message: Message) -> None:
+        member = message.member
+        log.info(
+            "message to member %s (%s): %s — %s", member.id, member.phone, message.title,
+            message.text,
+        )  # fmt: skip
 
 
-CHANNELS: dict[str, Channel] = {"log": LogChannel()}
+class EmailChannel:
+    name = "email"
+
+    async def send(self, message: Message) -> None:
+        smtp = get_outbound().smtp
+        address = message.member.contact_email
+        if smtp is None or not address:
+            raise ChannelError("no e-mail address or no SMTP server", permanent=True)
+        try:
+            await aiosmtplib.send(
+                email_of(message, sender=smtp.sender, to=address),
+                hostname=smtp.host,
+                port=smtp.port,
+                username=smtp.username or None,
+                password=smtp.password or None,
+                use_tls=smtp.security == "tls",
+                start_tls={"starttls": True, "none": False}.get(smtp.security),
+                timeout=TIMEOUT,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            refused = error.recipients[0]
+            raise ChannelError(f"SMTP {refused.code}: {refused.message}", permanent=True) from None
+        except aiosmtplib.SMTPResponseException as error:
+            reason = f"SMTP {error.code}: {error.message}"
+            raise ChannelError(reason, permanent=error.code >= 500) from None
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise ChannelError(f"SMTP: {type(error).__name__}: {error}") from None
 
 
-def channel() -> Channel:
-    return CHANNELS[get_settings().outbound_channel]
-
-
-async def deliver(*, notification_id: int) -> bool:
-    """Send one notification outside the app, once; False when there was nothing to do."""
-    notification = await Notification.get_or_none(id=notification_id).select_related("member")
-    if notification is None or notification.sent_at is not None:
-        return False
-    via = channel()
-    # Claimed first, so two workers never both send it.
-    claimed = await Notification.filter(id=notification_id, sent_at__isnull=True).update(
-        sent_at=clock.now(), sent_via=via.name
+def email_of(message: Message, *, sender: str, to: str) -> EmailMessage:
+    """The e-mail: subject = the title, a text part and the same words as HTML."""
+    mail = EmailMessage()
+    mail["Subject"] = message.title
+    mail["From"] = sender
+    mail["To"] = to
+    mail["Message-ID"] = f"<notification-{message.notification_id}@palace>"
+    mail.set_content(message.text)
+    lang = message.member.language
+    html = (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{escape(message.title)}</title></head><body>"
+        f"<h1>{escape(message.title)}</h1><p>{escape(message.text)}</p></body></html>"
     )
-    if not claimed:
-        return False
-    member = notification.member
-    places = await notices.places_for([notification])
+    mail.add_alternative(html, subtype="html")
+    return mail
+
+
+def sign_webhook(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def verify_webhook(secret: str, timestamp: str, body: bytes, signature: str, now: float) -> bool:
+    """The receiver's check (README): the body signed with our secret, sent within five
+    minutes of ``now`` (Unix seconds). A receiver also drops an ``id`` it has seen."""
     try:
-        await via.send(
-            member=member,
-            title=notices.title(notification, member.language),
-            text=notices.text(notification, member.language, places),
-        )
-    except Exception:
-        # Given back for the sweep to try again.
-        await Notification.filter(id=notification_id).update(sent_at=None, sent_via=None)
-        raise
-    return True
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    if abs(now - sent) > WEBHOOK_TOLERANCE:
+        return False
+    return hmac.compare_digest(sign_webhook(secret, timestamp, body), signature)
 
 
-async def sweep() -> int:
-    """Deliver what lost jobs left undelivered; returns how many were sent."""
-    since = clock.now() - SWEEP_WINDOW
-    pending = await Notification.filter(sent_at__isnull=True, created_at__gte=since).only("id")
-    sent = 0
-    for row in pending:
-        sent += await deliver(notification_id=row.id)
-    return sent
+def webhook_payload(message: Message) -> dict[str, Any]:
+    member = message.member
+    return {
+        "id": message.notification_id,
+        "kind": message.kind,
+        "created_at": message.created_at.isoformat(),
+        "member": {
+            "id": member.id,
+            "card_no": member.card_no,
+            "name": member.name,
+            "phone": f"+86{member.phone}",
+            "email": member.contact_email,
+            "language": member.language,
+        },
+        "title": message.title,
+        "text": message.text,
+        "values": message.values,
+    }
+
+
+class WebhookChannel:
+    name = "webhook"
+
+    async def send(self, message: Message) -> None:
+        hook = get_outbound().webhook
+        if hook is None:
+            raise ChannelError("no webhook set up", permanent=True)
+        body = json.dumps(webhook_payload(message), ensure_ascii=False).encode()
+        timestamp = str(int(time.time()))  # the real clock: receivers compare with theirs
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Palace-Timestamp": timestamp,
+            "X-Palace-Signature": sign_webhook(hook.secret, timestamp, body),
+        }
+        await post(hook.url, body, headers)
+
+
+async def post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """POST and return a 2xx answer; anything else is a ChannelError with its reason."""
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.post(url, content=body, headers=headers)
+    except httpx.HTTPError as error:
+        raise ChannelError(f"{type(error).__name__}: {error}") from None
+    if response.is_success:
+        return response
+    reason = f"HTTP {response.status_code}: {response.text[:300]}"
+    # A 4xx says the request is wrong: the same request will not do better (408/429 may).
+    permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
+    raise ChannelError(reason, permanent=permanent)
 
 
 async def choices(*, member_id: int) -> set[str]:

@@ -59,7 +59,7 @@ async def _open_offers(member_id: int, found: list[Notification]) -> dict[int, W
 
 
 async def unread(*, member_id: int) -> int:
-    # Pages get the same count with the session lookup (sessions._RESOLVE_UNREAD).
+    # Pages get the same count with the session lookup (logins._RESOLVE_UNREAD).
     return await Notification.filter(member_id=member_id, read_at__isnull=True).count()
 
 

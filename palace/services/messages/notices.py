@@ -322,8 +322,16 @@ def text(notification: Notification, lang: str, places: Places) -> str:
     template = (free and WITH_FREE.get(kind)) or TEXTS.get(kind)
     if template is None:
         return gettext_for(lang, GENERIC)
-    values = {
-        "free": free,
+    return gettext_for(lang, template) % values(notification, lang, places)
+
+
+def values(notification: Notification, lang: str, places: Places) -> dict[str, object]:
+    """What a kind's text is made of (place, when, until...), in the reader's language;
+    SMS templates take them one by one."""
+    kind = kind_of(notification)
+    detail = notification.detail if isinstance(notification.detail, dict) else {}
+    found = {
+        "free": places.free(detail, lang),
         "place": places.name(detail, lang, booking_id=notification.booking_id),
         "class": places.class_name(detail, lang, booking_id=notification.booking_id),
         "room": places.room(detail, lang),
@@ -339,8 +347,8 @@ def text(notification: Notification, lang: str, places: Places) -> str:
         "hall": _hall(places, detail, lang),
     }
     if kind in PARTNER_KINDS:
-        values |= _partner_values(notification, detail, lang, places)
-    return gettext_for(lang, template) % values
+        found |= _partner_values(notification, detail, lang, places)
+    return found
 
 
 def _partner_values(

@@ -3,15 +3,16 @@
 The in-app inbox reads these rows; outbound channels (SMS, e-mail, WeChat) deliver
 them from a worker. A service that has something to tell a member calls ``notify``
 inside the transaction that makes the change, so the message exists exactly when the
-change does; a member who asked for this kind outside the app gets it sent by a
-worker after the commit (and by the sweep, if that job is lost).
+change does; a member who asked for this kind outside the app gets a delivery per
+channel, sent by a worker after the commit (and by the sweep, if that job is lost).
 """
 
 from typing import Any
 
-from palace.models import Notification, OutboundChoice
+from palace.models import Delivery, Member, Notification, OutboundChoice
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, clock
+from palace.services.messages import contacts
 
 
 async def notify(
@@ -43,8 +44,22 @@ async def notify(
         sent_at=None if wanted else now,
     )
     if wanted:
-        await after_commit.enqueue("deliver", notification.id, job_id=f"deliver:{notification.id}")
+        await plan_deliveries(notification)
     return notification
+
+
+async def plan_deliveries(notification: Notification) -> list[Delivery]:
+    """A delivery per channel of the member, in the caller's transaction; a job for each
+    after the commit (services/messages/deliveries sends them)."""
+    member = await Member.get(id=notification.member_id)
+    planned = []
+    for name in contacts.channels_of(member):
+        delivery = await Delivery.create(
+            notification_id=notification.id, channel=name, next_attempt_at=clock.now()
+        )
+        await after_commit.enqueue("send_delivery", delivery.id, job_id=f"delivery:{delivery.id}")
+        planned.append(delivery)
+    return planned
 
 
 def slot_detail(terms: Terms) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 A worker runs ``promote`` after a place was held for the line (see ``holds``); the
 sweep runs it for every slot with work left, so a lost job only delays it. Each run
-re-reads everything under a per-slot lock in its own transaction, so two workers, a
-retried job and the sweep give each held place to exactly one member, in line order.
+re-reads everything under the line's lock (``holds.lock_line``) in its own
+transaction, so two workers, a retried job and the sweep give each held place to
+exactly one member, in line order.
 
 While the start is more than the hall's auto-book cut-off away, a member who chose
 "book me automatically" is booked through the booking core (quotas, suspension,
@@ -25,10 +26,10 @@ from palace.services.booking import bookings, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
-from palace.services.messages import notifications
+from palace.services.facilities import closure_rule
+from palace.services.messages import deliveries, notifications
 from palace.services.waitlist import holds, waitlists
 
-# Key space of PostgreSQL advisory locks taken here (the second key is the slot id).
 # Codes that end a member's wait instead of skipping them.
 ENDS_WAIT = {"already_booked", "unknown_member"}
 
@@ -59,7 +60,9 @@ async def _give_held(slot: Slot, terms: Terms) -> int:
     offered = await WaitlistEntry.filter(slot_id=slot.id, status=S.OFFERED).count()
     free = slot.held - offered
     given = 0
-    if free > 0 and not await bookings.closure_over(terms.resource, terms.starts_at, terms.ends_at):
+    if free > 0 and not await closure_rule.closure_over(
+        terms.resource, terms.starts_at, terms.ends_at
+    ):
         for entry in await WaitlistEntry.filter(slot_id=slot.id, status=S.WAITING).order_by("id"):
             if given == free:
                 break
@@ -118,9 +121,10 @@ def _detail(entry: WaitlistEntry, terms: Terms) -> dict[str, object]:
     return detail if entry.child_id is None else {**detail, "child_id": entry.child_id}
 
 
-def offer_end(terms: Terms) -> datetime:
-    """An offer lasts the hall's offer time, and never past the start."""
-    return min(clock.now() + timedelta(minutes=terms.rules.offer_minutes), terms.starts_at)
+def offer_end(terms: Terms, *, reach: timedelta = timedelta(0)) -> datetime:
+    """An offer lasts the hall's offer time plus the time the member's channel takes to
+    reach them (so it is never shorter than that), and never past the start."""
+    return min(clock.now() + reach + timedelta(minutes=terms.rules.offer_minutes), terms.starts_at)
 
 
 async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
@@ -130,7 +134,8 @@ async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
         source=BookingSource.WAITLIST,
         child_id=entry.child_id,
     )
-    expires_at = offer_end(terms)
+    reach = await deliveries.reach_time(member_id=entry.member_id, kind="waitlist_offer")
+    expires_at = offer_end(terms, reach=reach)
     changed = await WaitlistEntry.filter(id=entry.id, status=S.WAITING).update(
         status=S.OFFERED, offered_at=clock.now(), offer_expires_at=expires_at, skipped_code=None
     )

@@ -21,6 +21,7 @@ from palace.services.booking import bookings, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
+from palace.services.facilities import closure_rule
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -106,7 +107,7 @@ async def _check_member(member_id: int, child_id: int | None) -> None:
 
 async def _check_full(member_id: int, child_id: int | None, terms: Terms) -> None:
     """A line forms only for a full slot the person is not in already."""
-    if await bookings.closure_over(terms.resource, terms.starts_at, terms.ends_at):
+    if await closure_rule.closure_over(terms.resource, terms.starts_at, terms.ends_at):
         raise WaitlistError("slot_closed")
     held = (
         Booking.filter(member_id=member_id, live_slot=terms.slot.id)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from palace.models import AuditEvent, LoginSession, Member, MemberStatus, Role
-from palace.services.accounts import account_status, accounts, admin, sessions
+from palace.services.accounts import account_status, accounts, admin, logins
 from palace.services.booking import bookings
 from palace.services.core import clock
 from palace.services.core.errors import AccountError, NotAllowed
@@ -128,15 +128,15 @@ async def test_change_password_checks_the_old_one_and_ends_other_sessions() -> N
             member_id=member.id, current_password="nope-nope", new_password="evening-yoga-7"
         )
     assert caught.value.fields == {"current_password": "wrong_password"}
-    assert await sessions.resolve(token=phone) is not None
+    assert await logins.resolve(token=phone) is not None
     await accounts.change_password(
         member_id=member.id,
         current_password=PASSWORD,
         new_password="evening-yoga-7",
         keep_session=laptop,
     )
-    assert await sessions.resolve(token=phone) is None
-    assert (await sessions.resolve(token=laptop)).id == member.id  # type: ignore[union-attr]
+    assert await logins.resolve(token=phone) is None
+    assert (await logins.resolve(token=laptop)).id == member.id  # type: ignore[union-attr]
     await accounts.authenticate(login=member.card_no, password="evening-yoga-7", address="a")
     assert await AuditEvent.filter(entity_id=member.id, action="password_changed").exists()
 
@@ -145,12 +145,12 @@ async def test_a_session_ends_at_log_out_and_for_a_disabled_account() -> None:
     member = await make_member()
     _, token = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
     _, other = await accounts.log_in(login=member.card_no, password=PASSWORD, address="a")
-    await sessions.end(token=token)
-    assert await sessions.resolve(token=token) is None
-    assert await sessions.resolve(token=other) is not None
+    await logins.end(token=token)
+    assert await logins.resolve(token=token) is None
+    assert await logins.resolve(token=other) is not None
     await Member.filter(id=member.id).update(status=MemberStatus.DISABLED)
-    assert await sessions.resolve(token=other) is None
-    assert await sessions.resolve(token="made-up") is None
+    assert await logins.resolve(token=other) is None
+    assert await logins.resolve(token="made-up") is None
 
 
 async def test_a_card_number_cannot_be_someone_elses_phone() -> None:

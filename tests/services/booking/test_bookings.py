@@ -16,7 +16,7 @@ from palace.models import (
     Role,
     Slot,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import bookings, releases, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.core import clock
 from tests.helpers import court, make_hall, make_member, make_session_slot, slot_at
@@ -210,7 +210,7 @@ async def test_cancel_frees_the_place_and_late_cancel_is_recorded() -> None:
     member, other = await make_member(), await make_member()
     resource = await court(hall)
     early = await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=slot_at())
-    cancelled = await bookings.cancel(member_id=member.id, booking_id=early.id)
+    cancelled = await releases.cancel(member_id=member.id, booking_id=early.id)
     assert cancelled.status == BookingStatus.CANCELLED
     assert (await Slot.get(id=early.slot_id)).taken == 0
     again = await bookings.book(member_id=other.id, resource_id=resource.id, starts_at=slot_at())
@@ -218,7 +218,7 @@ async def test_cancel_frees_the_place_and_late_cancel_is_recorded() -> None:
 
     soon = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     late = await bookings.book(member_id=member.id, resource_id=resource.id, starts_at=soon)
-    assert (await bookings.cancel(member_id=member.id, booking_id=late.id)).status == (
+    assert (await releases.cancel(member_id=member.id, booking_id=late.id)).status == (
         BookingStatus.LATE_CANCELLED
     )
     actions = await AuditEvent.filter(entity_id=late.id).values_list("action", "to_state")
@@ -232,7 +232,7 @@ async def test_someone_elses_booking_cannot_be_cancelled() -> None:
         member_id=owner.id, resource_id=(await court(hall)).id, starts_at=slot_at()
     )
     with pytest.raises(BookingError) as caught:
-        await bookings.cancel(member_id=intruder.id, booking_id=booking.id)
+        await releases.cancel(member_id=intruder.id, booking_id=booking.id)
     assert caught.value.code == "unknown_booking"
     assert (await Booking.get(id=booking.id)).status == BookingStatus.CONFIRMED
 
@@ -256,13 +256,13 @@ async def test_cancel_and_rebook_racing_never_overfill() -> None:
             return "booked"
 
         _, outcome = await asyncio.gather(
-            bookings.cancel(member_id=holder.id, booking_id=booking.id), rebook()
+            releases.cancel(member_id=holder.id, booking_id=booking.id), rebook()
         )
         assert outcome in {"booked", "slot_taken"}
         live = await Booking.filter(status=BookingStatus.CONFIRMED).count()
         assert live == (await Slot.get(resource_id=resource.id)).taken <= 1
         for b in await Booking.filter(status=BookingStatus.CONFIRMED):
-            await bookings.cancel(member_id=b.member_id, booking_id=b.id)
+            await releases.cancel(member_id=b.member_id, booking_id=b.id)
 
 
 async def test_an_empty_slot_row_left_from_a_longer_slot_cannot_double_book() -> None:
@@ -270,7 +270,7 @@ async def test_an_empty_slot_row_left_from_a_longer_slot_cannot_double_book() ->
     resource = await court(hall)
     first, second = await make_member(), await make_member()
     early = await bookings.book(member_id=first.id, resource_id=resource.id, starts_at=slot_at())
-    await bookings.cancel(member_id=first.id, booking_id=early.id)
+    await releases.cancel(member_id=first.id, booking_id=early.id)
     await BookingRules.filter(facility_id=hall.id).update(slot_minutes=30)
     a = await bookings.book(member_id=first.id, resource_id=resource.id, starts_at=slot_at())
     half_past = slot_at() + timedelta(minutes=30)
@@ -335,7 +335,7 @@ async def test_a_session_keeps_its_own_window_and_cut_off() -> None:
     booking = await bookings.take(
         member_id=member.id, slot_id=strict.id, actor_id=member.id, source=BookingSource.MEMBER
     )
-    cancelled = await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    cancelled = await releases.cancel(member_id=member.id, booking_id=booking.id)
     assert cancelled.status == BookingStatus.LATE_CANCELLED  # the hall alone would say "free"
 
 
@@ -398,7 +398,7 @@ async def test_cancelling_a_childs_place_frees_it_for_the_child_again() -> None:
         source=BookingSource.MEMBER,
         child_id=child.id,
     )
-    await bookings.cancel(member_id=parent.id, booking_id=booking.id)
+    await releases.cancel(member_id=parent.id, booking_id=booking.id)
     assert await _take(parent.id, slot.id, child_id=child.id) == "booked"
     assert (await Slot.get(id=slot.id)).taken == 1
 
@@ -428,5 +428,5 @@ async def test_one_person_is_never_booked_in_two_places_at_once() -> None:
     assert await _take(parent.id, drawing.id, child_id=child.id) == "booking_clash"
     # A cancelled booking is no clash.
     yoga_booking = await Booking.get(slot_id=yoga.id)
-    await bookings.cancel(member_id=parent.id, booking_id=yoga_booking.id)
+    await releases.cancel(member_id=parent.id, booking_id=yoga_booking.id)
     assert await _take(parent.id, drawing.id) == "booked"

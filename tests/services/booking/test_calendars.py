@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from palace.models import AuditEvent, Booking, CalendarFeed, Facility, Member, MemberStatus
-from palace.services.booking import bookings, calendars
+from palace.services.booking import bookings, calendars, releases
 from palace.services.booking.bookings import BookingError
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
@@ -123,7 +123,7 @@ async def test_a_cancelled_booking_says_cancelled() -> None:
     hall = await make_hall(cancel_cutoff_minutes=0)
     member = await make_member()
     booking = await _booked(member, hall)
-    await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    await releases.cancel(member_id=member.id, booking_id=booking.id)
     text = await calendars.booking_ics(member_id=member.id, booking_id=booking.id, lang="en")
     assert values(text, "STATUS") == ["CANCELLED"]
     assert values(text, "SEQUENCE") == ["1"]
@@ -161,7 +161,7 @@ async def test_the_feed_holds_the_last_30_days_onward_cancelled_ones_included() 
     old, recent, kept, dropped = [await _booked(member, hall, days=d) for d in (1, 2, 3, 4)]
     await Booking.filter(id=old.id).update(starts_at=clock.now() - timedelta(days=40))
     await Booking.filter(id=recent.id).update(starts_at=clock.now() - timedelta(days=20))
-    await bookings.cancel(member_id=member.id, booking_id=dropped.id)
+    await releases.cancel(member_id=member.id, booking_id=dropped.id)
     feed = await calendars.create_or_reset_feed(member_id=member.id)
     text = await calendars.feed_ics(token=feed.token)
     assert values(text, "UID") == [f"booking-{b.id}@palace" for b in (recent, kept, dropped)]

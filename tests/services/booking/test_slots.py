@@ -6,8 +6,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from palace.models import Booking, Resource, RoomHold, Slot, SlotKind
-from palace.services.booking import bookings, slots
+from palace.models import Booking, Resource, RoomBlock, Slot, SlotKind
+from palace.services.booking import bookings, releases, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.booking.slots import SlotError
 from tests.helpers import court, make_hall, make_member, make_session_slot, slot_at
@@ -57,7 +57,7 @@ async def _plan(room: Resource, starts_at: datetime, minutes: int = 60) -> str:
     try:
         async with in_transaction():
             slot = await make_session_slot(room, starts_at, minutes=minutes)
-            await slots.hold_room(
+            await slots.block_room(
                 resource_id=room.id,
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=minutes),
@@ -82,13 +82,13 @@ async def test_a_room_booked_on_the_timetable_cannot_also_take_a_class() -> None
     booking = await bookings.book(
         member_id=member.id, resource_id=room.id, starts_at=slot_at(hour=19)
     )
-    assert await RoomHold.filter(booking_id=booking.id).count() == 4
+    assert await RoomBlock.filter(booking_id=booking.id).count() == 4
     half_past = slot_at(hour=19) + timedelta(minutes=30)
     assert await _plan(room, half_past) == "room_in_use"
     assert await Slot.filter(kind=SlotKind.SESSION).count() == 0
 
-    await bookings.cancel(member_id=member.id, booking_id=booking.id)
-    assert await RoomHold.filter(booking_id=booking.id).count() == 0
+    await releases.cancel(member_id=member.id, booking_id=booking.id)
+    assert await RoomBlock.filter(booking_id=booking.id).count() == 0
     assert await _plan(room, half_past) == "planned"
 
 
@@ -117,13 +117,13 @@ async def test_a_room_booking_and_a_class_racing_for_a_room_never_both_get_it() 
             kind=SlotKind.SESSION, resource_id=room.id, starts_at=start + timedelta(minutes=30)
         ).count()
         assert booked + planned == 1
-        assert await RoomHold.filter(resource_id=room.id).count() == 4 * (n + 1)
+        assert await RoomBlock.filter(resource_id=room.id).count() == 4 * (n + 1)
 
 
-async def test_an_ordinary_court_takes_no_room_holds() -> None:
+async def test_an_ordinary_court_takes_no_room_blocks() -> None:
     hall = await make_hall()
     member = await make_member()
     await bookings.book(
         member_id=member.id, resource_id=(await court(hall)).id, starts_at=slot_at()
     )
-    assert await RoomHold.all().count() == 0
+    assert await RoomBlock.all().count() == 0

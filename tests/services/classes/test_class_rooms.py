@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from palace.models import Booking, ClassSession, Role, RoomHold, Schedule
+from palace.models import Booking, ClassSession, Role, RoomBlock, Schedule
 from palace.services.booking import bookings, timetable
 from palace.services.booking.bookings import BookingError
 from palace.services.classes import schedules
@@ -79,6 +79,6 @@ async def test_a_court_booking_and_a_new_schedule_racing_never_share_the_room() 
         sessions = await ClassSession.filter(room_id=room.id, starts_at=_at(23 + n, 19, 30))
         assert booked + len(sessions) == 1
     # Whatever won, each quarter hour of the room is held once.
-    blocks = await RoomHold.filter(resource_id=room.id).values_list("block_at", flat=True)
+    blocks = await RoomBlock.filter(resource_id=room.id).values_list("block_at", flat=True)
     assert len(blocks) == len(set(blocks))
     assert await Schedule.all().count() == await ClassSession.all().count()

@@ -11,11 +11,11 @@ from palace.models import (
     Closure,
     Notification,
     Role,
-    RoomHold,
+    RoomBlock,
     SessionStatus,
     Slot,
 )
-from palace.services.booking import bookings
+from palace.services.booking import releases
 from palace.services.booking.bookings import BookingError
 from palace.services.classes import class_sessions, classes
 from palace.services.core import clock
@@ -50,7 +50,7 @@ async def test_a_new_schedule_has_two_weeks_at_once_and_the_job_four(
     # Booking opens 7 days ahead at 08:00, local time.
     assert clock.utc(slot.opens_at) == clock.at(date(2026, 11, 17), 8 * 60)
     assert clock.utc(first.starts_at) == clock.at(date(2026, 11, 24), 19 * 60 + 30)
-    assert await RoomHold.filter(slot_id=slot.id).count() == 4
+    assert await RoomBlock.filter(slot_id=slot.id).count() == 4
 
 
 async def test_generating_twice_makes_nothing_twice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,7 +78,7 @@ async def test_sessions_are_re_derived_from_the_database_after_a_loss(
     await class_sessions.generate()
     last = await ClassSession.filter(schedule_id=schedule.id).order_by("-starts_at").first()
     assert last is not None
-    await RoomHold.filter(slot_id=last.slot_id).delete()
+    await RoomBlock.filter(slot_id=last.slot_id).delete()
     await last.delete()
     await Slot.filter(id=last.slot_id).delete()
     assert await class_sessions.generate() == 1
@@ -169,7 +169,7 @@ async def test_cancelling_a_session_cancels_its_bookings_and_tells_the_reason(
     told = await Notification.filter(kind="class_cancelled")
     assert sorted(n.member_id for n in told) == sorted(m.id for m in members)
     assert all(n.detail["reason"] == "老师生病" for n in told)
-    assert await RoomHold.filter(slot_id=session.slot_id).count() == 0
+    assert await RoomBlock.filter(slot_id=session.slot_id).count() == 0
     event = await AuditEvent.get(entity="class_session", entity_id=session.id)
     assert (event.actor_id, event.action, event.to_state) == (staff.id, "cancel", "cancelled")
     # Nobody can take a place in it any more.
@@ -227,6 +227,6 @@ async def test_cancelling_a_class_place_after_its_cut_off_is_a_late_cancel(
     member = await make_member()
     booking = await classes.book(member_id=member.id, session_id=session.id)
     freeze(monkeypatch, datetime(2026, 11, 24, 18, 0))
-    done = await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    done = await releases.cancel(member_id=member.id, booking_id=booking.id)
     assert done.status == BookingStatus.LATE_CANCELLED
     assert (await Slot.get(id=session.slot_id)).taken == 0

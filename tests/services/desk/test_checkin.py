@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from palace.models import AuditEvent, Booking, BookingPartner, BookingStatus, Member, Slot
-from palace.services.booking import bookings, tickets
+from palace.services.booking import bookings, releases, tickets
 from palace.services.booking.bookings import BookingError
 from palace.services.core import clock
 from palace.services.desk import checkin
@@ -149,7 +149,7 @@ async def test_a_code_for_another_hall_checks_nothing_in(move_to: Move) -> None:
 async def test_a_cancelled_booking_checks_nothing_in(move_to: Move) -> None:
     desk, member = await make_member(), await make_member()
     booking = await _booked(member)
-    await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    await releases.cancel(member_id=member.id, booking_id=booking.id)
     move_to(slot_at(1))
     result = await checkin.by_code(
         actor_id=desk.id, token=tickets.token_for(booking.id), facility_id=None

@@ -22,8 +22,8 @@ def move_to(monkeypatch: pytest.MonkeyPatch) -> Move:
     return move
 
 
-def _states(board: now_board.Board, hall: int = 0, line: int = 0) -> list[list[tuple[str, str]]]:
-    periods = board.halls[hall].lines[line].periods
+def _states(board: now_board.Board, hall: int = 0, row: int = 0) -> list[list[tuple[str, str]]]:
+    periods = board.halls[hall].rows[row].periods
     return [[(p.name, p.state.value) for e in x.expected for p in e.people] for x in periods]
 
 
@@ -55,7 +55,7 @@ async def test_the_board_shows_now_and_next_with_each_persons_state(move_to: Mov
     await noshows.mark_no_shows()
     board = await now_board.board(facility_id=hall.id)
     assert _states(board)[0] == [("乙", "no_show"), ("丙", "no_show")]
-    assert board.halls[0].lines[0].periods[0].walk_in  # the place is free for a walk-in
+    assert board.halls[0].rows[0].periods[0].walk_in  # the place is free for a walk-in
 
 
 async def test_the_board_shows_class_sessions_and_free_times(move_to: Move) -> None:
@@ -72,10 +72,10 @@ async def test_the_board_shows_class_sessions_and_free_times(move_to: Move) -> N
     six, seven = slot_at(1, 18), slot_at(1, 19)
     move_to(six + timedelta(minutes=50))
     yoga = await now_board.board(facility_id=room.id)
-    period = yoga.halls[0].lines[0].periods[0]
-    assert period.session and (period.free, _states(yoga)) == (11, [[("丁", "due")]])
+    period = yoga.halls[0].rows[0].periods[0]
+    assert period.is_session and (period.free, _states(yoga)) == (11, [[("丁", "due")]])
     gym_board = await now_board.board(facility_id=gym.id)
-    times = [(p.starts_at, p.free) for p in gym_board.halls[0].lines[0].periods]
+    times = [(p.starts_at, p.free) for p in gym_board.halls[0].rows[0].periods]
     assert times == [(six, 20), (seven, 20)]
 
 
@@ -103,7 +103,7 @@ async def test_a_room_shows_its_next_class_beside_its_next_court_time(move_to: M
         source=bookings.BookingSource.MEMBER,
     )
     move_to(ten + timedelta(minutes=40))
-    periods = (await now_board.board(facility_id=hall.id)).halls[0].lines[0].periods
-    starts = [(p.starts_at, p.session) for p in periods]
+    periods = (await now_board.board(facility_id=hall.id)).halls[0].rows[0].periods
+    starts = [(p.starts_at, p.is_session) for p in periods]
     assert starts == [(ten, False), (eleven, False), (class_start, True)]
     assert [x.name for e in periods[2].expected for x in e.people] == ["戊"]

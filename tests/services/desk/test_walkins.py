@@ -98,7 +98,7 @@ async def test_a_named_guest_only_where_the_hall_allows_guests(move_to: Move) ->
     mine = await booking_views.member_bookings(member_id=desk.id)
     assert mine.upcoming == [] and mine.past == []
     board = await now_board.board(facility_id=gym.id)
-    names = [p.name for e in board.halls[0].lines[0].periods[-1].expected for p in e.people]
+    names = [p.name for e in board.halls[0].rows[0].periods[-1].expected for p in e.people]
     assert names == ["王芳", "李雷"]
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from palace.models import AuditEvent, BookingRules, FacilityKind, OpeningHours
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rule_schema, rules
@@ -149,7 +149,7 @@ async def test_slot_length_is_locked_while_the_hall_has_upcoming_bookings() -> N
     assert await AuditEvent.filter(entity="facility").count() == 0
     # Other rules may change while bookings exist.
     await save(hall.id, replace(COURT, days_ahead=3))
-    await bookings.cancel(member_id=member.id, booking_id=booking.id)
+    await releases.cancel(member_id=member.id, booking_id=booking.id)
     await save(hall.id, replace(COURT, slot_minutes=30))
     assert (await BookingRules.get(facility_id=hall.id)).slot_minutes == 30
 

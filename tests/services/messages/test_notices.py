@@ -7,7 +7,7 @@ import pytest
 from palace.models import Booking, Notification
 from palace.services.booking import bookings
 from palace.services.core import clock
-from palace.services.messages import channels, inbox, notices, reminders
+from palace.services.messages import channels, deliveries, inbox, notices, reminders
 from tests.helpers import court, make_hall, make_member, slot_at
 
 
@@ -91,8 +91,8 @@ async def test_chosen_kinds_are_delivered_once_by_the_outbound_channel(
     other = await notifications.notify(member_id=member.id, kind="booked", detail={})
     assert (await Notification.get(id=other.id)).sent_at is not None  # nothing to send
     with caplog.at_level("INFO", logger="palace.outbound"):
-        assert await channels.sweep() == 1
-        assert await channels.deliver(notification_id=wanted.id) is False
+        assert await deliveries.sweep() == 1
+        assert await deliveries.deliver(notification_id=wanted.id) is False
     sent = await Notification.get(id=wanted.id)
     assert sent.sent_via == "log"
     assert [r.getMessage() for r in caplog.records if "Reminder" in r.getMessage()]

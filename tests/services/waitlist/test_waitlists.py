@@ -24,7 +24,7 @@ from palace.models import (
     WaitlistEntry,
     WaitStatus,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.classes import class_sessions, classes, schedule_edits
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
@@ -46,7 +46,7 @@ async def _full_court(**rules: object) -> tuple[Slot, Member]:
 
 async def _cancel_all(member: Member) -> None:
     for booking in await Booking.filter(member_id=member.id, status=BookingStatus.CONFIRMED):
-        await bookings.cancel(member_id=member.id, booking_id=booking.id)
+        await releases.cancel(member_id=member.id, booking_id=booking.id)
 
 
 async def test_joining_a_full_slot_puts_the_member_in_line_in_order() -> None:
@@ -73,7 +73,7 @@ async def test_joining_a_line_at_a_time_the_member_is_booked_is_refused_at_the_t
     assert refused.value.code == "booking_clash"
     assert refused.value.params == {"at": clock.utc(booked.starts_at)}
     assert not await WaitlistEntry.exists()
-    await bookings.cancel(member_id=member.id, booking_id=booked.id)
+    await releases.cancel(member_id=member.id, booking_id=booked.id)
     entry = await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
     assert entry.status == WaitStatus.WAITING
 

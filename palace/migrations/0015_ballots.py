@@ -11,7 +11,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_waitlist_children')]
+    dependencies = [('models', '0014_deliveries')]
 
     initial = False
 

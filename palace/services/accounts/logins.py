@@ -1,7 +1,8 @@
-"""Logged-in devices: started at log-in, ended at log-out or when the password changes.
+"""Log-ins (login sessions, one per logged-in device): started at log-in, ended at
+log-out or when the password changes.
 
-The signed cookie only names a session; whether it is still valid is decided here,
-in the database, so a copied cookie stops working the moment its session ends.
+The signed cookie only names a log-in; whether it is still valid is decided here, in
+the database, so a copied cookie stops working the moment its log-in ends.
 """
 
 import hashlib
