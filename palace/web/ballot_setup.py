@@ -52,7 +52,7 @@ def _change(form: FormData) -> SettingsChange:
 async def settings(request: Request) -> Response:
     hall = optional_id(request.query_params.get("hall"))
     shown = await ballot_setup.settings_page(facility_id=hall)
-    context = {"s": shown, "rows": range(RANGE_ROWS), "limits": ballot_setup.LIMITS}
+    context = {"settings_page": shown, "rows": range(RANGE_ROWS), "limits": ballot_setup.LIMITS}
     return render(request, "staff/ballots.html", context)
 
 

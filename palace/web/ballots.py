@@ -48,7 +48,7 @@ async def entry(request: Request) -> Response:
     shown = await ballot_views.entry_page(
         ballot_id=path_id(request, "ballot_id"), member_id=request.state.member.id
     )
-    return render(request, "ballots/entry.html", {"p": shown, "desk": False})
+    return render(request, "ballots/entry.html", {"entry_page": shown, "desk": False})
 
 
 @page()
@@ -77,7 +77,7 @@ async def desk_entry(request: Request) -> Response:
     shown = await ballot_views.entry_page(
         ballot_id=path_id(request, "ballot_id"), member_id=request.state.member.id
     )
-    return render(request, "ballots/entry.html", {"p": shown, "desk": True})
+    return render(request, "ballots/entry.html", {"entry_page": shown, "desk": True})
 
 
 @page(*DESK_ROLES)
@@ -126,7 +126,7 @@ async def verify(request: Request) -> Response:
 @public
 async def fairness(request: Request) -> Response:
     figures = await ballot_views.fairness()
-    return render(request, "ballots/fairness.html", {"f": figures})
+    return render(request, "ballots/fairness.html", {"figures": figures})
 
 
 routes = [

@@ -74,6 +74,8 @@ async def test_staff_set_balloted_times_and_a_branch(client: httpx.AsyncClient) 
     assert saved.status_code == 303
     stored = await BallotSettings.get(facility_id=hall.id)
     assert (stored.window_hours, stored.max_wins_per_branch_day) == (48, 2)
+    shown = (await client.get(f"/staff/ballots?hall={hall.id}")).text
+    assert 'value="09:00"' in shown and 'value="12:00"' in shown
     short = await post_form(client, f"/staff/ballots/{hall.id}", {**form, "window_hours": "47"},
                             page="/staff/ballots")  # fmt: skip
     assert short.status_code == 303
