@@ -15,7 +15,7 @@ from palace.models import (
     Member,
     Slot,
 )
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.messages import channels, contacts
 from palace.services.waitlist import waitlists
 from tests.helpers import court, make_hall, make_member, slot_at
@@ -51,7 +51,7 @@ async def _promoted_member(*picked: str) -> tuple[Member, Slot]:
         quiet_end="",
     )
     await waitlists.join(member_id=member.id, slot_id=booking.slot_id, mode="auto")
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)
     return await Member.get(id=member.id), await Slot.get(id=booking.slot_id)
 
 

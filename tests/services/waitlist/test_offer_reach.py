@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from palace.models import Booking, BookingStatus, Member, Slot, WaitlistEntry
-from palace.services.booking import bookings
+from palace.services.booking import bookings, releases
 from palace.services.core import clock
 from palace.services.messages import channels, contacts, deliveries
 from palace.services.waitlist import promotions, waitlists
@@ -52,7 +52,7 @@ async def _offered(member: Member) -> timedelta:
         member_id=holder.id, resource_id=(await court(hall)).id, starts_at=slot_at(days=2)
     )
     entry = await waitlists.join(member_id=member.id, slot_id=booking.slot_id, mode="ask")
-    await bookings.cancel(member_id=holder.id, booking_id=booking.id)
+    await releases.cancel(member_id=holder.id, booking_id=booking.id)
     assert (await Booking.get(id=booking.id)).status == BookingStatus.CANCELLED
     await promotions.promote(slot_id=(await Slot.get(id=booking.slot_id)).id)
     offered = await WaitlistEntry.get(id=entry.id)
