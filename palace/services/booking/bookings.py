@@ -34,7 +34,6 @@ from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import rules
-from palace.services.fairness import ballot_holds
 from palace.services.messages import notifications
 
 
@@ -144,7 +143,6 @@ async def _take(
     guest_name: str | None,
 ) -> Taken:
     _check_time(terms, source)
-    await _check_balloted(terms, source)
     guest = _guest(terms, source, guest_name)
     async with after_commit.transaction():
         facts = await _check(member_id, child_id, terms, person=guest is None)
@@ -179,7 +177,6 @@ async def check_may_take(
     except slots.SlotError as error:
         raise BookingError(error.code) from None
     _check_time(terms, source)
-    await _check_balloted(terms, source)
     await _check(member_id, child_id, terms, person=True)
     return terms
 
@@ -311,16 +308,8 @@ def _check_time(terms: Terms, source: BookingSource) -> None:
     # Waitlists and ballots were entered while the window was open.
     if source in (BookingSource.MEMBER, BookingSource.DESK) and now < terms.opens_at:
         raise BookingError("not_yet_open", opens_at=terms.opens_at)
-
-
-async def _check_balloted(terms: Terms, source: BookingSource) -> None:
-    """A balloted court is given by its ballot's draw only, until its leftovers are released."""
-    if source == BookingSource.BALLOT or terms.slot.kind != SlotKind.GRID:
-        return
-    held = await ballot_holds.holding(
-        facility_id=terms.facility.id, resource_id=terms.resource.id, starts_at=terms.starts_at
-    )
-    if held is not None:
+    # A balloted court is its draw's alone until the leftovers are released.
+    if (held := terms.balloted) is not None and source != BookingSource.BALLOT:
         raise BookingError("slot_balloted", ballot_id=held.ballot_id, release_at=held.release_at)
 
 

@@ -25,6 +25,7 @@ from palace.services.booking import booking_sql
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules, setup_cache
+from palace.services.fairness import ballot_holds
 
 BLOCK_LENGTH = timedelta(minutes=15)
 
@@ -48,6 +49,7 @@ class Terms:
     rules: BookingRules  # quotas and, for grid slots, the window and cut-off
     opens_at: datetime  # when members may start booking it
     late_from: datetime  # a cancellation after this is a late cancel
+    balloted: ballot_holds.Held | None = None  # the ballot whose draw alone gives it now
 
     @property
     def starts_at(self) -> datetime:
@@ -77,6 +79,11 @@ async def terms_of(slot: Slot) -> Terms:
     facility_rules = await rules.rules_for(facility)
     starts_at = clock.utc(slot.starts_at)
     opens_at = slot.opens_at or rules.booking_opens_at(facility_rules, clock.local_day(starts_at))
+    held = None
+    if slot.kind == SlotKind.GRID:
+        held = await ballot_holds.holding(
+            facility_id=facility.id, resource_id=resource.id, starts_at=starts_at
+        )
     return Terms(
         slot=slot,
         resource=resource,
@@ -84,6 +91,7 @@ async def terms_of(slot: Slot) -> Terms:
         rules=facility_rules,
         opens_at=clock.utc(opens_at),
         late_from=late_from(slot, facility_rules),
+        balloted=held,
     )
 
 

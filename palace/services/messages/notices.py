@@ -14,16 +14,8 @@ from tortoise.expressions import Q
 
 from palace import catalog
 from palace.i18n import BABEL_LOCALES, N_, gettext_for
-from palace.models import (
-    Booking,
-    Child,
-    ClassSession,
-    Facility,
-    Instructor,
-    Member,
-    Notification,
-    Resource,
-)
+from palace.models import Booking, Child, ClassSession, Instructor, Member, Notification, Resource
+from palace.models.facilities import Facility
 from palace.services.booking import booking_names, partners
 from palace.services.core import clock
 
@@ -135,14 +127,8 @@ OLD_ANSWER = "partner_answer"
 CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 # About the member's booking as a whole (or a ballot entry), not one place.
 MEMBER_KINDS = frozenset(
-    {
-        "booking_suspended",
-        "suspension_lifted",
-        "account_suspended",
-        "account_suspended_open",
-        "ballot_lost",
-    }
-)
+    {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
+) | {"ballot_lost"}
 # Why a member was passed over in a line is the error that kept them out (the one
 # catalog); a code it does not know says this.
 OTHER_REASON = N_("a booking rule does not allow it.")
@@ -344,7 +330,9 @@ def values(notification: Notification, lang: str, places: Places) -> dict[str, o
         "strikes": detail.get("strikes", ""),
         "days": detail.get("days", ""),
         "weight": detail.get("weight", ""),
-        "hall": _hall(places, detail, lang),
+        "hall": hall.name(lang)
+        if (hall := places.halls.get(_int(detail.get("facility_id"))))
+        else "",
     }
     if kind in PARTNER_KINDS:
         found |= _partner_values(notification, detail, lang, places)
@@ -370,11 +358,6 @@ def _partner_values(
         values["place"] = f"{resource.facility.name(lang)} · {resource.name(lang)}"
         values["when"] = _moment(booking.starts_at.isoformat(), lang)
     return values
-
-
-def _hall(places: Places, detail: dict[str, object], lang: str) -> str:
-    hall = places.halls.get(_int(detail.get("facility_id")))
-    return hall.name(lang) if hall else ""
 
 
 def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
