@@ -35,6 +35,8 @@ class Settings:
     suspension_days: int = 14
     # Host headers answered; any other is refused with 400 ("*.example.org", "*" for any).
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    # JSON API requests one token may make per minute (palace.api; counted in Redis).
+    api_requests_per_minute: int = 120
 
     @property
     def zone(self) -> ZoneInfo:
@@ -129,4 +131,5 @@ def get_settings() -> Settings:
         strike_period_days=_int("PALACE_STRIKE_PERIOD_DAYS", 30),
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
         allowed_hosts=_allowed_hosts(),
+        api_requests_per_minute=_int("PALACE_API_REQUESTS_PER_MINUTE", 120),
     )

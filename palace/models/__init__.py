@@ -1,3 +1,4 @@
+from palace.models.api_tokens import ApiToken, TokenScope
 from palace.models.audit import AuditEvent
 from palace.models.bookings import (
     Booking,
@@ -32,6 +33,7 @@ from palace.models.strikes import Strike, Suspension
 from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Booking",
     "BookingPartner",
@@ -68,6 +70,7 @@ __all__ = [
     "SlotKind",
     "Strike",
     "Suspension",
+    "TokenScope",
     "WaitMode",
     "WaitStatus",
     "WaitlistEntry",
