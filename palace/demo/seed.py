@@ -3,11 +3,10 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tortoise.transactions import in_transaction
-
 from palace.demo import classes as demo_classes
 from palace.models import BookingRules, Facility, FacilityKind, Member, OpeningHours, Resource, Role
 from palace.services.accounts import accounts
+from palace.services.core import after_commit
 from palace.services.core.errors import AccountError
 from palace.services.facilities import rules
 
@@ -132,7 +131,7 @@ async def _seed_facility(order: int, spec: DemoFacility, report: SeedReport) -> 
 async def seed_demo() -> SeedReport:
     """Create whatever of the demo palace is missing; never touch what exists."""
     report = SeedReport()
-    async with in_transaction():
+    async with after_commit.transaction():
         for order, spec in enumerate(FACILITIES):
             await _seed_facility(order, spec, report)
         await demo_classes.seed_types(report.created)

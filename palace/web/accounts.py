@@ -1,13 +1,12 @@
 """Register, log in, log out, change password, switch language."""
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.services.accounts import accounts, children, sessions
-from palace.services.core.errors import AccountError, ServiceError, Throttled
+from palace.services.core.errors import ServiceError
 from palace.settings import LANGUAGES
 from palace.web import flash, nav
 from palace.web.auth import (
@@ -19,7 +18,8 @@ from palace.web.auth import (
     safe_next,
     session_token,
 )
-from palace.web.messages import field_messages, message
+from palace.web.errors import attempt, headers_for, status_for, text_for
+from palace.web.messages import field_messages
 from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
@@ -46,22 +46,25 @@ async def register_form(request: Request) -> Response:
 @public
 async def register(request: Request) -> Response:
     form = await _form(request)
-    try:
-        _member, token = await accounts.sign_up(
-            card_no=form.get("card_no", ""),
-            name=form.get("name", ""),
-            phone=form.get("phone", ""),
-            password=form.get("password", ""),
-            language=request_language(request),
-        )
-    except AccountError as error:
-        values = {key: form.get(key, "") for key in REGISTER_FIELDS}
-        errors = field_messages(request_language(request), error)
-        context = {"values": values, "errors": errors, "name_max": accounts.NAME_MAX}
-        return render(request, "accounts/register.html", context, status_code=400)
-    remember_login(request, token)
+    done = await attempt(accounts.sign_up(**_typed(form, (*REGISTER_FIELDS, "password")),
+                                          language=request_language(request)))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return _register_page(request, form, done)
+    remember_login(request, done[1])
     flash.add(request, N_("Welcome! Your account is ready."))
     return _redirect("/")
+
+
+def _typed(form: dict[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The form's fields ``names`` as typed ("" for one left out), for a service's keywords."""
+    return {name: form.get(name, "") for name in names}
+
+
+def _register_page(request: Request, form: dict[str, str], error: ServiceError) -> Response:
+    values = {key: form.get(key, "") for key in REGISTER_FIELDS}
+    errors = field_messages(request_language(request), error)
+    context = {"values": values, "errors": errors, "name_max": accounts.NAME_MAX}
+    return render(request, "accounts/register.html", context, status_code=400)
 
 
 def _asked(raw: str | None) -> str | None:
@@ -82,33 +85,22 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await _form(request)
     next_url = _asked(form.get("next")) or ""
-    lang = request_language(request)
-    try:
-        member, token = await accounts.log_in(
-            login=form.get("login", ""),
-            password=form.get("password", ""),
-            address=request.client.host if request.client else "-",
-            language=request.session.get("lang"),
-        )
-    except Throttled as error:
-        context = {
-            "next": next_url,
-            "login": form.get("login", ""),
-            "error": message(lang, error.code, **error.params),
-        }
-        headers = {"Retry-After": str(error.retry_after)}
-        return render(request, "accounts/login.html", context, status_code=429, headers=headers)
-    except AccountError as error:
-        status = 403 if error.code == "account_disabled" else 400
-        context = {
-            "next": next_url,
-            "login": form.get("login", ""),
-            "error": message(lang, error.code),
-        }
-        return render(request, "accounts/login.html", context, status_code=status)
+    address = request.client.host if request.client else "-"
+    done = await attempt(accounts.log_in(**_typed(form, ("login", "password")), address=address,
+                                         language=request.session.get("lang")))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return _login_refused(request, next_url, form.get("login", ""), done)
+    member, token = done
     remember_login(request, token)
     start = next_url or nav.start_page(member.role)
     return _redirect(PASSWORD_PAGE if member.must_change_password else start)
+
+
+def _login_refused(request: Request, next_url: str, login: str, error: ServiceError) -> Response:
+    """The form again with why: 429 with Retry-After when throttled, 403 when disabled."""
+    context = {"next": next_url, "login": login, "error": text_for(request, error)}
+    return render(request, "accounts/login.html", context, status_code=status_for(error),
+                  headers=headers_for(error))  # fmt: skip
 
 
 @public
@@ -136,14 +128,12 @@ async def _account(
 async def add_child(request: Request) -> Response:
     form = await _form(request)
     values = {key: form.get(key, "")[:200] for key in ("child_name", "birth_year")}
-    lang = request_language(request)
-    try:
-        await children.add(member_id=request.state.member.id, name=values["child_name"],
-                           birth_year=values["birth_year"])  # fmt: skip
-    except ServiceError as error:
-        errors = field_messages(lang, error) or {
-            "child_name": message(lang, error.code, **error.params)
-        }
+    done = await attempt(children.add(member_id=request.state.member.id,
+                                      name=values["child_name"],
+                                      birth_year=values["birth_year"]))  # fmt: skip
+    if isinstance(done, ServiceError):
+        lang = request_language(request)
+        errors = field_messages(lang, done) or {"child_name": text_for(request, done)}
         return await _account(request, values=values, errors=errors)
     flash.add(request, N_("Child added. You can book children's classes for them."))
     return _redirect("/account#children")
@@ -151,11 +141,7 @@ async def add_child(request: Request) -> Response:
 
 @page()
 async def remove_child(request: Request) -> Response:
-    try:
-        await children.remove(member_id=request.state.member.id,
-                              child_id=path_id(request, "child_id"))  # fmt: skip
-    except ServiceError:
-        raise HTTPException(404) from None
+    await children.remove(member_id=request.state.member.id, child_id=path_id(request, "child_id"))
     flash.add(request, N_("Child removed from your list."))
     return _redirect("/account#children")
 
@@ -168,17 +154,11 @@ async def password_form(request: Request) -> Response:
 @page()
 async def change_password(request: Request) -> Response:
     form = await _form(request)
-    lang = request_language(request)
-    try:
-        await accounts.change_password(
-            member_id=request.state.member.id,
-            current_password=form.get("current_password", ""),
-            new_password=form.get("new_password", ""),
-            confirm_password=form.get("confirm_password", ""),
-            keep_session=session_token(request),
-        )
-    except AccountError as error:
-        context = {"errors": field_messages(lang, error)}
+    typed = _typed(form, ("current_password", "new_password", "confirm_password"))
+    done = await attempt(accounts.change_password(member_id=request.state.member.id, **typed,
+                                                  keep_session=session_token(request)))  # fmt: skip
+    if isinstance(done, ServiceError):
+        context = {"errors": field_messages(request_language(request), done)}
         return render(request, "accounts/password.html", context, status_code=400)
     flash.add(request, N_("Your password has been changed. Other devices have been logged out."))
     return _redirect("/account")

@@ -7,7 +7,6 @@ an optional end date), shown back for confirmation, and only then made.
 from datetime import timedelta
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -19,12 +18,12 @@ from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import attempt
 from palace.web.messages import field_messages, message
 from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
 FORM_FIELDS = ("field", "value", "reason", "until")
-NOT_FOUND = {"unknown_member", "unknown_field", "unknown_role", "unknown_status"}
 
 
 @page(Role.ADMIN)
@@ -42,10 +41,7 @@ async def _account_page(
     change: admin.Change | None = None,
     error: ServiceError | None = None,
 ) -> Response:
-    try:
-        member = await accounts.get_member(member_id=member_id)
-    except ServiceError:
-        raise HTTPException(404) from None
+    member = await accounts.get_member(member_id=member_id)
     lang = request_language(request)
     context = {
         "m": member,
@@ -67,31 +63,33 @@ async def member_page(request: Request) -> Response:
     return await _account_page(request, path_id(request, "member_id"))
 
 
-def _asked(form: FormData) -> tuple[dict[str, str], admin.Asked]:
-    """The form as typed, and the change it asks for; a date that cannot be read is
-    an error on its field."""
+def _asked(form: FormData) -> admin.Asked:
+    """The change the form asks for; a date that cannot be read is an error on its field."""
     values = {key: str(form.get(key, ""))[:400] for key in FORM_FIELDS}
     until = clock.parse_day(values["until"]) if values["until"] else None
     if values["until"] and until is None:
         raise ServiceError("invalid", fields={"until": "suspension_end_invalid"})
-    return values, admin.Asked(values["field"], values["value"], values["reason"], until)
+    return admin.Asked(values["field"], values["value"], values["reason"], until)
+
+
+async def _preview_or_apply(actor_id: int, member_id: int, form: FormData) -> admin.Change | None:
+    """The change, to be shown back and confirmed; None once it is confirmed and made."""
+    asked = _asked(form)
+    if form.get("confirmed") != "1":
+        return await admin.preview(actor_id=actor_id, member_id=member_id, asked=asked)
+    await admin.apply(actor_id=actor_id, member_id=member_id, asked=asked)
+    return None
 
 
 @page(Role.ADMIN)
 async def update_member(request: Request) -> Response:
-    member_id, actor_id = path_id(request, "member_id"), request.state.member.id
-    form = await request.form()
+    member_id, form = path_id(request, "member_id"), await request.form()
     values = {key: str(form.get(key, ""))[:400] for key in FORM_FIELDS}
-    try:
-        values, asked = _asked(form)
-        if form.get("confirmed") != "1":  # asked first: shown back to be confirmed
-            change = await admin.preview(actor_id=actor_id, member_id=member_id, asked=asked)
-            return await _account_page(request, member_id, values, change=change)
-        await admin.apply(actor_id=actor_id, member_id=member_id, asked=asked)
-    except ServiceError as error:
-        if error.code in NOT_FOUND:
-            raise HTTPException(404 if error.code == "unknown_member" else 400) from None
-        return await _account_page(request, member_id, values, error=error)
+    done = await attempt(_preview_or_apply(request.state.member.id, member_id, form))
+    if isinstance(done, ServiceError):
+        return await _account_page(request, member_id, values, error=done)
+    if done is not None:
+        return await _account_page(request, member_id, values, change=done)
     flash.add(request, N_("Saved."))
     return RedirectResponse(f"/admin/members/{member_id}", status_code=303)
 

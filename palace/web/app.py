@@ -18,6 +18,7 @@ from palace.db import close_database, open_database
 from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
 from palace.services.accounts import throttle
+from palace.services.core.errors import ServiceError
 from palace.settings import get_settings
 from palace.web import (
     accounts,
@@ -46,7 +47,13 @@ from palace.web import (
 )
 from palace.web.auth import RequestContextMiddleware
 from palace.web.csrf import CSRFMiddleware
-from palace.web.errors import ErrorPageMiddleware, csrf_rejected, http_error, server_error
+from palace.web.errors import (
+    ErrorPageMiddleware,
+    csrf_rejected,
+    http_error,
+    server_error,
+    service_error,
+)
 from palace.web.guard import InputGuardMiddleware
 from palace.web.headers import SecurityHeadersMiddleware
 from palace.web.logging import RequestLogMiddleware
@@ -127,7 +134,8 @@ def create_app() -> Starlette:
         Middleware(InputGuardMiddleware),
         Middleware(CSRFMiddleware, reject=csrf_rejected),
     ]
-    handlers = {HTTPException: http_error, 500: server_error}
+    # A coded error a handler lets through is answered in one place (web.errors).
+    handlers = {HTTPException: http_error, ServiceError: service_error, 500: server_error}
     return Starlette(
         routes=routes,
         middleware=middleware,

@@ -1,6 +1,6 @@
 """Staff: the day's attendance per hall and class, no-show rates, and a CSV for Excel."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -8,10 +8,10 @@ from starlette.routing import Route
 
 from palace.i18n import N_, gettext_for
 from palace.models import Role
-from palace.services.core import clock
 from palace.services.desk import attendance
 from palace.web.auth import page
-from palace.web.messages import message
+from palace.web.errors import text_for
+from palace.web.params import day_or_today
 from palace.web.templating import render, request_language
 
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -35,21 +35,15 @@ STATES = {
 YES = N_("Yes")
 
 
-def _day(request: Request) -> date | None:
-    raw = request.query_params.get("day", "")[:40]
-    return clock.parse_day(raw) if raw else clock.today()
-
-
 @page(*STAFF)
 async def day_page(request: Request) -> Response:
-    day = _day(request)
-    error = None if day is not None else message(request_language(request), "day_invalid")
-    shown = await attendance.day_attendance(day=day or clock.today())
+    day, error = day_or_today(request)
+    shown = await attendance.day_attendance(day=day)
     rates = await attendance.rates(lang=request_language(request))
     context = {
         "a": shown,
         "rates": rates,
-        "error": error,
+        "error": error and text_for(request, error),
         "previous": shown.day - timedelta(days=1),
         "next": shown.day + timedelta(days=1),
     }
@@ -58,7 +52,7 @@ async def day_page(request: Request) -> Response:
 
 @page(*STAFF)
 async def day_csv(request: Request) -> Response:
-    day = _day(request) or clock.today()
+    day = day_or_today(request)[0]
     lang = request_language(request)
     words = attendance.CsvWords(
         lang=lang,

@@ -4,11 +4,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from palace.catalog import KINDS
 from palace.models import Role
 from palace.services.accounts import accounts
 from palace.services.core import audit, clock
 from palace.services.facilities import facilities
-from palace.web.audit_labels import KINDS
 from palace.web.auth import page
 from palace.web.params import parse_id
 from palace.web.templating import render

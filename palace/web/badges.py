@@ -1,23 +1,29 @@
-"""A state as a badge: a booking's, a member's, an audit event's (decided elsewhere)."""
+"""A state as a badge: a booking's, a member's, an audit event's (decided elsewhere).
+
+The words are palace/catalog's; here only how each badge looks."""
 
 from enum import Enum
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from palace.i18n import N_, gettext_for
+from palace import catalog
 
-# state → the badge's classes and its words. Anything else is shown as it is.
+# state → the badge's classes. Anything else is shown as it is.
 BADGES = {
-    "confirmed": ("badge ok", N_("Confirmed")),
-    "checked_in": ("badge ok checked-in", N_("Checked in")),
-    "over": ("badge", N_("Over")),
-    "due": ("badge due", N_("Due")),
-    "late": ("badge warn", N_("Late")),
-    "no_show": ("badge bad", N_("No-show")),
-    "cancelled": ("badge warn", N_("Cancelled")),
-    "late_cancelled": ("badge warn", N_("Late cancel")),
-    "cancelled_by_palace": ("badge bad", N_("Cancelled by the palace")),
+    "confirmed": "badge ok",
+    "checked_in": "badge ok checked-in",
+    "over": "badge",
+    "due": "badge due",
+    "late": "badge warn",
+    "no_show": "badge bad",
+    "cancelled": "badge warn",
+    "late_cancelled": "badge warn",
+    "cancelled_by_palace": "badge bad",
+    # Accounts.
+    "active": "badge ok",
+    "suspended": "badge warn",
+    "disabled": "badge bad",
 }
 
 
@@ -30,5 +36,4 @@ def badge(status: object, lang: str) -> Markup:
 
 @lru_cache(maxsize=64)
 def _known(key: str, lang: str) -> Markup:
-    classes, words = BADGES[key]
-    return Markup('<span class="{}">{}</span>').format(classes, gettext_for(lang, words))
+    return Markup('<span class="{}">{}</span>').format(BADGES[key], catalog.label(lang, key))

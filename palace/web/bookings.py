@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import segno
 from markupsafe import Markup
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -18,13 +17,12 @@ from palace.services.facilities import rules
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.calendars import feed_url
+from palace.web.errors import attempt, back_to, refusal, status_for, text_for
 from palace.web.messages import message
-from palace.web.params import MAX_ID, path_id
+from palace.web.params import MAX_ID, path_id, query_day
 from palace.web.templating import is_htmx, render, request_language
 
-# Refusals about the slot itself ("just taken"): 409, and the cell shows what it is now.
 START_RANGE = 400 * 24 * 3600
-CONFLICT = {"slot_taken", "already_booked", "slot_closed", "slot_past", "not_yet_open"}
 SAVED_PARTNERS = N_(
     "Saved. The holder of each card is invited, and counts as a partner only once they accept."
 )
@@ -58,17 +56,8 @@ async def halls(request: Request) -> Response:
 @page()
 async def day_page(request: Request) -> Response:
     code = request.path_params["code"]
-    raw_day = request.query_params.get("day", "")
-    day = clock.parse_day(raw_day[:40]) if raw_day else None
-    try:
-        if raw_day and day is None:
-            raise ServiceError("day_invalid")
-        shown = await timetable.day(member_id=_member_id(request), code=code, day=day)
-    except ServiceError as error:
-        if error.code == "unknown_facility":
-            raise HTTPException(404) from None
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse(f"/book/{code}", status_code=303)
+    back_to(request, f"/book/{code}")
+    shown = await timetable.day(member_id=_member_id(request), code=code, day=query_day(request))
     lang = request_language(request)
     blocked = shown.blocked and message(lang, shown.blocked.code, **shown.blocked.params)
     context = {"t": shown, "today": clock.today(), "blocked": blocked}
@@ -77,27 +66,29 @@ async def day_page(request: Request) -> Response:
 
 @page()
 async def book(request: Request) -> Response:
-    code = request.path_params["code"]
-    form = await request.form()
+    code, form = request.path_params["code"], await request.form()
     resource_id = _id_param(str(form.get("resource", "")))
     starts_at = _start_param(str(form.get("start", "")))
-    member_id = _member_id(request)
-    lang = request_language(request)
     if resource_id is None or starts_at is None:
         return _book_refused(request, code, starts_at, ServiceError("unknown_slot"))
-    if not is_htmx(request):
-        try:
-            await bookings.book(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
-        except ServiceError as exc:
-            return _after_book(request, code, starts_at, exc)
-        return _after_book(request, code, starts_at, None)
+    if is_htmx(request):
+        return await _tap(request, code, resource_id, starts_at)
+    booking = bookings.book(
+        member_id=_member_id(request), resource_id=resource_id, starts_at=starts_at
+    )
+    return _after_book(request, code, starts_at, await refusal(booking))
+
+
+async def _tap(request: Request, code: str, resource_id: int, starts_at: datetime) -> Response:
+    """One tap on the timetable: the cell drawn again as it is now, with what happened."""
+    member_id = _member_id(request)
     tapped = await timetable.tap(member_id=member_id, resource_id=resource_id, starts_at=starts_at)
     error = tapped.error
-    text = message(lang, error.code, **error.params) if error else None
     if tapped.cell is None:
         return _book_refused(request, code, starts_at, error)
-    status = 200 if error is None else 409 if error.code in CONFLICT else 400
+    text = text_for(request, error) if error else None
     context = {"cell": tapped.cell, "code": code, "quota": tapped.quota, "error": text}
+    status = status_for(error) if error else 200
     return render(request, "bookings/_booked.html", context, status_code=status)
 
 
@@ -107,7 +98,7 @@ def _book_refused(
     """No such slot on the timetable: nothing to redraw."""
     if not is_htmx(request):
         return _after_book(request, code, starts_at, error)
-    text = message(request_language(request), error.code, **error.params) if error else None
+    text = text_for(request, error) if error else None
     return render(request, "bookings/_message.html", {"error": text}, status_code=400,
                   headers={"HX-Reswap": "none"})  # fmt: skip
 
@@ -128,42 +119,40 @@ def _after_book(
 MAX_HISTORY_PAGE = 10_000
 
 
-def _history_param(raw: str) -> int | None:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 5:
-        return None
-    page = int(raw)
-    return page if 1 <= page <= MAX_HISTORY_PAGE else None
+def _history_page(request: Request) -> int:
+    """``?history=``: which page of the history to show (the first when not asked)."""
+    raw = request.query_params.get("history")
+    if raw is None:
+        return 1
+    if (
+        not raw.isascii()
+        or not raw.isdigit()
+        or len(raw) > 5
+        or not 1 <= int(raw) <= MAX_HISTORY_PAGE
+    ):
+        raise ServiceError("history_page_invalid")
+    return int(raw)
 
 
 @page()
 async def mine(request: Request) -> Response:
-    raw = request.query_params.get("history")
-    shown = _history_param(raw) if raw is not None else 1
-    if shown is None:
-        flash.code(request, "history_page_invalid")
-        return RedirectResponse("/bookings", status_code=303)
-    member_id = _member_id(request)
-    if raw is not None and is_htmx(request):
+    back_to(request, "/bookings")
+    shown, member_id = _history_page(request), _member_id(request)
+    if "history" in request.query_params and is_htmx(request):
         # "Show more": the next page of the history, in place of the link.
         older = await booking_views.history_page(member_id=member_id, page=shown)
         return render(request, "bookings/_history.html", {"b": older})
     found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
-    context = {
-        "b": found,
-        "lines": found.lines,
-        "feed": found.feed,
-        "feed_url": feed_url(request, found.feed),
-    }
-    return render(request, "bookings/mine.html", context)
+    context = {"b": found, "lines": found.lines, "feed": found.feed}
+    return render(
+        request, "bookings/mine.html", {**context, "feed_url": feed_url(request, found.feed)}
+    )
 
 
 async def _view(request: Request) -> booking_views.BookingView:
-    try:
-        return await booking_views.booking_view(
-            member_id=_member_id(request), booking_id=path_id(request, "booking_id")
-        )
-    except ServiceError:
-        raise HTTPException(404) from None
+    return await booking_views.booking_view(
+        member_id=_member_id(request), booking_id=path_id(request, "booking_id")
+    )
 
 
 @page()
@@ -205,13 +194,8 @@ def _qr_svg(token: str) -> Markup:
 @page()
 async def cancel(request: Request) -> Response:
     booking_id = path_id(request, "booking_id")
-    try:
-        done = await bookings.cancel(member_id=_member_id(request), booking_id=booking_id)
-    except ServiceError as error:
-        if error.code == "unknown_booking":
-            raise HTTPException(404) from None
-        flash.code(request, error.code)
-        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+    back_to(request, f"/bookings/{booking_id}")
+    done = await bookings.cancel(member_id=_member_id(request), booking_id=booking_id)
     late = done.status == BookingStatus.LATE_CANCELLED
     flash.add(request, N_("Cancelled. This was after the cut-off, so it counts as a late cancel.")
               if late else N_("Cancelled. The place is free for others again."))  # fmt: skip
@@ -220,18 +204,13 @@ async def cancel(request: Request) -> Response:
 
 @page()
 async def set_partners(request: Request) -> Response:
-    booking_id = path_id(request, "booking_id")
-    form = await request.form()
+    booking_id, form = path_id(request, "booking_id"), await request.form()
     cards = [str(v)[:40] for v in form.getlist("card")][: rules.MAX_PARTNERS + 3]
-    member_id = _member_id(request)
-    try:
-        await partners.set_partners(member_id=member_id, booking_id=booking_id, card_nos=cards)
-    except ServiceError as error:
-        if error.code == "unknown_booking":
-            raise HTTPException(404) from None
-        view = await _view(request)
-        text = message(request_language(request), error.code, **error.params)
-        return _detail(request, view, error=text, cards=cards, status_code=400)
+    done = await attempt(partners.set_partners(member_id=_member_id(request),
+                                               booking_id=booking_id, card_nos=cards))  # fmt: skip
+    if isinstance(done, ServiceError):
+        text = text_for(request, done)
+        return _detail(request, await _view(request), error=text, cards=cards, status_code=400)
     # The same answer whoever the cards belong to, and whether they belong to anyone.
     flash.add(request, SAVED_PARTNERS)
     return RedirectResponse(f"/bookings/{booking_id}", status_code=303)

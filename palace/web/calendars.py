@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -38,15 +37,9 @@ async def feed_context(request: Request) -> dict[str, Any]:
 @page()
 async def booking_file(request: Request) -> Response:
     booking_id = path_id(request, "booking_id")
-    try:
-        text = await calendars.booking_ics(
-            member_id=request.state.member.id,
-            booking_id=booking_id,
-            lang=request_language(request),
-        )
-    except ServiceError:
-        # Someone else's booking looks exactly like one that does not exist.
-        raise HTTPException(404) from None
+    # Someone else's booking looks exactly like one that does not exist: a 404.
+    text = await calendars.booking_ics(member_id=request.state.member.id, booking_id=booking_id,
+                                       lang=request_language(request))  # fmt: skip
     disposition = f'attachment; filename="booking-{booking_id}.ics"'
     return Response(text, media_type=ICS, headers={"Content-Disposition": disposition})
 

@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -14,9 +13,9 @@ from palace.services.desk import checkin, now_board, walkins
 from palace.services.desk.checkin import Result
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.errors import error_page
+from palace.web.errors import attempt, error_page
 from palace.web.messages import message
-from palace.web.params import parse_id, path_id
+from palace.web.params import optional_id, path_id
 from palace.web.templating import is_htmx, render, request_language
 
 DESK = (Role.DESK, Role.ADMIN)
@@ -34,14 +33,11 @@ PLACE_UNKNOWN = N_(
 
 def _hall(raw: object) -> int | None:
     """The hall the desk picked (an id), or None for all halls."""
-    return parse_id(str(raw or "")[:12])
+    return optional_id(raw)
 
 
 async def _board(hall: int | None) -> now_board.Board:
-    try:
-        return await now_board.board(facility_id=hall)
-    except ServiceError:
-        raise HTTPException(404) from None
+    return await now_board.board(facility_id=hall)
 
 
 def _text(request: Request, result: Result | None, error: ServiceError | None) -> str | None:
@@ -69,12 +65,8 @@ async def screen(request: Request) -> Response:
     """The desk screen; ``?code=`` shows what checking that code in would do."""
     hall = _hall(request.query_params.get("hall"))
     code = request.query_params.get("code", "")[:CODE_MAX]
-    result, error = None, None
-    if code.strip():
-        try:
-            result = await checkin.preview(token=code, facility_id=hall)
-        except ServiceError as exc:
-            error = exc
+    done = await attempt(checkin.preview(token=code, facility_id=hall)) if code.strip() else None
+    result, error = _split(done)
     # Only looking: a warning about the code is what the page is for, not a failure.
     status = 400 if error else 200
     return await _page(request, hall, result, error, status)
@@ -106,9 +98,12 @@ def _answer(
     return render(request, "desk/_scan_result.html", context, status_code=status, headers=headers)
 
 
-async def _respond(
-    request: Request, hall: int | None, result: Result | None, error: ServiceError | None
-) -> Response:
+def _split(done: Result | ServiceError | None) -> tuple[Result | None, ServiceError | None]:
+    return (None, done) if isinstance(done, ServiceError) else (done, None)
+
+
+async def _respond(request: Request, hall: int | None, done: Result | ServiceError) -> Response:
+    result, error = _split(done)
     if is_htmx(request):
         return _answer(request, hall, result, error)
     return await _page(request, hall, result, error, _status(result, error))
@@ -120,34 +115,20 @@ async def scan(request: Request) -> Response:
     form = await request.form()
     hall = _hall(form.get("hall"))
     typed = str(form.get("code", ""))[:CODE_MAX]
-    result, error = None, None
-    try:
-        result = await checkin.scan(actor_id=request.state.member.id, typed=typed, facility_id=hall)
-    except ServiceError as exc:
-        error = exc
-    return await _respond(request, hall, result, error)
+    done = await attempt(
+        checkin.scan(actor_id=request.state.member.id, typed=typed, facility_id=hall)
+    )
+    return await _respond(request, hall, done)
 
 
 @page(*DESK)
 async def check_in(request: Request) -> Response:
     """One person on a booking (``member``), or everyone on it, from a button."""
-    booking_id = path_id(request, "booking_id")
-    form = await request.form()
-    hall = _hall(form.get("hall"))
-    person = parse_id(str(form.get("member", ""))[:12])
-    result, error = None, None
-    try:
-        result = await checkin.person(
-            actor_id=request.state.member.id,
-            booking_id=booking_id,
-            member_id=person,
-            facility_id=hall,
-        )
-    except ServiceError as exc:
-        if exc.code == "unknown_booking":
-            raise HTTPException(404) from None
-        error = exc
-    return await _respond(request, hall, result, error)
+    booking_id, form = path_id(request, "booking_id"), await request.form()
+    hall, person = _hall(form.get("hall")), optional_id(form.get("member"))
+    done = await attempt(checkin.person(actor_id=request.state.member.id, booking_id=booking_id,
+                                        member_id=person, facility_id=hall))  # fmt: skip
+    return await _respond(request, hall, done)
 
 
 @page(*DESK)
@@ -200,18 +181,14 @@ async def walk_in(request: Request) -> Response:
     place, hall = _place(form), _hall(form.get("hall"))
     if place is None:
         return error_page(request, 404, PLACE_UNKNOWN)
-    try:
-        result = await walkins.walk_in(
-            actor_id=request.state.member.id,
-            slot_id=place.slot_id,
-            resource_id=place.resource_id,
-            starts_at=place.starts_at,
-            card=str(form.get("card", ""))[:40],
-            guest_name=str(form.get("guest", ""))[:80],
-        )
-    except ServiceError as exc:
-        return await _walk_in_page(request, form, exc)
-    flash.code(request, result.code, "success", **_params(result))
+    done = await attempt(walkins.walk_in(
+        actor_id=request.state.member.id, slot_id=place.slot_id, resource_id=place.resource_id,
+        starts_at=place.starts_at, card=str(form.get("card", ""))[:40],
+        guest_name=str(form.get("guest", ""))[:80],
+    ))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return await _walk_in_page(request, form, done)
+    flash.code(request, done.code, "success", **_params(done))
     return RedirectResponse(f"/desk/scan{_query(hall)}", status_code=303)
 
 

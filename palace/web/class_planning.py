@@ -15,8 +15,9 @@ from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import attempt, back_to
 from palace.web.messages import field_messages, message
-from palace.web.params import parse_id, path_id
+from palace.web.params import parse_id, path_id, query_day
 from palace.web.templating import render, request_language
 
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -30,15 +31,8 @@ def _member_id(request: Request) -> int:
 
 @page(*STAFF)
 async def week_page(request: Request) -> Response:
-    raw = request.query_params.get("week", "")[:40]
-    day = clock.parse_day(raw) if raw else None
-    try:
-        if raw and day is None:
-            raise ServiceError("day_invalid")
-        plan = await class_planning.week(day=day)
-    except ServiceError as error:
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse("/staff/classes", status_code=303)
+    back_to(request, "/staff/classes")
+    plan = await class_planning.week(day=query_day(request, "week"))
     demand = await class_planning.demand()
     context = {"plan": plan, "demand": demand, "today": clock.today()}
     return render(request, "staff/classes.html", context)
@@ -100,13 +94,11 @@ async def new_schedule(request: Request) -> Response:
 async def create_schedule(request: Request) -> Response:
     form = await request.form()
     values = _values(form)
-    try:
-        _schedule, made = await schedules.create(
-            actor_id=_member_id(request), values=values, skip_days=form.get("skip_days") == "1"
-        )
-    except ServiceError as error:
-        return await _form(request, values, error=error, status_code=400)
-    flash.add(request, SAVED, count=made)
+    done = await attempt(schedules.create(actor_id=_member_id(request), values=values,
+                                          skip_days=form.get("skip_days") == "1"))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return await _form(request, values, error=done, status_code=400)
+    flash.add(request, SAVED, count=done[1])
     return RedirectResponse("/staff/classes", status_code=303)
 
 
@@ -121,33 +113,22 @@ async def edit_schedule(request: Request) -> Response:
 
 @page(*STAFF)
 async def update_schedule(request: Request) -> Response:
-    schedule_id = path_id(request, "schedule_id")
-    form = await request.form()
+    schedule_id, form = path_id(request, "schedule_id"), await request.form()
     values = _values(form)
-    try:
-        told = await schedule_edits.update(
-            actor_id=_member_id(request),
-            schedule_id=schedule_id,
-            values=values,
-            skip_days=form.get("skip_days") == "1",
-            confirmed=form.get("confirmed") == "1",
-        )
-    except ServiceError as error:
-        if error.code == "unknown_schedule":
-            raise HTTPException(404) from None
-        return await _form(request, values, schedule_id=schedule_id, error=error,
-                           status_code=400)  # fmt: skip
-    flash.add(request, EDITED, count=told)
+    done = await attempt(schedule_edits.update(
+        actor_id=_member_id(request), schedule_id=schedule_id, values=values,
+        skip_days=form.get("skip_days") == "1", confirmed=form.get("confirmed") == "1",
+    ))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return await _form(request, values, schedule_id=schedule_id, error=done, status_code=400)
+    flash.add(request, EDITED, count=done)
     return RedirectResponse("/staff/classes", status_code=303)
 
 
 async def _session_page(
     request: Request, session_id: int, *, error: ServiceError | None = None
 ) -> Response:
-    try:
-        view = await class_planning.session_view(session_id=session_id)
-    except ServiceError:
-        raise HTTPException(404) from None
+    view = await class_planning.session_view(session_id=session_id)
     lang = request_language(request)
     context = {
         "view": view,
@@ -164,10 +145,7 @@ async def session_page(request: Request) -> Response:
 
 @page(*STAFF)
 async def roster(request: Request) -> Response:
-    try:
-        view = await class_planning.session_view(session_id=path_id(request, "session_id"))
-    except ServiceError:
-        raise HTTPException(404) from None
+    view = await class_planning.session_view(session_id=path_id(request, "session_id"))
     return render(request, "staff/roster.html", {"view": view})
 
 
@@ -175,12 +153,9 @@ async def _session_action(request: Request, done: str) -> Response:
     session_id = path_id(request, "session_id")
     form = await request.form()
     action = request.path_params["action"]
-    try:
-        count = await _act(action, _member_id(request), session_id, form)
-    except ServiceError as error:
-        if error.code == "unknown_session":
-            raise HTTPException(404) from None
-        return await _session_page(request, session_id, error=error)
+    count = await attempt(_act(action, _member_id(request), session_id, form))
+    if isinstance(count, ServiceError):
+        return await _session_page(request, session_id, error=count)
     flash.add(request, done, count=count)
     return RedirectResponse(f"/staff/classes/sessions/{session_id}", status_code=303)
 

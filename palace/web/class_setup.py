@@ -1,6 +1,5 @@
 """Staff set up what classes are made of: class types, instructors, no-class days."""
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -12,9 +11,9 @@ from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
+from palace.web.errors import attempt, back_to, refusal, text_for
 from palace.web.params import path_id
-from palace.web.templating import render, request_language
+from palace.web.templating import render
 
 STAFF = (Role.STAFF, Role.ADMIN)
 HERE = "/staff/classes/setup"
@@ -51,30 +50,35 @@ async def setup_page(request: Request) -> Response:
 
 async def _done(request: Request, action: str) -> Response:
     form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
-    actor, count = _actor(request), 0
-    try:
-        if action == "types":
-            await class_setup.add_class_type(
-                actor_id=actor, name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
-                description=form.get("description", ""), level=form.get("level", ""),
-                children=form.get("for_children") == "1",
-            )  # fmt: skip
-            text = N_("Class added.")
-        elif action == "instructors":
-            await class_setup.add_instructor(actor_id=actor, name=form.get("name", ""))
-            text = N_("Instructor added.")
-        else:
-            day = clock.parse_day(form.get("day", "")[:40])
-            reason = form.get("reason", "")
-            if form.get("confirmed") != "1":  # cancelling cannot be undone: shown first
-                found = await class_setup.no_class_day_preview(day=day, reason=reason)
-                return await _page(request, preview=found)
-            count = await class_setup.add_no_class_day(actor_id=actor, day=day, reason=reason)
-            text = NO_CLASS_DAY
-    except ServiceError as error:
-        return await _page(request, error=message(request_language(request), error.code))
+    done = await attempt(_add(_actor(request), action, form))
+    if isinstance(done, ServiceError):
+        return await _page(request, error=text_for(request, done))
+    if isinstance(done, class_setup.NoClassDayPreview):
+        return await _page(request, preview=done)
+    text, count = done
     flash.add(request, text, count=count)
     return RedirectResponse(HERE, status_code=303)
+
+
+async def _add(
+    actor: int, action: str, form: dict[str, str]
+) -> tuple[str, int] | class_setup.NoClassDayPreview:
+    """What was added and how many sessions it cancelled; a no-class day before it is
+    confirmed is only previewed (cancelling cannot be undone)."""
+    if action == "types":
+        await class_setup.add_class_type(
+            actor_id=actor, name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
+            description=form.get("description", ""), level=form.get("level", ""),
+            children=form.get("for_children") == "1",
+        )  # fmt: skip
+        return N_("Class added."), 0
+    if action == "instructors":
+        await class_setup.add_instructor(actor_id=actor, name=form.get("name", ""))
+        return N_("Instructor added."), 0
+    day, reason = clock.parse_day(form.get("day", "")[:40]), form.get("reason", "")
+    if form.get("confirmed") != "1":
+        return await class_setup.no_class_day_preview(day=day, reason=reason)
+    return NO_CLASS_DAY, await class_setup.add_no_class_day(actor_id=actor, day=day, reason=reason)
 
 
 @page(*STAFF)
@@ -94,54 +98,47 @@ async def add_no_class_day(request: Request) -> Response:
 
 @page(*STAFF)
 async def remove_no_class_day(request: Request) -> Response:
-    try:
-        await class_setup.remove_no_class_day(
-            actor_id=_actor(request), no_class_day_id=path_id(request, "day_id")
-        )
-    except ServiceError as error:
-        return await _page(request, error=message(request_language(request), error.code))
+    done = await refusal(class_setup.remove_no_class_day(
+        actor_id=_actor(request), no_class_day_id=path_id(request, "day_id")
+    ))  # fmt: skip
+    if done is not None:
+        return await _page(request, error=text_for(request, done))
     return RedirectResponse(HERE, status_code=303)
 
 
 @page(*STAFF)
 async def confirm_holiday_year(request: Request) -> Response:
     raw = str((await request.form()).get("year", ""))[:4]
-    try:
-        year = int(raw) if raw.isascii() and raw.isdigit() else 0
-        count = await class_setup.confirm_holiday_year(actor_id=_actor(request), year=year)
-    except ServiceError as error:
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse("/staff/classes", status_code=303)
+    back_to(request, "/staff/classes")
+    year = int(raw) if raw.isascii() and raw.isdigit() else 0
+    count = await class_setup.confirm_holiday_year(actor_id=_actor(request), year=year)
     flash.add(request, YEAR_CONFIRMED, year=year, count=count)
     return RedirectResponse("/staff/classes", status_code=303)
 
 
-UNKNOWN = {"class_type_unknown", "instructor_unknown"}
-
-
 async def _edited(request: Request, kind: str) -> Response:
     form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
-    actor = _actor(request)
-    active = form.get("active") == "1"
-    try:
-        if kind == "type":
-            await class_setup.update_class_type(
-                actor_id=actor, class_type_id=path_id(request, "type_id"),
-                name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
-                description=form.get("description", ""), level=form.get("level", ""),
-                children=form.get("for_children") == "1", active=active,
-            )  # fmt: skip
-        else:
-            await class_setup.update_instructor(
-                actor_id=actor, instructor_id=path_id(request, "instructor_id"),
-                name=form.get("name", ""), active=active,
-            )  # fmt: skip
-    except ServiceError as error:
-        if error.code in UNKNOWN:
-            raise HTTPException(404) from None
-        return await _page(request, error=message(request_language(request), error.code))
+    done = await refusal(_edit(request, kind, form))
+    if done is not None:
+        return await _page(request, error=text_for(request, done))
     flash.add(request, N_("Saved."))
     return RedirectResponse(HERE, status_code=303)
+
+
+async def _edit(request: Request, kind: str, form: dict[str, str]) -> None:
+    actor, active = _actor(request), form.get("active") == "1"
+    if kind == "type":
+        await class_setup.update_class_type(
+            actor_id=actor, class_type_id=path_id(request, "type_id"),
+            name_zh=form.get("name_zh", ""), name_en=form.get("name_en", ""),
+            description=form.get("description", ""), level=form.get("level", ""),
+            children=form.get("for_children") == "1", active=active,
+        )  # fmt: skip
+        return
+    await class_setup.update_instructor(
+        actor_id=actor, instructor_id=path_id(request, "instructor_id"),
+        name=form.get("name", ""), active=active,
+    )  # fmt: skip
 
 
 @page(*STAFF)

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -16,6 +15,7 @@ from palace.services.core.errors import ServiceError
 from palace.services.facilities import closures
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import attempt
 from palace.web.messages import field_messages, message
 from palace.web.params import parse_id, path_id
 from palace.web.templating import render, request_language
@@ -66,10 +66,7 @@ async def _page(
     confirm: int | None = None,
     status_code: int = 200,
 ) -> Response:
-    try:
-        view = await closures.overview(facility_id=facility_id)
-    except ServiceError:
-        raise HTTPException(404) from None
+    view = await closures.overview(facility_id=facility_id)
     today = clock.today().isoformat()
     values = posted.values if posted else {"start_day": today, "end_day": today}
     errors = errors or {}
@@ -118,42 +115,41 @@ async def _preview_or_close(
 
 @page(Role.STAFF, Role.ADMIN)
 async def close(request: Request) -> Response:
-    facility_id = path_id(request, "facility_id")
-    form = await request.form()
+    facility_id, form = path_id(request, "facility_id"), await request.form()
     posted = _read(form)
-    lang = request_language(request)
     if posted.errors:
-        errors = {k: message(lang, code) for k, code in posted.errors.items()}
-        errors["_form"] = message(lang, "closure_invalid")
-        return await _page(request, facility_id, posted, errors=errors, status_code=400)
-    try:
-        count, closed = await _preview_or_close(
-            request.state.member.id, facility_id, posted, confirmed=form.get("confirmed") == "1"
-        )
-    except ServiceError as error:
-        if error.code == "unknown_facility":
-            raise HTTPException(404) from None
-        errors = {**field_messages(lang, error), "_form": message(lang, error.code)}
-        return await _page(request, facility_id, posted, errors=errors, status_code=400)
+        unread = ServiceError("closure_invalid", fields=posted.errors)
+        return await _refused(request, facility_id, posted, unread)
+    done = await attempt(_preview_or_close(request.state.member.id, facility_id, posted,
+                                           confirmed=form.get("confirmed") == "1"))  # fmt: skip
+    if isinstance(done, ServiceError):
+        return await _refused(request, facility_id, posted, done)
+    count, closed = done
     if not closed:
         return await _page(request, facility_id, posted, confirm=count)
     flash.add(request, CLOSED_SOME if count else CLOSED_NONE, count=count)
     return RedirectResponse(f"/staff/facilities/{facility_id}/closures", status_code=303)
 
 
+async def _refused(
+    request: Request, facility_id: int, posted: Posted, error: ServiceError
+) -> Response:
+    """The form again as typed, each problem by its field and the whole above."""
+    lang = request_language(request)
+    errors = {**field_messages(lang, error), "_form": message(lang, error.code, **error.params)}
+    return await _page(request, facility_id, posted, errors=errors, status_code=400)
+
+
 @page(Role.STAFF, Role.ADMIN)
 async def reopen(request: Request) -> Response:
     closure_id = path_id(request, "closure_id")
-    try:
-        closure = await closures.reopen(actor_id=request.state.member.id, closure_id=closure_id)
-    except ServiceError as error:
-        if error.code == "unknown_closure":
-            raise HTTPException(404) from None
-        flash.code(request, error.code)
-        facility_id = error.params["facility_id"]
+    done = await attempt(closures.reopen(actor_id=request.state.member.id, closure_id=closure_id))
+    if isinstance(done, ServiceError):
+        flash.code(request, done.code)
+        facility_id = done.params["facility_id"]
     else:
         flash.add(request, N_("Reopened. Bookings cancelled by the closure stay cancelled."))
-        facility_id = closure.facility_id
+        facility_id = done.facility_id
     return RedirectResponse(f"/staff/facilities/{facility_id}/closures", status_code=303)
 
 

@@ -15,9 +15,9 @@ from palace.services.core.errors import ServiceError
 from palace.services.desk import desk, staff_bookings
 from palace.web import flash
 from palace.web.auth import page
-from palace.web.messages import message
+from palace.web.errors import attempt, back_to, status_for, text_for
 from palace.web.params import parse_id, path_id
-from palace.web.templating import is_htmx, render, request_language
+from palace.web.templating import is_htmx, render
 
 
 @page(Role.DESK, Role.ADMIN)
@@ -30,38 +30,27 @@ async def lookup(request: Request) -> Response:
 
 @page(Role.DESK, Role.ADMIN)
 async def reset_form(request: Request) -> Response:
-    try:
-        member = await accounts.get_member(member_id=path_id(request, "member_id"))
-    except ServiceError:
-        raise HTTPException(404) from None
+    member = await accounts.get_member(member_id=path_id(request, "member_id"))
     return render(request, "desk/reset.html", {"m": member, "error": None})
 
 
 @page(Role.DESK, Role.ADMIN)
 async def reset(request: Request) -> Response:
     member_id = path_id(request, "member_id")
-    try:
-        member, temporary = await accounts.reset_password(
-            actor_id=request.state.member.id, member_id=member_id
-        )
-    except ServiceError as error:
-        if error.code == "unknown_member":
-            raise HTTPException(404) from None
-        context = {
-            "m": await accounts.get_member(member_id=member_id),
-            "error": message(request_language(request), error.code),
-        }
-        return render(request, "desk/reset.html", context, status_code=403)
+    done = await attempt(accounts.reset_password(actor_id=request.state.member.id,
+                                                 member_id=member_id))  # fmt: skip
+    if isinstance(done, ServiceError):
+        context = {"m": await accounts.get_member(member_id=member_id),
+                   "error": text_for(request, done)}  # fmt: skip
+        return render(request, "desk/reset.html", context, status_code=status_for(done))
+    member, temporary = done
     return render(request, "desk/reset_done.html", {"m": member, "temporary": temporary})
 
 
 @page(Role.DESK, Role.ADMIN)
 async def member(request: Request) -> Response:
     """One member at the desk: upcoming bookings (to cancel for them), strikes, suspension."""
-    try:
-        found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
-    except ServiceError:
-        raise HTTPException(404) from None
+    found = await desk.member_at_desk(member_id=path_id(request, "member_id"))
     return render(request, "desk/member.html", {"m": found})
 
 
@@ -78,20 +67,12 @@ async def cancel(request: Request) -> Response:
     member_id = parse_id(str(form.get("member", ""))[:12])
     if member_id is None:
         raise HTTPException(404)
-    try:
-        await staff_bookings.cancel(
-            actor_id=request.state.member.id,
-            booking_id=path_id(request, "booking_id"),
-            reason=str(form.get("reason", ""))[:400],
-            at_desk=True,
-            member_id=member_id,
-        )
-    except ServiceError as error:
-        if error.code == "unknown_booking":
-            raise HTTPException(404) from None
-        flash.code(request, error.code, **error.params)
-    else:
-        flash.add(request, DESK_CANCEL)
+    back_to(request, f"/desk/members/{member_id}")
+    await staff_bookings.cancel(actor_id=request.state.member.id,
+                                booking_id=path_id(request, "booking_id"),
+                                reason=str(form.get("reason", ""))[:400], at_desk=True,
+                                member_id=member_id)  # fmt: skip
+    flash.add(request, DESK_CANCEL)
     return RedirectResponse(f"/desk/members/{member_id}", status_code=303)
 
 

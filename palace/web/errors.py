@@ -1,23 +1,38 @@
 """Error pages in the member's language: 400, 403, 404, 405, 413, 429, 500.
 
+A service's coded error raised out of a handler is answered here too, in one place
+(``service_error``): ``NotFound`` is the 404 page, ``NotAllowed`` 403, ``Throttled`` 429
+with ``Retry-After``, any other refusal 409 (the thing changed under the member) or 400
+with the code's message. A request whose handler said where to go back to (``back_to``:
+the form's page, a page without the query that failed) goes there with the message; an
+htmx request gets the message put at the top of the page. A handler that shows the
+refusal in its own form catches it through ``attempt``, which lets ``NotFound`` through
+to here.
+
 Every error page carries the security headers and ``no-store``; an unexpected error is
 logged and answered here, inside the middleware that adds those headers, and never
 reaches the server (which would drop the connection).
 """
 
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from asyncpg.exceptions import CharacterNotInRepertoireError  # type: ignore[import-untyped]
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import OperationalError, ValidationError
 
 from palace.i18n import N_
-from palace.web.templating import is_htmx, render
+from palace.services.core.errors import NotAllowed, NotFound, ServiceError, Throttled
+from palace.web import flash
+from palace.web.messages import message
+from palace.web.templating import is_htmx, render, request_language
 
 log = logging.getLogger("palace.web")
+T = TypeVar("T")
 
 TITLES = {
     400: N_("That request could not be understood."),
@@ -33,9 +48,25 @@ CSRF_HINT = N_(
 )
 
 
-def error_page(request: Request, status: int, hint: str | None = None) -> Response:
+# Refusals about the thing itself, as it is now (just taken, closed, started): 409.
+CONFLICT = frozenset(
+    {
+        "slot_taken",
+        "already_booked",
+        "slot_closed",
+        "slot_past",
+        "not_yet_open",
+        "session_cancelled",
+    }
+)
+
+
+def error_page(
+    request: Request, status: int, hint: str | None = None, *, detail: str | None = None
+) -> Response:
+    """``hint``: a message id to translate; ``detail``: text in the asker's language."""
     title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
-    context = {"status": status, "title": title, "hint": hint}
+    context = {"status": status, "title": title, "hint": hint, "detail": detail}
     headers = {"Cache-Control": "no-store"}
     if is_htmx(request):
         # htmx 4 swaps error responses too: show the message in the page's main area
@@ -55,6 +86,79 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def status_for(error: ServiceError) -> int:
+    """The one mapping of a coded error to an HTTP status."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, Throttled):
+        return 429
+    return 409 if error.code in CONFLICT else 400
+
+
+def headers_for(error: ServiceError) -> dict[str, str]:
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, Throttled) else {}
+
+
+def text_for(request: Request, error: ServiceError) -> str:
+    return message(request_language(request), error.code, **error.params)
+
+
+async def attempt(work: Awaitable[T]) -> T | ServiceError:
+    """The service's answer, or its refusal for a form to show beside what was typed;
+    an unknown id is not a refusal to show there, so ``NotFound`` goes on to the 404."""
+    try:
+        return await work
+    except NotFound:
+        raise
+    except ServiceError as error:
+        return error
+
+
+async def refusal(work: Awaitable[object]) -> ServiceError | None:
+    """``attempt`` for a call whose answer is not needed: its refusal, or None."""
+    done = await attempt(work)
+    return done if isinstance(done, ServiceError) else None
+
+
+def back_to(request: Request, target: str) -> None:
+    """Where a refused request goes back to, the message shown there, when the handler
+    does not show the refusal itself (a form post: the form's page)."""
+    request.state.refused_to = target
+
+
+async def service_error(request: Request, exc: Exception) -> Response:
+    """A coded error a handler let through: the page, fragment or redirect that says it."""
+    assert isinstance(exc, ServiceError)
+    status = status_for(exc)
+    if status == 404:
+        return error_page(request, 404)
+    target = getattr(request.state, "refused_to", None)
+    if is_htmx(request):
+        return _refusal_fragment(request, exc, status)
+    # A page that failed goes elsewhere (itself again would fail the same way).
+    if target is not None and (request.method != "GET" or target != _here(request)):
+        flash.code(request, exc.code, **exc.params)
+        return RedirectResponse(target, status_code=303)
+    response = error_page(request, status, detail=text_for(request, exc))
+    response.headers.update(headers_for(exc))
+    return response
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _refusal_fragment(request: Request, error: ServiceError, status: int) -> Response:
+    # htmx 4 swaps error responses: the message goes above the page's content, which
+    # stays as it was (nothing was changed).
+    headers = {"HX-Retarget": "#main", "HX-Reswap": "afterbegin", **headers_for(error)}
+    context = {"flashes": [("error", text_for(request, error))]}
+    return render(request, "_flashes.html", context, status_code=status, headers=headers)
 
 
 def is_bad_input(exc: BaseException) -> bool:

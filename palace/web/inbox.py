@@ -5,10 +5,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services.core.errors import ServiceError
 from palace.services.messages import channels, inbox, notices
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import back_to
 from palace.web.params import path_id
 from palace.web.templating import render, request_language
 
@@ -58,11 +58,8 @@ def _settings(request: Request, chosen: set[str]) -> Response:
 async def save_settings(request: Request) -> Response:
     form = await request.form()
     kinds = [str(v)[:40] for v in form.getlist("kind")][: len(notices.OUTBOUND_KINDS) + 5]
-    try:
-        await channels.choose(member_id=_member_id(request), kinds=kinds)
-    except ServiceError as error:
-        flash.code(request, error.code, **error.params)
-        return RedirectResponse("/inbox/settings", status_code=303)
+    back_to(request, "/inbox/settings")
+    await channels.choose(member_id=_member_id(request), kinds=kinds)
     flash.add(request, N_("Saved."))
     return RedirectResponse("/inbox", status_code=303)
 

@@ -8,9 +8,9 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.services.booking import partners
-from palace.services.core.errors import ServiceError
 from palace.web import flash
 from palace.web.auth import page
+from palace.web.errors import back_to
 from palace.web.params import path_id
 from palace.web.templating import render
 
@@ -19,15 +19,6 @@ JOINED = N_("You have joined this booking.")
 DECLINED = N_("You declined the invitation.")
 LEFT = N_("You have left this booking.")
 WITHDRAWN = N_("Invitation withdrawn.")
-
-
-def _after(request: Request, error: ServiceError | None, notice: str, target: str) -> Response:
-    if error is not None:
-        flash.code(request, error.code)
-        target = "/bookings"
-    else:
-        flash.add(request, notice)
-    return RedirectResponse(target, status_code=303)
 
 
 @page()
@@ -45,42 +36,28 @@ async def answer(request: Request) -> Response:
     accept = ANSWERS.get(str((await request.form()).get("answer", "")))
     if accept is None:
         raise HTTPException(400)
-    error = None
-    try:
-        await partners.answer(
-            member_id=request.state.member.id, booking_id=booking_id, accept=accept
-        )
-    except ServiceError as exc:
-        error = exc
-    target = f"/bookings/{booking_id}" if accept else "/bookings"
-    return _after(request, error, JOINED if accept else DECLINED, target)
+    back_to(request, "/bookings")
+    await partners.answer(member_id=request.state.member.id, booking_id=booking_id, accept=accept)
+    flash.add(request, JOINED if accept else DECLINED)
+    return RedirectResponse(f"/bookings/{booking_id}" if accept else "/bookings", status_code=303)
 
 
 @page()
 async def leave(request: Request) -> Response:
+    back_to(request, "/bookings")
     booking_id = path_id(request, "booking_id")
-    error = None
-    try:
-        await partners.leave(member_id=request.state.member.id, booking_id=booking_id)
-    except ServiceError as exc:
-        error = exc
-    return _after(request, error, LEFT, "/bookings")
+    await partners.leave(member_id=request.state.member.id, booking_id=booking_id)
+    flash.add(request, LEFT)
+    return RedirectResponse("/bookings", status_code=303)
 
 
 @page()
 async def withdraw(request: Request) -> Response:
-    booking_id = path_id(request, "booking_id")
-    invitation_id = path_id(request, "invitation_id")
-    try:
-        await partners.withdraw(
-            member_id=request.state.member.id, booking_id=booking_id, invitation_id=invitation_id
-        )
-    except ServiceError as error:
-        if error.code == "unknown_booking":
-            raise HTTPException(404) from None
-        flash.code(request, error.code, **error.params)
-    else:
-        flash.add(request, WITHDRAWN)
+    booking_id, invitation_id = path_id(request, "booking_id"), path_id(request, "invitation_id")
+    back_to(request, f"/bookings/{booking_id}")
+    await partners.withdraw(member_id=request.state.member.id, booking_id=booking_id,
+                            invitation_id=invitation_id)  # fmt: skip
+    flash.add(request, WITHDRAWN)
     return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
 
 

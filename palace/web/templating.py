@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from palace import catalog
 from palace.i18n import BABEL_LOCALES, LANGUAGE_NAMES, gettext_for, translations
 from palace.paths import TEMPLATES_DIR
 from palace.services.accounts import account_status
 from palace.services.booking import partners
+from palace.services.core import clock, text
 from palace.services.messages import notices
 from palace.settings import LANGUAGES, get_settings
 from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
@@ -54,6 +56,12 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["day"] = lambda value: formats.day(value, lang)
     env.filters["masked"] = partners.masked
     env.filters["badge"] = lambda status: badges.badge(status, lang)
+    # A state or enum value, or a weekday (0 = Monday), in words: palace/catalog's.
+    env.filters["label"] = lambda value: catalog.label(lang, value)
+    env.filters["weekday"] = lambda day: gettext_for(lang, catalog.WEEKDAYS[int(day)])
+    # Minutes as hours (90 → 1.5) and as a time of day (450 → 07:30): one way everywhere.
+    env.filters["hours"] = text.hours_text
+    env.filters["hhmm"] = clock.hhmm
     env.filters["hm"] = lambda value: formats.hm(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     # A message id kept in a variable: translated as plain text (escaped on output), not

@@ -8,12 +8,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from palace.catalog import ACTIONS, KINDS
 from palace.models import AuditEvent, Role
 from palace.services.accounts import admin
 from palace.services.booking import bookings
 from palace.services.core import clock
 from palace.services.facilities import closures
-from palace.web.audit_labels import ACTIONS, KINDS
 from tests.helpers import (
     add_partners,
     court,

@@ -286,3 +286,44 @@ async def test_the_code_of_a_cancelled_booking_shows_everyone_on_it_as_cancelled
         people = answer.text.split('<ul class="people">')[1].split("</ul>")[0]
         rows = [visible_text(li) for li in people.split("<li>")[1:]]
         assert len(rows) == 2 and all(row.endswith("已取消") for row in rows), rows
+
+
+def _scan_result(page: str) -> str:
+    return page.split('<section id="scan-result"')[1].split("</section>")[0]
+
+
+async def test_the_board_a_scan_and_the_member_page_offer_check_in_by_one_rule(
+    client: httpx.AsyncClient, move_to: Move
+) -> None:
+    hall, gym = await make_hall(partners_allowed=True), await make_hall(code="gym")
+    booker, partner = await make_member(name="周立"), await make_member(name="吴东")
+    start = slot_at()
+    booking = await bookings.book(
+        member_id=booker.id, resource_id=(await court(hall)).id, starts_at=start
+    )
+    await add_partners(booker.id, booking.id, [partner])
+    await log_in(client, await make_member(role=Role.DESK))
+    button = f'action="/desk/bookings/{booking.id}/checkin"'
+    code = tickets.token_for(booking.id)
+    # Before check-in opens (30 minutes before the start) neither offers the button.
+    move_to(start - timedelta(minutes=40))
+    board = (await client.get(f"/desk/board?hall={hall.id}")).text
+    assert "周立" in board and button not in board
+    member_page = (await client.get(f"/desk/members/{booker.id}")).text
+    assert f'id="booking-{booking.id}"' in member_page and button not in member_page
+    early = await client.get(f"/desk/scan?code={code}&hall={hall.id}")
+    assert "周立" in _scan_result(early.text) and button not in _scan_result(early.text)
+    # Once it opens, both offer it for each person not yet in.
+    move_to(start - timedelta(minutes=10))
+    board = (await client.get(f"/desk/board?hall={hall.id}")).text
+    assert board.count(button) == 2
+    ready = await client.get(f"/desk/scan?code={code}&hall={hall.id}")
+    assert _scan_result(ready.text).count(button) == 2
+    assert button in (await client.get(f"/desk/members/{booker.id}")).text
+    # The partner checked in by card: only the booker is left, on both.
+    done = await _scan(client, partner.card_no, str(hall.id))
+    assert _scan_result(done.text).count(button) == 1
+    assert (await client.get(f"/desk/board?hall={hall.id}")).text.count(button) == 1
+    # Another hall's booking is a warning: nothing to check in from there.
+    elsewhere = await client.get(f"/desk/scan?code={code}&hall={gym.id}")
+    assert "周立" in _scan_result(elsewhere.text) and button not in _scan_result(elsewhere.text)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from palace.catalog import MISSING
 from palace.web.messages import MESSAGES, message
 
 SERVICES = Path(__file__).parents[2] / "palace" / "services"
@@ -67,6 +68,8 @@ def test_every_raised_code_renders_with_its_raisers_params(code: str, lang: str)
     params = dict.fromkeys(RAISED[code], TYPED)
     shown = message(lang, code, **params)
     assert "%(" not in shown.replace(TYPED, ""), f"{code}: a placeholder had no value"
+    # The catalog puts MISSING in for a value nobody gave, rather than fail: none here.
+    assert MISSING not in shown, f"{code}: a placeholder had no value"
     for name in RAISED[code]:
         if f"%({name})" in str(MESSAGES[code]):
             assert TYPED in shown

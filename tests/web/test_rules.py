@@ -5,7 +5,7 @@ import pytest
 
 from palace.models import AuditEvent, BookingRules, OpeningHours, Role
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import rules
+from palace.services.facilities import rule_schema, rules
 from palace.web import rules_form
 from tests.helpers import log_in, make_hall, make_member, post_form, visible_text
 from tests.services.facilities.test_rules import COURT, _state
@@ -21,6 +21,8 @@ def valid_form(**changes: str) -> dict[str, str]:
         "max_hours": "2",
         "cancel_cutoff_hours": "2",
         "partners_allowed": "on",
+        "waitlist_auto_hours": "2",
+        "offer_minutes": "20",
         "checkin_before": "30",
         "checkin_after": "15",
         "guests_allowed": "",
@@ -193,3 +195,57 @@ async def test_unknown_hall_is_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/staff/facilities/abc/rules")).status_code == 404
     path = "/staff/facilities/999999/rules"
     assert (await post_form(client, path, valid_form(), page="/staff")).status_code == 404
+
+
+async def test_staff_edit_the_waitlist_cut_off_and_the_offer_time(
+    client: httpx.AsyncClient,
+) -> None:
+    hall = await make_hall()
+    await log_in(client, await make_member(role=Role.STAFF, language="en"))
+    path = f"/staff/facilities/{hall.id}/rules"
+    page = await client.get(path)
+    assert 'name="waitlist_auto_hours" type="number" value="2"' in page.text
+    assert 'name="offer_minutes" type="number" value="20"' in page.text
+    values = valid_form(waitlist_auto_hours="1.5", offer_minutes="45")
+    response = await post_form(client, path, values, page=path)
+    assert response.status_code == 303
+    row = await BookingRules.get(facility_id=hall.id)
+    assert (row.waitlist_auto_minutes, row.offer_minutes) == (90, 45)
+    event = await AuditEvent.get(entity="facility", entity_id=hall.id)
+    assert event.detail == {"waitlist_auto_minutes": [120, 90], "offer_minutes": [20, 45]}
+    page = await client.get(path)
+    assert 'name="waitlist_auto_hours" type="number" value="1.5"' in page.text
+    history = visible_text((await client.get("/staff/audit?kind=facility")).text)
+    assert "Offer time (minutes): 20 → 45" in history
+    assert "Waitlist auto-book cut-off (minutes): 120 → 90" in history
+
+
+async def test_a_bad_waitlist_cut_off_or_offer_time_is_said_beside_it(
+    client: httpx.AsyncClient,
+) -> None:
+    hall = await make_hall()
+    await log_in(client, await make_member(role=Role.STAFF, language="en"))
+    path = f"/staff/facilities/{hall.id}/rules"
+    values = valid_form(waitlist_auto_hours="73", offer_minutes="2")
+    response = await post_form(client, path, values, page=path)
+    assert response.status_code == 400
+    assert 'id="waitlist_auto_hours-help" class="field-error"' in response.text
+    assert 'id="offer_minutes-help" class="field-error"' in response.text
+    text = visible_text(response.text)
+    assert "Enter 0 to 72 hours, e.g. 2 or 1.5." in text
+    assert "Enter a whole number of minutes from 5 to 240." in text
+    row = await BookingRules.get(facility_id=hall.id)
+    assert (row.waitlist_auto_minutes, row.offer_minutes) == (120, 20)
+
+
+def test_every_typed_rule_is_on_the_form_with_its_declared_bounds() -> None:
+    shown = {field.name: field for field in rules_form.form_rules()}
+    typed = {
+        rules_form.form_name(name)
+        for name, rule in rule_schema.NUMBERS.items()
+        if rule.unit != "choice"
+    }
+    assert set(shown) == typed
+    assert 'min="5" max="240"' in shown["offer_minutes"].attrs
+    assert 'min="0" max="72" step="any"' in shown["waitlist_auto_hours"].attrs
+    assert 'min="0.5" max="24" step="0.5"' in shown["max_hours"].attrs

@@ -14,7 +14,7 @@ from palace.models import (
     WaitlistEntry,
 )
 from palace.services.booking import bookings
-from palace.services.core import clock
+from palace.services.core import clock, text
 from palace.services.facilities import closures
 from palace.services.waitlist import promotions, waitlists
 from tests.helpers import court, log_in, make_hall, make_member, post_form, slot_at, visible_text
@@ -177,3 +177,18 @@ async def test_outbound_choices_are_saved_and_forged_kinds_refused(
     assert forged.status_code == 303
     assert "请从列表中选择" in (await client.get("/inbox/settings")).text
     assert await OutboundChoice.filter(member_id=member.id).count() == 1
+
+
+async def test_the_line_says_the_halls_own_auto_book_cut_off_and_offer_time(
+    client: httpx.AsyncClient,
+) -> None:
+    hall = await make_hall(waitlist_auto_minutes=100, offer_minutes=45)
+    holder = await make_member()
+    booking = await bookings.book(
+        member_id=holder.id, resource_id=(await court(hall)).id, starts_at=slot_at(days=2)
+    )
+    await log_in(client, await make_member(language="en"))
+    shown = visible_text((await client.get(f"/waitlist/{booking.slot_id}")).text)
+    # Minutes as hours the one way, the figure the rules form shows staff.
+    assert f"more than {text.hours_text(100)} hours away" in shown
+    assert "45 minutes to accept the place" in shown

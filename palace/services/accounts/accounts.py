@@ -7,12 +7,16 @@ import secrets
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from palace.models import Member, MemberStatus, Role, members
 from palace.services.accounts import passwords, sessions, throttle
-from palace.services.core import audit, text
-from palace.services.core.errors import AccountError, NotAllowed
+from palace.services.core import after_commit, audit, text
+from palace.services.core.errors import (
+    AccountError,
+    AccountNotAllowed,
+    AccountNotFound,
+    NotAllowed,
+)
 from palace.settings import LANGUAGES
 
 CARD_RE = re.compile(r"[A-Z0-9]{4,20}")
@@ -80,7 +84,7 @@ async def register(
         raise AccountError("invalid", fields=errors, name_max=NAME_MAX)
     password_hash = await passwords.hash_password(password)
     try:
-        async with in_transaction():
+        async with after_commit.transaction():
             member = await Member.create(
                 card_no=card_no,
                 name=name,
@@ -147,7 +151,7 @@ async def authenticate(
     if member is None or not valid:
         raise AccountError("bad_credentials")
     if member.status == MemberStatus.DISABLED:
-        raise AccountError("account_disabled")
+        raise AccountNotAllowed("account_disabled")
     await throttle.forget_login_attempts(account=account, address=address)
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = await passwords.hash_password(password)
@@ -172,7 +176,7 @@ async def start_session(*, verified: Member) -> str:
     The check ran outside any transaction (argon2 is slow): if the password changed
     meanwhile, this log-in must not outlive the sessions that change ended.
     """
-    async with in_transaction():
+    async with after_commit.transaction():
         current = await Member.select_for_update().get(id=verified.id)
         if current.password_hash != verified.password_hash:
             raise AccountError("bad_credentials")
@@ -199,7 +203,7 @@ async def change_password(
     if weak := passwords.weakness(new_password, card_no=member.card_no, phone=member.phone):
         raise AccountError("invalid", fields={"new_password": weak})
     new_hash = await passwords.hash_password(new_password)
-    async with in_transaction():
+    async with after_commit.transaction():
         member = await Member.select_for_update().get(id=member_id)
         member.password_hash = new_hash
         member.must_change_password = False
@@ -242,10 +246,10 @@ async def reset_password(*, actor_id: int, member_id: int) -> tuple[Member, str]
     actor = await get_member(member_id=actor_id)
     temporary = _temporary_password()
     new_hash = await passwords.hash_password(temporary)
-    async with in_transaction():
+    async with after_commit.transaction():
         member = await Member.select_for_update().get_or_none(id=member_id)
         if member is None:
-            raise AccountError("unknown_member")
+            raise AccountNotFound("unknown_member")
         if refusal := reset_refusal(actor, member):
             raise NotAllowed(refusal)
         member.password_hash = new_hash
@@ -268,7 +272,7 @@ async def set_language(*, member_id: int, language: str) -> None:
 async def get_member(*, member_id: int) -> Member:
     member = await Member.get_or_none(id=member_id)
     if member is None:
-        raise AccountError("unknown_member")
+        raise AccountNotFound("unknown_member")
     return member
 
 

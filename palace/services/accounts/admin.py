@@ -14,7 +14,7 @@ from palace.services.accounts import account_status
 from palace.services.booking import bookings
 from palace.services.core import after_commit, audit, clock
 from palace.services.core import text as texts
-from palace.services.core.errors import AccountError, NotAllowed
+from palace.services.core.errors import AccountError, AccountNotFound, NotAllowed
 from palace.services.messages import notifications
 
 REASON_MAX = 200
@@ -115,7 +115,7 @@ async def preview(*, actor_id: int, member_id: int, asked: Asked) -> Change:
     """What the change would do; nothing is saved. AccountError/NotAllowed say why not."""
     member = await Member.get_or_none(id=member_id)
     if member is None:
-        raise AccountError("unknown_member")
+        raise AccountNotFound("unknown_member")
     return await _read(member, actor_id, asked)
 
 
@@ -124,7 +124,7 @@ async def apply(*, actor_id: int, member_id: int, asked: Asked) -> Change:
     async with after_commit.transaction():
         member = await Member.select_for_update().get_or_none(id=member_id)
         if member is None:
-            raise AccountError("unknown_member")
+            raise AccountNotFound("unknown_member")
         change = await _read(member, actor_id, asked)
         await _save(change)
         await _record(change, actor_id)

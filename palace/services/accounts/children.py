@@ -2,11 +2,9 @@
 
 import unicodedata
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Child, Member
-from palace.services.core import audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core import after_commit, audit, clock
+from palace.services.core.errors import NotFound, ServiceError
 
 MAX_CHILDREN = 6
 NAME_MAX = 40
@@ -47,7 +45,7 @@ async def add(*, member_id: int, name: str, birth_year: str) -> Child:
     if errors:
         raise ChildError("child_invalid", fields=errors)
     assert year is not None
-    async with in_transaction():
+    async with after_commit.transaction():
         # The member's row is the lock: two quick submits cannot pass the limit together.
         await Member.filter(id=member_id).select_for_update().get()
         if await Child.filter(parent_id=member_id, active=True).count() >= MAX_CHILDREN:
@@ -60,10 +58,10 @@ async def add(*, member_id: int, name: str, birth_year: str) -> Child:
 
 async def remove(*, member_id: int, child_id: int) -> None:
     """Take a child off the list; their bookings stay as they are."""
-    async with in_transaction():
+    async with after_commit.transaction():
         changed = await Child.filter(id=child_id, parent_id=member_id, active=True).update(
             active=False
         )
         if not changed:
-            raise ChildError("unknown_child")
+            raise NotFound("unknown_child")
         await audit.record(actor_id=member_id, entity="child", entity_id=child_id, action="remove")

@@ -30,7 +30,7 @@ from palace.models import (
 )
 from palace.models.waitlists import LIVE
 from palace.services.booking import booking_names, booking_sql, booking_states, partners, slots
-from palace.services.booking.bookings import BookingError
+from palace.services.booking.bookings import BookingNotFound
 from palace.services.core import clock
 from palace.services.facilities import rules, setup_cache
 from palace.services.waitlist import waitlist_views
@@ -453,10 +453,10 @@ async def booking_view(*, member_id: int, booking_id: int) -> BookingView:
         "facility", "resource", "member", "slot"
     )
     if booking is None:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     view = (await _views([booking], member_id))[0]
     if not view.mine and member_id not in {p.id for p in view.partners}:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     return view
 
 

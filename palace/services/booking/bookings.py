@@ -37,7 +37,7 @@ from palace.services.accounts import account_status
 from palace.services.booking import booking_sql, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import rules
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
@@ -45,6 +45,10 @@ from palace.services.waitlist import holds
 
 class BookingError(ServiceError):
     pass
+
+
+class BookingNotFound(BookingError, NotFound):
+    """No such booking (or session) that the asker may see."""
 
 
 @dataclass(frozen=True)
@@ -532,5 +536,5 @@ async def own_booking(*, member_id: int, booking_id: int) -> Booking:
     """The member's own booking; someone else's id looks exactly like a missing one."""
     booking = await Booking.get_or_none(id=booking_id, member_id=member_id)
     if booking is None:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     return booking

@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
-from tortoise.transactions import in_transaction
 
 from palace.i18n import N_, gettext_for
 from palace.models import BookingStatus, CalendarFeed, Member, MemberStatus
 from palace.services.booking import booking_views, partners
 from palace.services.booking.booking_views import BookingView
-from palace.services.core import audit, clock, text
-from palace.services.core.errors import ServiceError
+from palace.services.core import after_commit, audit, clock, text
+from palace.services.core.errors import NotFound, ServiceError
 from palace.settings import LANGUAGES, get_settings
 
 PRODID = "-//Workers' Cultural Palace//Palace bookings//EN"
@@ -109,11 +108,11 @@ async def feed_ics(*, token: str, lang: str | None = None) -> str:
     Cancelled bookings stay in with STATUS:CANCELLED, so subscribed calendars drop them.
     """
     if not TOKEN_SHAPE.fullmatch(token):
-        raise ServiceError("unknown_feed")
+        raise NotFound("unknown_feed")
     feed = await CalendarFeed.get_or_none(token=token).select_related("member")
     # A disabled account shows nothing anywhere, its calendar included.
     if feed is None or feed.member.status == MemberStatus.DISABLED:
-        raise ServiceError("unknown_feed")
+        raise NotFound("unknown_feed")
     lang = _language(lang or feed.member.language)
     since = clock.now() - timedelta(days=FEED_PAST_DAYS)
     views = await booking_views.views_since(member_id=feed.member.id, since=since)
@@ -141,7 +140,7 @@ async def create_or_reset_feed(*, member_id: int) -> CalendarFeed:
 async def renew_feed(*, member_id: int) -> tuple[CalendarFeed, bool]:
     """A new secret address, and whether it replaced one (which stops working)."""
     token = secrets.token_urlsafe(32)
-    async with in_transaction():
+    async with after_commit.transaction():
         await _lock_member(member_id)
         feed = await CalendarFeed.get_or_none(member_id=member_id)
         if feed is None:
@@ -163,7 +162,7 @@ async def renew_feed(*, member_id: int) -> tuple[CalendarFeed, bool]:
 
 async def revoke_feed(*, member_id: int) -> None:
     """Turn the address off; turning off what is already off changes nothing."""
-    async with in_transaction():
+    async with after_commit.transaction():
         await _lock_member(member_id)
         feed = await CalendarFeed.get_or_none(member_id=member_id)
         if feed is None:

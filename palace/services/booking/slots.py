@@ -279,7 +279,7 @@ async def hold_room(
     key on (room, quarter hour) makes a concurrent holder of any of those quarters fail
     here with SlotError("room_in_use"). On PostgreSQL that failure spoils the
     transaction: a caller that wants to go on after it (a generator skipping one
-    session) runs this in a nested ``in_transaction()``, which is a savepoint.
+    session) runs this in a nested ``after_commit.transaction()``, which is a savepoint.
     """
     rows = [
         RoomHold(resource_id=resource_id, block_at=block, slot_id=slot_id, booking_id=booking_id)

@@ -22,7 +22,7 @@ from palace.models import (
 )
 from palace.services.booking import bookings, slots
 from palace.services.core import clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import rules, setup_cache
 
 
@@ -113,7 +113,7 @@ class _Known:
 async def bookable_facility(code: str) -> Facility:
     facility = await setup_cache.facility_by_code(code)
     if facility is None or not rules.is_bookable(facility):
-        raise ServiceError("unknown_facility")
+        raise NotFound("unknown_facility")
     return facility
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from palace.models import ClassDemand, ClassType, DayPart
 from palace.services.core import audit
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 
 WEEKDAY_TEXT = {str(day) for day in range(7)}
 
@@ -43,4 +43,4 @@ async def want(
 
 async def withdraw(*, member_id: int, demand_id: int) -> None:
     if not await ClassDemand.filter(id=demand_id, member_id=member_id).delete():
-        raise ServiceError("demand_invalid")
+        raise NotFound("demand_invalid")

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from palace.models import (
     Booking,
@@ -32,7 +31,7 @@ from palace.models import (
 from palace.services.booking import bookings, slots
 from palace.services.classes import class_calendar
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -45,6 +44,10 @@ INSTRUCTOR_KIND = "class_instructor_changed"
 
 
 class ClassError(ServiceError):
+    pass
+
+
+class ClassNotFound(ClassError, NotFound):
     pass
 
 
@@ -151,7 +154,7 @@ async def generate_for(schedule: Schedule, *, until: datetime) -> int:
 
 async def _generate_one(schedule: Schedule, occurrence: Occurrence) -> int:
     try:
-        async with in_transaction():
+        async with after_commit.transaction():
             await create_session(schedule, occurrence)
     except IntegrityError:
         return 0  # another generator made it first
@@ -196,7 +199,7 @@ async def scheduled(session_id: int) -> ClassSession:
         "class_type", "room", "instructor", "slot"
     )
     if session is None:
-        raise ClassError("unknown_session")
+        raise ClassNotFound("unknown_session")
     return session
 
 
@@ -238,7 +241,7 @@ async def cancel_session(*, actor_id: int | None, session_id: int, reason: str) 
         raise ClassError("reason_too_long", fields={"reason": "reason_too_long"}, max=REASON_MAX)
     session = await scheduled(session_id)
     upcoming(session)
-    async with in_transaction():
+    async with after_commit.transaction():
         return await cancel_locked(session, actor_id=actor_id, reason=reason)
 
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from palace.models import (
     Booking,
@@ -21,7 +20,7 @@ from palace.models import (
     SessionStatus,
 )
 from palace.services.classes import class_sessions, holidays
-from palace.services.classes.class_sessions import ClassError
+from palace.services.classes.class_sessions import ClassError, ClassNotFound
 from palace.services.core import after_commit, audit, clock
 
 NAME_MAX, DESCRIPTION_MAX, PERSON_MAX = 60, 400, 40
@@ -77,7 +76,7 @@ async def add_class_type(
     values = _type_values(
         name_zh=name_zh, name_en=name_en, description=description, level=level, children=children
     )
-    async with in_transaction():
+    async with after_commit.transaction():
         code = _code(values.name_en)
         if await ClassType.exists(code=code):
             code = f"{code}-{await ClassType.all().count() + 1}"
@@ -107,10 +106,10 @@ async def update_class_type(
     values = _type_values(
         name_zh=name_zh, name_en=name_en, description=description, level=level, children=children
     )
-    async with in_transaction():
+    async with after_commit.transaction():
         found = await ClassType.filter(id=class_type_id).select_for_update().first()
         if found is None:
-            raise ClassError("class_type_unknown")
+            raise ClassNotFound("class_type_unknown")
         before = {"name_zh": found.name_zh, "name_en": found.name_en, "active": found.active}
         found.update_from_dict(
             {"name_zh": values.name_zh, "name_en": values.name_en,
@@ -129,7 +128,7 @@ async def add_instructor(*, actor_id: int, name: str) -> Instructor:
     cleaned = _text(name, PERSON_MAX)
     if cleaned is None:
         raise ClassError("instructor_name_invalid", fields={"name": "instructor_name_invalid"})
-    async with in_transaction():
+    async with after_commit.transaction():
         made = await Instructor.create(name=cleaned)
         await audit.record(actor_id=actor_id, entity="instructor", entity_id=made.id,
                            action="create")  # fmt: skip
@@ -143,10 +142,10 @@ async def update_instructor(
     cleaned = _text(name, PERSON_MAX)
     if cleaned is None:
         raise ClassError("instructor_name_invalid", fields={"name": "instructor_name_invalid"})
-    async with in_transaction():
+    async with after_commit.transaction():
         found = await Instructor.filter(id=instructor_id).select_for_update().first()
         if found is None:
-            raise ClassError("instructor_unknown")
+            raise ClassNotFound("instructor_unknown")
         before = {"name": found.name, "active": found.active}
         found.name, found.active = cleaned, active
         await found.save()
@@ -218,7 +217,7 @@ async def add_no_class_day(*, actor_id: int, day: date | None, reason: str) -> i
 
 async def remove_no_class_day(*, actor_id: int, no_class_day_id: int) -> None:
     """Classes may be held that day again; sessions already cancelled stay cancelled."""
-    async with in_transaction():
+    async with after_commit.transaction():
         if not await NoClassDay.filter(id=no_class_day_id).delete():
             raise ClassError("no_class_day_invalid")
         await audit.record(actor_id=actor_id, entity="no_class_day", entity_id=no_class_day_id,
@@ -235,7 +234,7 @@ async def confirm_holiday_year(*, actor_id: int, year: int) -> int:
     if not first_unknown <= year < first_unknown + CONFIRM_AHEAD:
         raise ClassError("holiday_year_not_unknown", year=year)
     try:
-        async with in_transaction():
+        async with after_commit.transaction():
             await HolidayYear.create(year=year, confirmed_by_id=actor_id)
             await audit.record(
                 actor_id=actor_id,

@@ -23,7 +23,7 @@ from palace.models import (
 )
 from palace.models.waitlists import LIVE
 from palace.services.booking import booking_names, bookings, slots
-from palace.services.booking.bookings import BookingError
+from palace.services.booking.bookings import BookingError, BookingNotFound
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 
@@ -204,7 +204,7 @@ async def card(*, member_id: int, session_id: int) -> SessionCard:
     """One session fresh from the database: what the member sees after a tap."""
     found = await _sessions(Q(id=session_id))
     if not found:
-        raise BookingError("unknown_session")
+        raise BookingNotFound("unknown_session")
     return (await _cards(member_id, found, await children_of(member_id)))[0]
 
 
@@ -212,7 +212,7 @@ async def book(*, member_id: int, session_id: int, child_id: int | None = None) 
     """The member takes a place in a session, for themselves or (children's classes) a child."""
     session = await ClassSession.get_or_none(id=session_id).select_related("class_type")
     if session is None:
-        raise BookingError("unknown_session")
+        raise BookingNotFound("unknown_session")
     if session.status != SessionStatus.SCHEDULED:
         raise BookingError("session_cancelled")
     if session.class_type.for_children and child_id is None:

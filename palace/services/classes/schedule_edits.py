@@ -11,8 +11,6 @@ late); a booked session the new pattern drops is cancelled and its members told.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tortoise.transactions import in_transaction
-
 from palace.models import (
     Booking,
     BookingStatus,
@@ -28,6 +26,7 @@ from palace.services.booking.slots import SlotError
 from palace.services.classes import class_conflicts, class_sessions, schedules
 from palace.services.classes.class_sessions import (
     ClassError,
+    ClassNotFound,
     Occurrence,
     cancel_locked,
     horizon,
@@ -51,7 +50,7 @@ class Change:
 async def _schedule(schedule_id: int) -> Schedule:
     found = await Schedule.get_or_none(id=schedule_id)
     if found is None:
-        raise ClassError("unknown_schedule")
+        raise ClassNotFound("unknown_schedule")
     return found
 
 
@@ -225,7 +224,7 @@ async def change_instructor(
         )
     for target in targets:
         await _free_to_teach(teacher, target)
-    async with in_transaction():
+    async with after_commit.transaction():
         if series:
             await Schedule.filter(id=session.schedule_id).update(instructor_id=instructor_id)
         told = 0

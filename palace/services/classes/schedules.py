@@ -11,15 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tortoise.transactions import in_transaction
-
 from palace.models import ClassType, Instructor, Resource, Schedule
 from palace.services.booking import bookings
 from palace.services.booking.slots import SlotError
 from palace.services.classes import class_conflicts, class_sessions
 from palace.services.classes.class_conflicts import Conflict, Findings
 from palace.services.classes.class_sessions import ClassError
-from palace.services.core import audit, clock, text
+from palace.services.core import after_commit, audit, clock, text
 from palace.services.facilities import rules
 
 MAX_TERM_DAYS = 366
@@ -189,7 +187,7 @@ async def create(
     """
     candidate = await checked(values)
     refuse(await class_conflicts.find(candidate), skip_days)
-    async with in_transaction():
+    async with after_commit.transaction():
         schedule = await Schedule.create(**stored_fields(candidate))  # type: ignore[arg-type]
         made = await make_sessions(schedule)
         await audit.record(

@@ -6,8 +6,11 @@ job goes to the queue only after the commit, with a deterministic id, so a job n
 runs before the state it reads exists. If Redis is away the job is dropped with a
 warning: every job's work is also found by a sweep from the database alone.
 
-``enqueue`` outside any ``transaction()`` but inside a plain ``in_transaction()`` has
-no commit to wait for that it can see: the job is left to the sweep.
+``transaction()`` is the only way code under ``palace/services`` and ``palace/demo``
+opens a transaction (tests/services/core/test_transactions.py checks the source). A
+transaction opened some other way could not tell us when it commits, so a job recorded
+inside one would wait for the sweep: that is refused with ``ForeignTransaction``
+instead of happening quietly.
 """
 
 import logging
@@ -25,6 +28,10 @@ from tortoise.transactions import in_transaction
 from palace import queue
 
 log = logging.getLogger("palace.jobs")
+
+
+class ForeignTransaction(RuntimeError):
+    """A transaction was opened without ``transaction()``: its commit is out of sight."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,7 @@ async def transaction() -> AsyncIterator[None]:
             del pending[mark:]
             raise
         return
-    # Opened inside someone's plain in_transaction(): our exit is not their commit.
-    foreign = _in_foreign_transaction()
+    _refuse_foreign("a transaction")
     jobs: list[Job] = []
     token = _pending.set(jobs)
     try:
@@ -63,14 +69,16 @@ async def transaction() -> AsyncIterator[None]:
             yield
     finally:
         _pending.reset(token)
-    if foreign:
-        log.debug("inside a transaction of unknown extent: %d job(s) left to the sweep", len(jobs))
-        return
     await send(jobs)
 
 
-def _in_foreign_transaction() -> bool:
-    return isinstance(connections.get("default"), TransactionalDBClient)
+def _refuse_foreign(what: str) -> None:
+    # Our own transactions set _pending; a transactional connection without it was
+    # opened by someone else, whose exit is not ours to wait for.
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        raise ForeignTransaction(
+            f"{what} inside a transaction not opened by after_commit.transaction()"
+        )
 
 
 async def enqueue(function: str, *args: Any, job_id: str) -> None:
@@ -79,10 +87,9 @@ async def enqueue(function: str, *args: Any, job_id: str) -> None:
     pending = _pending.get()
     if pending is not None:
         pending.append(job)
-    elif _in_foreign_transaction():
-        log.debug("job %s inside a plain transaction: left to the sweep", job_id)
-    else:
-        await send([job])
+        return
+    _refuse_foreign(f"job {job_id}")
+    await send([job])
 
 
 async def send(jobs: list[Job]) -> None:

@@ -13,11 +13,24 @@ class ServiceError(Exception):
         self.params = params
 
 
+class NotFound(ServiceError):
+    """The id names nothing the asker may see (someone else's booking looks the same as
+    no booking): the web answers 404, whichever service said it."""
+
+
 class AccountError(ServiceError):
     pass
 
 
+class AccountNotFound(AccountError, NotFound):
+    pass
+
+
 class NotAllowed(ServiceError):
+    pass
+
+
+class AccountNotAllowed(AccountError, NotAllowed):
     pass
 
 

@@ -8,23 +8,28 @@ time outside the window is a warning that checks nothing in; a forged code is re
 booker or one by one. Checking in does not free anything: the place stays taken.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
 from palace.services.accounts import accounts
 from palace.services.booking import booking_names, booking_states, tickets
 from palace.services.booking.booking_states import Shown
-from palace.services.booking.bookings import BookingError
+from palace.services.booking.bookings import BookingError, BookingNotFound
 from palace.services.booking.partners import masked
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import rules
 
 CHECKED_IN = "checked_in"
 ALREADY = "already_checked_in"
+READY = "checkin_ready"
+# Results after which the desk may go on checking people in on the same booking (not a
+# warning such as another hall's booking).
+GOES_ON = (CHECKED_IN, ALREADY, READY)
+# Who may still be checked in: not in yet, the place still theirs.
+EXPECTED = (Shown.DUE, Shown.LATE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Attendee:
     booker: bool
     state: Shown
     guest_name: str | None = None
+    # Whether the desk may check this person in now: the rule _warning holds a check-in
+    # to (confirmed, not in yet, today, inside the check-in window); one button for both
+    # the Now board and a scan's result.
+    can_check_in: bool = False
 
     @property
     def name(self) -> str:
@@ -103,7 +112,7 @@ async def preview(*, token: str, facility_id: int | None) -> Result:
     if booking is None:
         raise BookingError("invalid_code")
     warning = await _warning(booking, facility_id, None)
-    return warning or await _result("checkin_ready", booking)
+    return warning or await _result(READY, booking)
 
 
 async def by_code(*, actor_id: int, token: str, facility_id: int | None) -> Result:
@@ -120,10 +129,10 @@ async def person(
     """Check in one person on a booking (the booker or a partner), or everyone (None)."""
     booking = await _load(booking_id)
     if booking is None:
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     named = member_id is None or member_id == booking.member_id
     if not named and not await BookingPartner.exists(booking_id=booking_id, member_id=member_id):
-        raise BookingError("unknown_booking")
+        raise BookingNotFound("unknown_booking")
     return await _check_in(actor_id, booking, facility_id, member_id=member_id)
 
 
@@ -184,7 +193,7 @@ async def _check_in(
     warning = await _warning(booking, facility_id, member_id)
     if warning is not None:
         return warning
-    async with in_transaction():
+    async with after_commit.transaction():
         # The row lock orders us against the no-show job (which locks it too).
         locked = await Booking.filter(id=booking.id).select_for_update().get()
         if locked.status != BookingStatus.CONFIRMED:
@@ -267,7 +276,10 @@ async def _result(code: str, booking: Booking, **params: object) -> Result:
     fresh = await _load(booking.id)
     assert fresh is not None
     named = await booking_names.names_of([fresh])
-    return Result(code, fresh, await attendees(fresh), params, named[fresh.id])
+    people = await attendees(fresh)
+    if code not in GOES_ON:
+        people = [replace(p, can_check_in=False) for p in people]
+    return Result(code, fresh, people, params, named[fresh.id])
 
 
 async def attendees(booking: Booking) -> list[Attendee]:
@@ -279,21 +291,30 @@ async def attendees(booking: Booking) -> list[Attendee]:
     return people_on(booking, rows, facility_rules, clock.now())
 
 
+def open_now(facility_rules: BookingRules, starts_at: datetime, now: datetime) -> bool:
+    """Whether the desk checks people in now to something starting then: on its day
+    (as _warning holds it) and inside the hall's check-in window."""
+    opens, closes = rules.checkin_window(facility_rules, starts_at)
+    return clock.local_day(starts_at) == clock.local_day(now) and opens <= now < closes
+
+
 def people_on(
     booking: Booking, partners: list[BookingPartner], facility_rules: BookingRules, now: datetime
 ) -> list[Attendee]:
     """The booker (``member`` loaded) and ``partners`` (``member`` loaded), as at the desk."""
     closes = rules.checkin_window(facility_rules, booking.starts_at)[1]
+    window_open = open_now(facility_rules, booking.starts_at, now)
 
-    def state(checked_in_at: datetime | None) -> Shown:
-        return booking_states.at_desk(
+    def person(member: Member, booker: bool, checked_in_at: datetime | None) -> Attendee:
+        state = booking_states.at_desk(
             status=booking.status,
             starts_at=booking.starts_at,
             checked_in_at=checked_in_at,
             closes_at=closes,
             now=now,
         )
+        guest = booking.guest_name if booker else None
+        return Attendee(member, booker, state, guest, window_open and state in EXPECTED)
 
-    people = [Attendee(booking.member, True, state(booking.checked_in_at), booking.guest_name)]
-    people += [Attendee(row.member, False, state(row.checked_in_at)) for row in partners]
-    return people
+    people = [person(booking.member, True, booking.checked_in_at)]
+    return people + [person(row.member, False, row.checked_in_at) for row in partners]

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from palace.models import Member, MemberStatus
 from palace.services.accounts import accounts
 from palace.services.booking import booking_views, bookings
+from palace.services.booking.booking_states import Shown
 from palace.services.booking.booking_views import BookingView
-from palace.services.core import text
-from palace.services.core.errors import AccountError
-from palace.services.desk import strikes
+from palace.services.core import clock, text
+from palace.services.core.errors import AccountNotFound
+from palace.services.desk import checkin, strikes
+from palace.services.facilities import rules
 
 PARTIAL_CARD_MIN = 3
 
@@ -60,6 +62,11 @@ class MemberAtDesk:
     member: Member
     upcoming: list[BookingView]  # their own and those naming them, soonest first
     standing: strikes.Standing
+    checkable: frozenset[int] = frozenset()  # bookings whose check-in is open now
+
+    def can_check_in(self, view: BookingView) -> bool:
+        """Whether the desk may check this booking in now (checkin.open_now's rule)."""
+        return view.booking.id in self.checkable
 
     @property
     def status(self) -> MemberStatus:
@@ -69,6 +76,19 @@ class MemberAtDesk:
 async def member_at_desk(*, member_id: int) -> MemberAtDesk:
     member = await Member.get_or_none(id=member_id)
     if member is None:
-        raise AccountError("unknown_member")
+        raise AccountNotFound("unknown_member")
     found = await booking_views.upcoming(member_id=member_id)
-    return MemberAtDesk(member, found, await strikes.standing(member_id=member_id))
+    standing = await strikes.standing(member_id=member_id)
+    return MemberAtDesk(member, found, standing, await _checkable(found))
+
+
+async def _checkable(views: list[BookingView]) -> frozenset[int]:
+    now = clock.now()
+    checkable = set()
+    for view in views:
+        facility_rules = await rules.rules_for(view.booking.facility)
+        if view.state == Shown.CONFIRMED and checkin.open_now(
+            facility_rules, view.booking.starts_at, now
+        ):
+            checkable.add(view.booking.id)
+    return frozenset(checkable)

@@ -14,11 +14,9 @@ they are: nobody should get a strike for attendance that was never taken.
 
 from datetime import timedelta
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus
 from palace.services.booking import bookings
-from palace.services.core import clock
+from palace.services.core import after_commit, clock
 from palace.services.desk import strikes
 from palace.services.facilities import rules
 from palace.services.messages import notifications
@@ -50,7 +48,7 @@ async def mark_no_shows() -> int:
 
 
 async def _mark(booking_id: int) -> int:
-    async with in_transaction():
+    async with after_commit.transaction():
         # Locked and re-read: the desk may have checked someone in since we looked.
         booking = await Booking.filter(id=booking_id).select_for_update().get()
         if booking.status != BookingStatus.CONFIRMED or booking.checked_in_at is not None:

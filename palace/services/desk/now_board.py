@@ -28,7 +28,7 @@ from palace.models import (
 )
 from palace.services.booking import slots
 from palace.services.core import clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound
 from palace.services.desk.checkin import Attendee, people_on
 from palace.services.facilities import rules
 
@@ -109,7 +109,7 @@ async def board(*, facility_id: int | None) -> Board:
     choices = await Facility.filter(active=True)
     facilities = [f for f in choices if facility_id in (None, f.id)]
     if not facilities and facility_id is not None:
-        raise ServiceError("unknown_facility")
+        raise NotFound("unknown_facility")
     now = clock.now()
     halls = [await _hall(f, now) for f in facilities]
     live = any(line.periods for hall in halls for line in hall.lines)

@@ -12,7 +12,7 @@ from datetime import date
 from palace.models import AuditEvent, Booking, BookingPartner, BookingStatus, Facility, Member
 from palace.services.booking import booking_states, bookings
 from palace.services.core import after_commit, audit, clock, text
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import facilities
 from palace.services.facilities.closures import CANCELLED_KIND
 from palace.services.messages import notifications
@@ -84,7 +84,7 @@ async def booking_record(*, booking_id: int) -> BookingRecord:
         "facility", "resource", "member"
     )
     if booking is None:
-        raise ServiceError("unknown_booking")
+        raise NotFound("unknown_booking")
     partners = [
         row.member
         for row in await BookingPartner.filter(booking_id=booking_id)
@@ -110,7 +110,7 @@ async def cancel(
     reason = _reason(reason)
     booking = await Booking.get_or_none(id=booking_id)
     if booking is None or member_id not in (None, booking.member_id):
-        raise ServiceError("unknown_booking")
+        raise NotFound("unknown_booking")
     if booking.status != BookingStatus.CONFIRMED:
         raise ServiceError("already_cancelled")
     if not may_cancel(booking):

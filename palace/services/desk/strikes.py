@@ -13,12 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Booking, Member, Strike, Suspension
 from palace.services.booking import booking_names
-from palace.services.core import audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core import after_commit, audit, clock
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.messages import notifications
 from palace.settings import get_settings
 
@@ -103,12 +101,12 @@ async def waive(*, actor_id: int, strike_id: int, reason: str) -> Strike:
     """
     strike = await Strike.get_or_none(id=strike_id)
     if strike is None:
-        raise StrikeError("unknown_strike")
+        raise NotFound("unknown_strike")
     reason = _clean(reason)
     if not reason or len(reason) > REASON_MAX:
         code = "waive_reason_missing" if not reason else "waive_reason_too_long"
         raise StrikeError(code, member_id=strike.member_id, max=REASON_MAX)
-    async with in_transaction():
+    async with after_commit.transaction():
         changed = await Strike.filter(id=strike_id, waived_at__isnull=True).update(
             waived_at=clock.now(), waived_by_id=actor_id, waive_reason=reason
         )

@@ -10,8 +10,6 @@ guests, a named guest who is not a member is booked instead (held by the clerk; 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tortoise.transactions import in_transaction
-
 from palace.models import (
     Booking,
     BookingSource,
@@ -25,7 +23,7 @@ from palace.models import (
 from palace.services.accounts import accounts
 from palace.services.booking import bookings, slots
 from palace.services.booking.bookings import BookingError
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.desk import checkin
 from palace.services.facilities import rules
 
@@ -45,7 +43,7 @@ async def walk_in(
     await _check_now(slot)
     guest = guest_name.strip() or None
     member_id = actor_id if guest else (await _member(card)).id
-    async with in_transaction():
+    async with after_commit.transaction():
         booking = await bookings.take(
             member_id=member_id,
             slot_id=slot.id,

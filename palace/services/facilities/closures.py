@@ -25,7 +25,7 @@ from palace.services.booking import bookings, timetable
 from palace.services.booking.bookings import BookingError
 from palace.services.classes import class_sessions
 from palace.services.core import after_commit, audit, clock, text
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import facilities
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
@@ -35,6 +35,10 @@ CANCELLED_KIND = "booking_cancelled_by_palace"
 
 
 class ClosureError(ServiceError):
+    pass
+
+
+class ClosureNotFound(ClosureError, NotFound):
     pass
 
 
@@ -240,7 +244,7 @@ async def reopen(*, actor_id: int, closure_id: int) -> Closure:
     async with after_commit.transaction():
         closure = await Closure.filter(id=closure_id).select_for_update().first()
         if closure is None:
-            raise ClosureError("unknown_closure")
+            raise ClosureNotFound("unknown_closure")
         if closure.ends_at <= clock.now():
             raise ClosureError("closure_over", facility_id=closure.facility_id)
         detail = _closure_detail(closure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from palace.models import Facility, OpeningHours, Resource
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound
 from palace.services.facilities import rules
 
 
@@ -48,5 +48,5 @@ async def _slot_hours(facility: Facility, hours: list[OpeningHours]) -> list[rul
 async def get_facility(*, facility_id: int) -> Facility:
     facility = await Facility.get_or_none(id=facility_id)
     if facility is None:
-        raise ServiceError("unknown_facility")
+        raise NotFound("unknown_facility")
     return facility

@@ -1,52 +1,26 @@
 """Booking rules per facility: defaults from the brief, edited by staff, audited."""
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import facilities, setup_cache
+from palace.services.facilities import facilities, rule_schema, setup_cache
 
-# Slot starts are multiples of the slot length from local midnight, so changing
-# the opening hours never shifts the grid under bookings already made.
-SLOT_LENGTHS = (30, 60, 90, 120)
-MAX_PARTNERS = 3
-MAX_DAYS_AHEAD = 60
-
-
-@dataclass(frozen=True)
-class Defaults:
-    slot_minutes: int
-    days_ahead: int
-    opens_minute: int
-    max_active: int
-    max_minutes_per_day: int
-    cancel_cutoff_minutes: int
-    partners_allowed: bool
-    checkin_before_minutes: int = 30
-    checkin_after_minutes: int = 15
-    guests_allowed: bool = False
-
-
-DEFAULTS = {
-    # Courts: 7 days ahead at 08:00, 2 active bookings, 2 hours a day (LCSD peak rule).
-    FacilityKind.COURT: Defaults(60, 7, 8 * 60, 2, 120, 120, True),
-    # Gym hours: 3 days ahead at 07:00.
-    FacilityKind.CAPACITY: Defaults(60, 3, 7 * 60, 3, 120, 60, False),
-    FacilityKind.CLASSROOM: Defaults(60, 7, 8 * 60, 2, 120, 120, False),
-}
-# The check-in window (by default 30 minutes before to 15 after the start) reaches at
-# most this far either side of the start.
-CHECKIN_MAX_MINUTES = 240
+# The rules' declaration (names, defaults, bounds, codes) lives in rule_schema; these
+# names are read from here too.
+SLOT_LENGTHS = rule_schema.SLOT_LENGTHS
+MAX_PARTNERS = rule_schema.MAX_PARTNERS
+MAX_DAYS_AHEAD = rule_schema.MAX_DAYS_AHEAD
+MAX_CUTOFF_MINUTES = rule_schema.MAX_CUTOFF_MINUTES
+CHECKIN_MAX_MINUTES = rule_schema.CHECKIN_MAX_MINUTES
+RulesChange = rule_schema.RulesChange
+rule_problems = rule_schema.rule_problems
 
 
 def default_rules(facility: Facility) -> BookingRules:
-    values = {f.name: getattr(DEFAULTS[facility.kind], f.name) for f in fields(Defaults)}
-    return BookingRules(facility=facility, **values)
+    return BookingRules(facility=facility, **vars(rule_schema.defaults(facility.kind)))
 
 
 async def rules_for(facility: Facility) -> BookingRules:
@@ -151,26 +125,7 @@ def slot_times(
 # here they are checked against what the palace allows and saved.
 WEEKDAYS = range(7)
 Hours = dict[int, list[tuple[int, int]]]  # weekday -> (opens, closes) periods
-DAY_MINUTES = 24 * 60
-MAX_ACTIVE = 20
-MAX_CUTOFF_MINUTES = 72 * 60
-QUOTA_STEP = 30  # hours per day are set in half hours
-
-
-@dataclass(frozen=True)
-class RulesChange:
-    """Every rule of a hall, as staff want it (BookingRules' fields and units)."""
-
-    slot_minutes: int
-    days_ahead: int
-    opens_minute: int
-    max_active: int
-    max_minutes_per_day: int
-    cancel_cutoff_minutes: int
-    partners_allowed: bool
-    checkin_before_minutes: int = 30
-    checkin_after_minutes: int = 15
-    guests_allowed: bool = False
+DAY_MINUTES = rule_schema.DAY_MINUTES
 
 
 @dataclass(frozen=True)
@@ -205,37 +160,6 @@ async def rules_form(*, facility_id: int) -> RulesForm:
         split_days=[day for day, periods in hours.items() if len(periods) > 1],
         upcoming_bookings=await upcoming_bookings(facility_id),
     )
-
-
-# Each numeric rule: whether a value is allowed, and the code that says it is not.
-RULE_CHECKS: dict[str, tuple[Callable[[int], bool], str]] = {
-    "slot_minutes": (lambda v: v in SLOT_LENGTHS, "slot_length_invalid"),
-    "days_ahead": (lambda v: 0 <= v <= MAX_DAYS_AHEAD, "days_ahead_invalid"),
-    "opens_minute": (lambda v: 0 <= v < DAY_MINUTES, "time_invalid"),
-    "max_active": (lambda v: 1 <= v <= MAX_ACTIVE, "max_active_invalid"),
-    "max_minutes_per_day": (
-        lambda v: QUOTA_STEP <= v <= DAY_MINUTES and v % QUOTA_STEP == 0,
-        "max_hours_invalid",
-    ),
-    "cancel_cutoff_minutes": (lambda v: 0 <= v <= MAX_CUTOFF_MINUTES, "cutoff_invalid"),
-    "checkin_before_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
-    "checkin_after_minutes": (lambda v: 0 <= v <= CHECKIN_MAX_MINUTES, "checkin_minutes_invalid"),
-}
-
-
-def rule_problems(values: Mapping[str, int | None]) -> dict[str, str]:
-    """Every rule whose value is out of bounds (by rule name); values that could not be
-    read (None) are left to whoever read them, so all problems are found at once."""
-    problems = {}
-    for name, (allowed, code) in RULE_CHECKS.items():
-        value = values.get(name)
-        if value is not None and not allowed(value):
-            problems[name] = code
-    return problems
-
-
-def _rule_problems(change: RulesChange) -> dict[str, str]:
-    return rule_problems({name: getattr(change, name) for name in RULE_CHECKS})
 
 
 def hour_problems(hours: Hours) -> dict[str, str]:
@@ -279,13 +203,13 @@ async def update_rules(
     """
     facility = await facilities.get_facility(facility_id=facility_id)
     new_hours = {day: sorted(hours.get(day, [])) for day in WEEKDAYS}
-    if problems := _rule_problems(change) | hour_problems(new_hours):
+    if problems := rule_schema.problems_of(change) | hour_problems(new_hours):
         raise ServiceError("rules_invalid", fields=problems)
     parsed = vars(change) | {
         # Partners are named on court bookings only; elsewhere the switch stays off.
         "partners_allowed": change.partners_allowed and facility.kind == FacilityKind.COURT
     }
-    async with in_transaction():
+    async with after_commit.transaction():
         # One editor at a time per hall (the rules row may not exist yet to lock).
         await Facility.filter(id=facility_id).select_for_update().get()
         current = await _rules_to_edit(facility)

@@ -10,10 +10,8 @@ import logging
 from datetime import timedelta
 from typing import Protocol
 
-from tortoise.transactions import in_transaction
-
 from palace.models import Member, Notification, OutboundChoice
-from palace.services.core import audit, clock
+from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
 from palace.services.messages import notices
 from palace.settings import get_settings
@@ -92,7 +90,7 @@ async def choose(*, member_id: int, kinds: list[str]) -> set[str]:
     wanted = set(kinds)
     if not wanted <= set(notices.OUTBOUND_KINDS):
         raise ServiceError("unknown_outbound_kind")
-    async with in_transaction():
+    async with after_commit.transaction():
         before = await choices(member_id=member_id)
         await OutboundChoice.filter(member_id=member_id).exclude(kind__in=wanted).delete()
         for kind in sorted(wanted - before):

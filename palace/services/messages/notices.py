@@ -12,6 +12,7 @@ from datetime import datetime
 from babel.dates import format_skeleton
 from tortoise.expressions import Q
 
+from palace import catalog
 from palace.i18n import BABEL_LOCALES, N_, gettext_for
 from palace.models import Booking, Child, ClassSession, Instructor, Member, Notification, Resource
 from palace.services.booking import booking_names, partners
@@ -120,13 +121,8 @@ CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 MEMBER_KINDS = frozenset(
     {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
 )
-SKIP_REASONS = {
-    "over_quota_active": N_("you already have as many upcoming bookings in this hall as allowed."),
-    "over_quota_hours": N_("it would take you over the hours allowed per day in this hall."),
-    "member_suspended": N_("your account is suspended from booking."),
-    "booking_clash": N_("you have another booking at that time."),
-    "waitlist_clash": N_("you have another booking at that time."),  # rows from before
-}
+# Why a member was passed over in a line is the error that kept them out (the one
+# catalog); a code it does not know says this.
 OTHER_REASON = N_("a booking rule does not allow it.")
 # Reasons a service stores as a code rather than as staff's words
 # ("schedule_changed" is schedule_edits.DROPPED_REASON).
@@ -337,8 +333,18 @@ def _partner_values(
 def _reason(kind: str, detail: dict[str, object], lang: str) -> str:
     reason = detail.get("reason")
     if kind == "waitlist_skipped":
-        return gettext_for(lang, SKIP_REASONS.get(str(reason), OTHER_REASON))
+        return skip_reason(reason, detail.get("params"), lang)
     return reason_text(reason, lang)
+
+
+def skip_reason(code: object, params: object, lang: str) -> str:
+    """Why a member was passed over in a line: the error that kept them out, as a page
+    would say it, with the values stored beside it (instants in the reader's language)."""
+    if str(code) not in catalog.ERRORS:
+        return gettext_for(lang, OTHER_REASON)
+    stored = params if isinstance(params, dict) else {}
+    values = {name: _moment(value, lang) or value for name, value in stored.items()}
+    return catalog.text(lang, str(code), **values)
 
 
 def reason_text(reason: object, lang: str) -> str:

@@ -82,7 +82,7 @@ async def _give(entry: WaitlistEntry, terms: Terms) -> int:
     except BookingError as error:
         # No held place after all, or the member left the line meanwhile: nobody to tell.
         if error.code not in ("slot_taken", "waitlist_gone"):
-            await _skip(entry, terms, error.code)
+            await _skip(entry, terms, error)
         return 0
     return 1
 
@@ -142,20 +142,27 @@ async def _offer(entry: WaitlistEntry, terms: Terms) -> None:
     )
 
 
-async def _skip(entry: WaitlistEntry, terms: Terms, code: str) -> None:
+async def _skip(entry: WaitlistEntry, terms: Terms, error: BookingError) -> None:
     """Pass over a member who cannot take the place now; they keep their place in line."""
+    code = error.code
     if code in ENDS_WAIT:
         await _set_status(entry, S.WAITING, S.CLOSED, action="close", reason=code)
         return
     if entry.skipped_code == code:
         return  # told already
     await WaitlistEntry.filter(id=entry.id).update(skipped_code=code)
-    await _audit(entry, S.WAITING, S.WAITING, "skip", reason=code)
+    params = _stored(error.params)
+    await _audit(entry, S.WAITING, S.WAITING, "skip", reason=code, params=params)
     await notifications.notify(
         member_id=entry.member_id,
         kind="waitlist_skipped",
-        detail={**_detail(entry, terms), "reason": code},
+        # The error's values, so the member is told it as a page would say it.
+        detail={**_detail(entry, terms), "reason": code, "params": params},
     )
+
+
+def _stored(params: dict[str, object]) -> dict[str, object]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()}
 
 
 async def _set_status(

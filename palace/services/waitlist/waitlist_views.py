@@ -16,7 +16,7 @@ from palace.models import (
 from palace.models import WaitStatus as S
 from palace.services.booking import booking_names, slots
 from palace.services.core import clock
-from palace.services.waitlist.waitlists import WaitlistError
+from palace.services.core.errors import NotFound
 
 LIVE = (S.WAITING, S.OFFERED)
 
@@ -106,7 +106,7 @@ async def slot_line(*, member_id: int, slot_id: int) -> SlotLine:
     try:
         terms = await slots.terms(slot_id)
     except slots.SlotError:
-        raise WaitlistError("unknown_slot") from None
+        raise NotFound("unknown_slot") from None
     slot = await Slot.get(id=slot_id)
     session = await ClassSession.get_or_none(slot_id=slot_id).select_related("class_type")
 

@@ -20,7 +20,7 @@ from palace.services.accounts import account_status
 from palace.services.booking import bookings, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import ServiceError
+from palace.services.core.errors import NotFound, ServiceError
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -80,7 +80,7 @@ async def _terms(slot_id: int) -> Terms:
     try:
         return await slots.terms(slot_id)
     except slots.SlotError:
-        raise WaitlistError("unknown_slot") from None
+        raise NotFound("unknown_slot") from None
 
 
 def _check_joinable_time(terms: Terms) -> None:
@@ -228,7 +228,7 @@ async def _own_entry(member_id: int, entry_id: int) -> WaitlistEntry:
     """The member's own entry; someone else's looks exactly like a missing one."""
     entry = await WaitlistEntry.get_or_none(id=entry_id, member_id=member_id)
     if entry is None:
-        raise WaitlistError("unknown_entry")
+        raise NotFound("unknown_entry")
     return entry
 
 

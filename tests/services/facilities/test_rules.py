@@ -7,7 +7,7 @@ from palace.models import AuditEvent, BookingRules, FacilityKind, OpeningHours
 from palace.services.booking import bookings
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
-from palace.services.facilities import rules
+from palace.services.facilities import rule_schema, rules
 from palace.services.facilities.rules import RulesChange
 from tests.helpers import court, make_hall, make_member, slot_at
 
@@ -31,7 +31,7 @@ async def save(facility_id: int, change: RulesChange = COURT, hours: rules.Hours
 
 async def _state(facility_id: int) -> tuple[object, ...]:
     row = await BookingRules.get_or_none(facility_id=facility_id)
-    stored = [getattr(row, f) for f in rules.Defaults.__dataclass_fields__] if row else None
+    stored = [getattr(row, f) for f in rule_schema.RULES] if row else None
     hours = await OpeningHours.filter(facility_id=facility_id).values_list(
         "weekday", "opens_minute", "closes_minute"
     )
@@ -111,6 +111,10 @@ async def test_opening_hours_are_replaced_per_weekday() -> None:
         ({"max_minutes_per_day": 1470}, {}, "max_minutes_per_day", "max_hours_invalid"),
         ({"cancel_cutoff_minutes": 73 * 60}, {}, "cancel_cutoff_minutes", "cutoff_invalid"),
         ({"cancel_cutoff_minutes": -60}, {}, "cancel_cutoff_minutes", "cutoff_invalid"),
+        ({"waitlist_auto_minutes": 73 * 60}, {}, "waitlist_auto_minutes", "auto_cutoff_invalid"),
+        ({"waitlist_auto_minutes": -1}, {}, "waitlist_auto_minutes", "auto_cutoff_invalid"),
+        ({"offer_minutes": 4}, {}, "offer_minutes", "offer_minutes_invalid"),
+        ({"offer_minutes": 241}, {}, "offer_minutes", "offer_minutes_invalid"),
         ({}, {4: [(18 * 60, 9 * 60)]}, "hours_4", "closes_before_opens"),
         ({}, {5: [(24 * 60, 24 * 60)]}, "hours_5", "opening_time_invalid"),
     ],
@@ -160,3 +164,28 @@ async def test_unknown_facility() -> None:
     with pytest.raises(ServiceError) as caught:
         await save(999999)
     assert caught.value.code == "unknown_facility"
+
+
+# Stored beside the rules, but not rules staff set.
+NOT_RULES = {"id", "facility", "facility_id", "open_through", "updated_at"}
+
+
+def test_every_stored_rule_is_declared_once_in_the_schema() -> None:
+    stored = BookingRules._meta.fields_map
+    assert set(stored) - NOT_RULES == set(rule_schema.RULES)
+    for name, rule in rule_schema.RULES.items():
+        # A row made before a rule existed holds the declared default.
+        assert stored[name].default == rule.default, name
+        if rule.unit != "switch":
+            assert rule.code, f"{name} has no error code"
+            assert rule.allows(rule.default), name
+
+
+def test_each_kind_of_hall_gets_its_declared_defaults() -> None:
+    assert rule_schema.defaults(FacilityKind.COURT) == COURT
+    gym = rule_schema.defaults(FacilityKind.CAPACITY)
+    assert (gym.days_ahead, gym.opens_minute, gym.max_active) == (3, 7 * 60, 3)
+    assert (gym.cancel_cutoff_minutes, gym.partners_allowed) == (60, False)
+    assert (gym.waitlist_auto_minutes, gym.offer_minutes) == (120, 20)
+    room = rule_schema.defaults(FacilityKind.CLASSROOM)
+    assert room == replace(COURT, partners_allowed=False)

@@ -55,6 +55,7 @@ async def test_every_kind_reads_in_both_languages() -> None:
         "starts_at": slot_at().isoformat(),
         "expires_at": slot_at().isoformat(),
         "reason": "over_quota_active",
+        "params": {"max": 2},  # the skipping error's values
         "instructor": "李老师",
         "until": slot_at(15).isoformat(),
         "strikes": 2,
@@ -74,7 +75,8 @@ async def test_every_kind_reads_in_both_languages() -> None:
     suspended = next(i for i in zh if i.notification.kind == "booking_suspended")
     assert "30 天内有 2 次预约未签到" in suspended.text and "10:00" in suspended.text
     skipped = next(i for i in zh if i.notification.kind == "waitlist_skipped")
-    assert "您在本场馆即将到来的预约已达上限" in skipped.text
+    # Told the error that kept them out, as a page says it (palace/catalog).
+    assert "您在本场馆已有 2 个未结束的预约，已达上限" in skipped.text
     assert await inbox.unread(member_id=member.id) == len(notices.TEXTS)
 
 

@@ -300,6 +300,30 @@ async def test_a_clash_or_a_suspension_skips_the_member() -> None:
     assert reasons == {clashing.id: "booking_clash", suspended.id: "member_suspended"}
 
 
+async def test_a_member_skipped_while_suspended_for_no_shows_is_told_so() -> None:
+    from palace.services.messages import inbox
+
+    slot, holder = await _full_court()
+    suspended, fine = await make_members(2)
+    for member in (suspended, fine):
+        await waitlists.join(member_id=member.id, slot_id=slot.id, mode="auto")
+    until = slot_at(days=10)
+    await Member.filter(id=suspended.id).update(booking_suspended_until=until)
+    await _cancel_all(holder)
+    await promotions.promote(slot_id=slot.id)
+    assert await Booking.filter(member_id=fine.id, slot_id=slot.id).exists()
+    skipped = await Notification.get(member_id=suspended.id, kind="waitlist_skipped")
+    assert skipped.detail["reason"] == "booking_suspended"
+    for lang, words in [
+        ("en", "Booking is suspended until"),
+        ("zh-CN", "预约功能暂停至"),
+    ]:
+        (item,) = await inbox.items(member_id=suspended.id, lang=lang)
+        assert words in item.text, item.text
+        assert until.astimezone(clock.zone()).strftime("%H:%M") in item.text
+        assert "a booking rule does not allow it" not in item.text
+
+
 async def test_twenty_cancels_on_a_full_class_promote_the_first_twenty_in_order() -> None:
     hall = await make_hall(code="yoga", kind=FacilityKind.CLASSROOM, max_active=5)
     slot = await make_session_slot(await court(hall), slot_at(days=2), capacity=20)
