@@ -21,7 +21,7 @@ from starlette.routing import Route
 from palace.api import errors, idempotency
 from palace.models import ApiToken, TokenScope
 from palace.services.accounts import api_tokens, throttle
-from palace.services.core.errors import ServiceError, Throttled
+from palace.services.core.errors import NotFound, ServiceError, Throttled
 from palace.web.params import parse_id
 
 B = TypeVar("B")
@@ -52,7 +52,7 @@ class Call(Generic[B, Q]):
         """An id from the path; anything else is a 404, never a crash."""
         found = parse_id(str(self.request.path_params.get(name, "")))
         if found is None:
-            raise ServiceError("not_found")
+            raise NotFound("not_found")
         return found
 
     @property

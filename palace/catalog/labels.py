@@ -111,6 +111,8 @@ LABELS = {
     "desk": N_("Front desk"),
     "staff": N_("Staff"),
     "admin": N_("Administrator"),
+    # API tokens' scopes (member and desk are the roles' words).
+    "checkin": N_("Check-in scanner"),
     # How a booking was made (BookingSource; member and desk are the roles' words).
     "waitlist": N_("Waitlist"),
     "ballot": N_("Ballot"),

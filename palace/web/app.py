@@ -23,6 +23,7 @@ from palace.settings import get_settings
 from palace.web import (
     accounts,
     admin,
+    api_tokens,
     attendance,
     audit,
     bookings,
@@ -93,6 +94,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *api_tokens.routes,
         *bookings.routes,
         *partners.routes,
         *classes.routes,

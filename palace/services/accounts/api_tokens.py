@@ -14,7 +14,7 @@ from datetime import timedelta
 from palace.models import ApiToken, Member, MemberStatus, Role, TokenScope
 from palace.services.accounts import accounts
 from palace.services.core import after_commit, audit, clock
-from palace.services.core.errors import AccountError, NotAllowed, ServiceError
+from palace.services.core.errors import AccountError, NotAllowed, NotFound
 
 MEMBER_DAYS = 90  # an app stays logged in this long, then asks for the password again
 DEVICE_DAYS = 365  # a paired scanner is paired again once a year
@@ -124,6 +124,6 @@ async def revoke(*, member_id: int, token_id: int, device: bool = False) -> None
             revoked_at=clock.now()
         )
         if not changed:
-            raise ServiceError("unknown_token")
+            raise NotFound("unknown_token")
         await audit.record(actor_id=member_id, entity="api_token", entity_id=token_id,
                            action="revoked", to_state="revoked")  # fmt: skip
