@@ -91,6 +91,9 @@ class Operation:
 def operation(
     method: str, path: str, *, scopes: frozenset[TokenScope] | None, tag: str, **shape: Any
 ) -> Callable[[Handler], Operation]:
+    # An operation that answers nothing answers 204.
+    shape.setdefault("status", 200 if shape.get("response") is not None else 204)
+
     def declare(handler: Handler) -> Operation:
         return Operation(method, path, handler, scopes, tag, **shape)
 
