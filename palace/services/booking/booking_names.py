@@ -12,15 +12,29 @@ messages put it in as a parameter, never through a translation.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from palace.models import Booking, Child, ClassSession, ClassType, Facility, Resource
+
+
+class ClassNamed(Protocol):
+    """A class type, loaded or as a card's facts (booking_cards.ClassFacts)."""
+
+    def name(self, lang: str) -> str: ...
+
+
+class Person(Protocol):
+    """A child, loaded or as a card's facts: named as typed."""
+
+    @property
+    def name(self) -> str: ...
 
 
 def place_name(
     lang: str,
     *,
-    class_type: ClassType | None = None,
-    child: Child | None = None,
+    class_type: ClassNamed | None = None,
+    child: Person | None = None,
     facility: Facility | None = None,
     resource: Resource | None = None,
 ) -> str:

@@ -15,6 +15,7 @@ from tortoise import connections
 
 from palace import db
 from palace.services.core import clock
+from palace.services.facilities import closure_rule, rules
 
 _PARAM = re.compile(r":([a-z_]+)")
 
@@ -52,16 +53,14 @@ async def first(text: str, **params: object) -> dict[str, Any] | None:
 # A grid slot as the member about to tap it sees it: the row, and whatever decides its
 # cell (their own or a partner's booking, a closure, a class holding the room, their
 # place in its line). No row: nobody has booked that time yet.
-GRID_FACTS = """
+_GRID_FACTS = """
 SELECT s.id, s.capacity, s.taken, s.held,
   (s.ends_at = :ends_at AND s.opens_at IS NULL AND s.cancel_cutoff_minutes IS NULL) AS plain,
   (SELECT b.id FROM bookings b WHERE b.member_id = :member AND b.live_slot = s.id) AS own,
   (SELECT b.id FROM bookings b JOIN booking_partners p ON p.booking_id = b.id
    WHERE p.member_id = :member AND b.slot_id = s.id AND b.status = 'confirmed'
    LIMIT 1) AS partner,
-  EXISTS (SELECT 1 FROM closures c WHERE c.facility_id = :facility
-    AND (c.resource_id IS NULL OR c.resource_id = s.resource_id)
-    AND c.starts_at < :ends_at AND c.ends_at > :starts_at) AS closed,
+  EXISTS (SELECT 1 FROM closures c WHERE {closed}) AS closed,
   EXISTS (SELECT 1 FROM room_holds h WHERE h.resource_id = s.resource_id
     AND h.slot_id IS NOT NULL AND h.block_at >= :first_block
     AND h.block_at < :ends_at) AS class_held,
@@ -70,6 +69,7 @@ SELECT s.id, s.capacity, s.taken, s.held,
 FROM slots s
 WHERE s.resource_id = :resource AND s.starts_at = :starts_at AND s.kind = 'grid'
 """
+GRID_FACTS = _GRID_FACTS.format(closed=closure_rule.covering_sql(resource="s.resource_id"))
 
 # The member's row, locked until the transaction ends: their own requests queue here
 # one after another (SQLite has no row locks; BEGIN IMMEDIATE holds its only write lock).
@@ -103,17 +103,6 @@ UPDATE slots SET taken = taken + 1, held = held - 1 WHERE id = :slot AND held > 
 RETURNING capacity - taken - held AS places_left
 """
 
-_MINUTES = {
-    "sqlite": "CAST(ROUND((julianday(b.ends_at) - julianday(b.starts_at)) * 1440) AS INTEGER)",
-    "postgres": "CAST(EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 60 AS INTEGER)",
-}
-
-# Counted per person (the member, or one child) and per kind of place in the hall;
-# guests a clerk booked are not the clerk's own.
-_OWN = """bookings b JOIN slots s ON s.id = b.slot_id
-  WHERE b.member_id = :member AND {child} AND b.guest_name IS NULL
-  AND b.facility_id = :facility AND s.kind = :kind AND b.status = 'confirmed'"""
-
 # The clash rule: one person (the member, or one child) is never in two places at once.
 # The first of their confirmed bookings elsewhere that overlaps the period, if any.
 _CLASH = """SELECT b.id FROM bookings b
@@ -137,26 +126,24 @@ def clash(*, child: bool) -> str:
 # locked, in one statement (read after the lock, so it sees their other requests).
 _PERSON_FACTS = """
 SELECT
-  EXISTS (SELECT 1 FROM closures c WHERE c.facility_id = :facility
-    AND (c.resource_id IS NULL OR c.resource_id = :resource)
-    AND c.starts_at < :ends_at AND c.ends_at > :starts_at) AS closed,
+  EXISTS (SELECT 1 FROM closures c WHERE {closed}) AS closed,
   EXISTS (SELECT 1 FROM bookings b WHERE {live}) AS live,
   ({clash}) AS clash,
-  (SELECT COUNT(*) FROM {own} AND b.ends_at > :now) AS active,
-  (SELECT COALESCE(SUM({minutes}), 0) FROM {own}
-    AND b.starts_at >= :day_from AND b.starts_at < :day_to) AS minutes,
+  {quota},
   EXISTS (SELECT 1 FROM outbound_choices o
     WHERE o.member_id = :member AND o.kind = 'booked') AS wanted
 """
 
 
 def person_facts(*, child: bool) -> str:
-    own = _OWN.format(child=_person(child))
     live = (
         "b.child_id = :child AND b.live_child_slot = :slot"
         if child
         else "b.member_id = :member AND b.live_slot = :slot"
     )
     return _PERSON_FACTS.format(
-        live=live, own=own, clash=clash(child=child), minutes=_MINUTES[db.dialect()]
+        closed=closure_rule.covering_sql(),
+        live=live,
+        clash=clash(child=child),
+        quota=rules.quota_sql(child=child),
     )

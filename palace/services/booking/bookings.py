@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 
 from palace.models import (
     Booking,
-    BookingRules,
     BookingSource,
     BookingStatus,
     Child,
@@ -38,7 +37,7 @@ from palace.services.booking import booking_sql, slots
 from palace.services.booking.slots import Terms
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import rules
+from palace.services.facilities import closure_rule, rules
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -52,20 +51,12 @@ class BookingNotFound(BookingError, NotFound):
 
 
 @dataclass(frozen=True)
-class Quota:
-    active: int
-    max_active: int
-    minutes_today: int
-    max_minutes: int
-
-
-@dataclass(frozen=True)
 class Taken:
     """A place just taken, with what the core learnt deciding it."""
 
     booking: Booking
     terms: Terms
-    quota: Quota  # the person's quota, this booking counted
+    quota: rules.Quota  # the person's quota, this booking counted
     places_left: int
 
 
@@ -174,7 +165,7 @@ async def _take(
         if source in (BookingSource.MEMBER, BookingSource.DESK) and guest is None:
             seen = source == BookingSource.MEMBER
             await _notify_booked(booking, terms, seen=seen, wanted=facts.wanted)
-    return Taken(booking, terms, facts.quota_with(terms), left)
+    return Taken(booking, terms, facts.quota.plus(_minutes(terms)), left)
 
 
 async def check_may_take(
@@ -197,13 +188,12 @@ async def check_may_take(
 class _Facts:
     """What the core checked about a place and a person, under the member's lock."""
 
-    quota: Quota
+    quota: rules.Quota
     wanted: bool  # the member wants "booked" messages outside the app too
 
-    def quota_with(self, terms: Terms) -> Quota:
-        length = int((terms.ends_at - terms.starts_at).total_seconds()) // 60
-        q = self.quota
-        return Quota(q.active + 1, q.max_active, q.minutes_today + length, q.max_minutes)
+
+def _minutes(terms: Terms) -> int:
+    return rules.minutes_of(terms.starts_at, terms.ends_at)
 
 
 async def _check(member_id: int, child_id: int | None, terms: Terms, *, person: bool) -> _Facts:
@@ -230,14 +220,15 @@ async def _check(member_id: int, child_id: int | None, terms: Terms, *, person: 
     if found["closed"]:
         raise BookingError("slot_closed")
     rules_ = terms.rules
-    quota = Quota(int(found["active"]), rules_.max_active, int(found["minutes"]),
-                  rules_.max_minutes_per_day)  # fmt: skip
+    quota = rules.Quota(int(found["active"]), rules_.max_active, int(found["minutes"]),
+                        rules_.max_minutes_per_day)  # fmt: skip
     if person:
         if found["live"]:
             raise BookingError("already_booked")
         if found["clash"] is not None:
             raise await clash_error(int(found["clash"]))
-        _check_quota(quota, terms)
+        if refused := quota.refusal(_minutes(terms)):
+            raise BookingError(refused.code, **refused.params)
     return _Facts(quota, bool(found["wanted"]))
 
 
@@ -353,53 +344,22 @@ async def closure_over(
 ) -> Closure | None:
     """A closure of the whole hall or of this court that overlaps the period, if any."""
     return await Closure.filter(
-        Q(resource_id__isnull=True) | Q(resource_id=resource.id),
-        facility_id=resource.facility_id,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
+        closure_rule.covering(
+            facility_id=resource.facility_id,
+            resource_id=resource.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
     ).first()
 
 
-async def quota(*, member_id: int, facility: Facility, day_start: datetime) -> Quota:
+async def quota(*, member_id: int, facility: Facility, day_start: datetime) -> rules.Quota:
     """The member's own court or gym bookings in a hall against its limits."""
     facility_rules = await rules.rules_for(facility)
-    return await _quota(member_id, None, facility_rules, SlotKind.GRID, day_start)
-
-
-async def _quota(
-    member_id: int,
-    child_id: int | None,
-    facility_rules: BookingRules,
-    kind: SlotKind,
-    day_start: datetime,
-) -> Quota:
-    """Counted per person (the member, or one child) and per kind of place in the hall."""
-    confirmed = Booking.filter(
-        member_id=member_id,
-        child_id=child_id,
-        guest_name__isnull=True,  # guests a clerk booked are not the clerk's own
-        facility_id=facility_rules.facility_id,
-        slot__kind=kind,
-        status=BookingStatus.CONFIRMED,
-    )
-    active = await confirmed.filter(ends_at__gt=clock.now()).count()
-    day_from, day_to = clock.day_bounds(clock.local_day(day_start))
-    that_day = await confirmed.filter(starts_at__gte=day_from, starts_at__lt=day_to)
-    minutes = sum(int((b.ends_at - b.starts_at).total_seconds()) // 60 for b in that_day)
-    return Quota(
-        active=active,
-        max_active=facility_rules.max_active,
-        minutes_today=minutes,
-        max_minutes=facility_rules.max_minutes_per_day,
-    )
-
-
-def _check_quota(used: Quota, terms: Terms) -> None:
-    if used.active >= used.max_active:
-        raise BookingError("over_quota_active", max=used.max_active)
-    length = int((terms.ends_at - terms.starts_at).total_seconds()) // 60
-    if used.minutes_today + length > used.max_minutes:
-        raise BookingError("over_quota_hours", hours=f"{used.max_minutes / 60:g}")
+    return await rules.used_quota(
+        member_id=member_id, child_id=None, facility_rules=facility_rules, kind=SlotKind.GRID,
+        day_start=day_start,
+    )  # fmt: skip
 
 
 async def _insert(

@@ -222,8 +222,8 @@ class Invitation:
 async def invitations_for(*, member_id: int) -> list[Invitation]:
     """Invitations waiting for the member's answer, for bookings not yet started.
 
-    My bookings first asks whether there are any with the same conditions, written by
-    hand (booking_views._ASIDE): change both together."""
+    My bookings first asks whether there are any (booking_views.asked_aside);
+    tests/services/booking/test_booking_views.py holds that question to this read."""
     pending = await PartnerInvitation.filter(
         member_id=member_id,
         status=InvitationStatus.PENDING,

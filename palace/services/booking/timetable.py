@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from tortoise.expressions import Q
-
 from palace.models import (
     Booking,
     BookingRules,
@@ -20,10 +18,11 @@ from palace.models import (
     SlotKind,
     WaitlistEntry,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import booking_states, bookings, slots
 from palace.services.core import clock
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import rules, setup_cache
+from palace.services.facilities import closure_rule, rules, setup_cache
+from palace.services.facilities.rules import Quota
 
 
 class CellState(StrEnum):
@@ -67,7 +66,7 @@ class Day:
     opens_at: datetime  # when booking opens for this day
     resources: list[Resource]
     rows: list[Row]
-    quota: bookings.Quota
+    quota: Quota
     is_open: bool  # booking for this day has opened
     has_hours: bool  # the hall opens at all on this day
     # Why the member cannot book here now (suspended, quota used up): said before a tap.
@@ -167,17 +166,13 @@ async def _build(
 
 
 async def _blocked(
-    member_id: int, quota: bookings.Quota, facility_rules: BookingRules
+    member_id: int, quota: Quota, facility_rules: BookingRules
 ) -> ServiceError | None:
     """The refusal any tap would get, whichever cell: the same rules as the core's."""
     member = await Member.get(id=member_id)
     if refusal := bookings.member_refusal(member):
         return refusal
-    if quota.active >= quota.max_active:
-        return ServiceError("over_quota_active", max=quota.max_active)
-    if quota.minutes_today + facility_rules.slot_minutes > quota.max_minutes:
-        return ServiceError("over_quota_hours", hours=f"{quota.max_minutes / 60:g}")
-    return None
+    return quota.refusal(facility_rules.slot_minutes)
 
 
 async def _known(
@@ -189,7 +184,7 @@ async def _known(
         resource_id__in=ids, kind=SlotKind.GRID, starts_at__gte=day_from, starts_at__lt=day_to
     )
     mine = await Booking.filter(
-        Q(member_id=member_id, guest_name__isnull=True) | Q(partners__member_id=member_id),
+        booking_states.visible_to(member_id),
         resource_id__in=ids,
         status=BookingStatus.CONFIRMED,
         starts_at__gte=day_from,
@@ -234,7 +229,7 @@ def _cell(
     slot = known.slots.get((resource.id, start))
     left = slots.places_left(slot) if slot else resource.capacity
     booking_id = known.mine.get((resource.id, start))
-    closure = next((c for c in known.closures if _closes(c, resource, start, end)), None)
+    closure = _closure_over(known.closures, resource, start, end)
     state = _state(
         mine=booking_id is not None,
         past=start <= now,
@@ -269,9 +264,15 @@ def _state(
     return CellState.TAKEN if left <= 0 else CellState.FREE
 
 
-def _closes(closure: Closure, resource: Resource, start: datetime, end: datetime) -> bool:
-    applies = closure.resource_id in (None, resource.id)
-    return applies and closure.starts_at < end and closure.ends_at > start
+def _closure_over(
+    closures: list[Closure], resource: Resource, start: datetime, end: datetime
+) -> Closure | None:
+    """The first of the day's closures that covers the cell, if any."""
+    for closure in closures:
+        if closure_rule.covers(closure, facility_id=resource.facility_id,
+                               resource_id=resource.id, starts_at=start, ends_at=end):  # fmt: skip
+            return closure
+    return None
 
 
 async def cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Cell:
@@ -294,7 +295,7 @@ class Tap:
     changed, and why the tap was refused (None when booked)."""
 
     cell: Cell | None  # None: no such slot on the timetable
-    quota: bookings.Quota | None
+    quota: Quota | None
     error: ServiceError | None
 
 

@@ -25,6 +25,7 @@ from palace.services.booking import slots
 from palace.services.classes import class_calendar, holidays
 from palace.services.classes.class_sessions import Occurrence, occurrences
 from palace.services.core import clock
+from palace.services.facilities import closure_rule
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,27 @@ def _overlap(a: Occurrence, starts_at: datetime, ends_at: datetime) -> bool:
     return a.starts_at < clock.utc(ends_at) and clock.utc(starts_at) < a.ends_at
 
 
+def _closes(closure: Closure, room: Resource, meeting: Occurrence) -> bool:
+    return closure_rule.covers(
+        closure,
+        facility_id=room.facility_id,
+        resource_id=room.id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
+
+
 async def _closures(found: Findings, room: Resource, meetings: list[Occurrence]) -> None:
     closures = await Closure.filter(
-        Q(resource_id__isnull=True) | Q(resource_id=room.id),
-        facility_id=room.facility_id,
-        starts_at__lt=meetings[-1].ends_at,
-        ends_at__gt=meetings[0].starts_at,
+        closure_rule.covering(
+            facility_id=room.facility_id,
+            resource_id=room.id,
+            starts_at=meetings[0].starts_at,
+            ends_at=meetings[-1].ends_at,
+        )
     )
     for closure in closures:
-        hit = next((m for m in meetings if _overlap(m, closure.starts_at, closure.ends_at)), None)
+        hit = next((m for m in meetings if _closes(closure, room, m)), None)
         if hit is not None:
             params = {"when": hit.starts_at, "reason": closure.reason, "subject": closure.id}
             found.add(Conflict("conflict_closure", params, False))

@@ -3,8 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from tortoise.expressions import Q
-
 from palace.models import (
     Booking,
     BookingStatus,
@@ -25,6 +23,7 @@ from palace.models.waitlists import LIVE
 from palace.services.classes import class_sessions, classes, holidays
 from palace.services.classes.class_sessions import ClassError
 from palace.services.core import clock
+from palace.services.facilities import closure_rule
 
 WEEKS_BACK, WEEKS_AHEAD = 8, 26
 
@@ -107,10 +106,9 @@ async def _room_days(
         ends_at__gt=start,
     )
     closed = await Closure.filter(
-        Q(resource_id__isnull=True) | Q(resource_id=room.id),
-        facility_id=room.facility_id,
-        starts_at__lt=end,
-        ends_at__gt=start,
+        closure_rule.covering(
+            facility_id=room.facility_id, resource_id=room.id, starts_at=start, ends_at=end
+        )
     )
     items = [Item("session", s.starts_at, s.ends_at, session=s) for s in sessions]
     items += [Item("booking", b.starts_at, b.ends_at) for b in booked]

@@ -9,9 +9,7 @@ booker or one by one. Checking in does not free anything: the place stays taken.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-
-from tortoise.expressions import Q
+from datetime import datetime, timedelta
 
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus, Member
 from palace.services.accounts import accounts
@@ -90,6 +88,22 @@ class Result:
         return self.today or self.booking.status != BookingStatus.CONFIRMED
 
 
+def window(facility_rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
+    """From when until when the desk checks people in to something starting then: the
+    check-in window, stated once (the desk, walk-ins, the now board and no-shows ask it)."""
+    start = clock.utc(starts_at)
+    return (
+        start - timedelta(minutes=facility_rules.checkin_before_minutes),
+        start + timedelta(minutes=facility_rules.checkin_after_minutes),
+    )
+
+
+def is_open(facility_rules: BookingRules, starts_at: datetime, now: datetime) -> bool:
+    """Whether check-in to something starting at ``starts_at`` is open at ``now``."""
+    opens, closes = window(facility_rules, starts_at)
+    return opens <= now < closes
+
+
 async def _load(booking_id: int) -> Booking | None:
     return await Booking.get_or_none(id=booking_id).select_related("facility", "resource", "member")
 
@@ -156,12 +170,11 @@ async def _due_for(member: Member, facility_id: int | None) -> Booking | None:
     day_from, day_to = clock.day_bounds(clock.today())
     found = (
         await Booking.filter(
-            Q(member_id=member.id, guest_name__isnull=True) | Q(partners__member_id=member.id),
+            booking_states.visible_to(member.id),
             status=BookingStatus.CONFIRMED,
             starts_at__gte=day_from,
             starts_at__lt=day_to,
         )
-        .distinct()
         .select_related("facility", "resource", "member")
         .order_by("starts_at", "id")
     )
@@ -169,10 +182,7 @@ async def _due_for(member: Member, facility_id: int | None) -> Booking | None:
         found = [b for b in found if b.facility_id == facility_id]
     open_now = []
     for booking in found:
-        opens, closes = rules.checkin_window(
-            await rules.rules_for(booking.facility), booking.starts_at
-        )
-        if opens <= now < closes:
+        if is_open(await rules.rules_for(booking.facility), booking.starts_at, now):
             open_now.append(booking)
     pending = [b for b in open_now if not await _attended(b, member.id)]
     first = pending or open_now
@@ -255,7 +265,7 @@ async def _warning(
         return await _result(ALREADY, booking)  # a second scan, even a late one, is harmless
     if clock.local_day(booking.starts_at) != clock.today():
         return await _result("wrong_day", booking, day=clock.local_day(booking.starts_at))
-    opens, closes = rules.checkin_window(await rules.rules_for(booking.facility), booking.starts_at)
+    opens, closes = window(await rules.rules_for(booking.facility), booking.starts_at)
     now = clock.now()
     if now < opens:
         return await _result("checkin_not_open", booking, opens_at=opens)
@@ -294,15 +304,15 @@ async def attendees(booking: Booking) -> list[Attendee]:
 def open_now(facility_rules: BookingRules, starts_at: datetime, now: datetime) -> bool:
     """Whether the desk checks people in now to something starting then: on its day
     (as _warning holds it) and inside the hall's check-in window."""
-    opens, closes = rules.checkin_window(facility_rules, starts_at)
-    return clock.local_day(starts_at) == clock.local_day(now) and opens <= now < closes
+    same_day = clock.local_day(starts_at) == clock.local_day(now)
+    return same_day and is_open(facility_rules, starts_at, now)
 
 
 def people_on(
     booking: Booking, partners: list[BookingPartner], facility_rules: BookingRules, now: datetime
 ) -> list[Attendee]:
     """The booker (``member`` loaded) and ``partners`` (``member`` loaded), as at the desk."""
-    closes = rules.checkin_window(facility_rules, booking.starts_at)[1]
+    closes = window(facility_rules, booking.starts_at)[1]
     window_open = open_now(facility_rules, booking.starts_at, now)
 
     def person(member: Member, booker: bool, checked_in_at: datetime | None) -> Attendee:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from palace.models import Booking, BookingPartner, BookingRules, BookingStatus
 from palace.services.booking import bookings
 from palace.services.core import after_commit, clock
-from palace.services.desk import strikes
+from palace.services.desk import checkin, strikes
 from palace.services.facilities import rules
 from palace.services.messages import notifications
 
@@ -41,7 +41,7 @@ async def mark_no_shows() -> int:
     for booking in found:
         facility_rules = by_hall.get(booking.facility_id) or await rules.rules_for(booking.facility)
         by_hall[booking.facility_id] = facility_rules
-        if rules.checkin_window(facility_rules, booking.starts_at)[1] > now:
+        if checkin.window(facility_rules, booking.starts_at)[1] > now:
             continue
         marked += await _mark(booking.id)
     return marked

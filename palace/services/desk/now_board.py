@@ -8,7 +8,7 @@ anything is still to come today, so a desk PC stops asking once the day is over.
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.expressions import Q
 
@@ -29,8 +29,9 @@ from palace.models import (
 from palace.services.booking import slots
 from palace.services.core import clock
 from palace.services.core.errors import NotFound
+from palace.services.desk import checkin
 from palace.services.desk.checkin import Attendee, people_on
-from palace.services.facilities import rules
+from palace.services.facilities import closure_rule, rules
 
 
 @dataclass(frozen=True)
@@ -132,15 +133,13 @@ async def _hall(facility: Facility, now: datetime) -> HallNow:
     }
     closures = await Closure.filter(facility_id=facility.id, starts_at__lt=day_to, ends_at__gt=now)
     grid = await _grid_times(facility, facility_rules, now)
-    # Starting up to this late, check-in is already open.
-    checkin_from = now + timedelta(minutes=facility_rules.checkin_before_minutes)
     lines = []
     for resource in resources:
         mine = [s for s in rows if s.resource_id == resource.id]
         times = _times(resource, mine, grid)
         periods = [
             _period(resource, start, end, slot, expected, closures, facility_rules, now)
-            for start, end, slot in _now_and_next(times, now, checkin_from)
+            for start, end, slot in _now_and_next(times, now, facility_rules)
         ]
         periods = [replace(p, lesson=lessons.get(p.slot.id)) if p.slot else p for p in periods]
         lines.append(Line(resource, periods))
@@ -177,12 +176,12 @@ def _times(
     return sorted(times, key=lambda t: (t[0], t[2].id if t[2] else 0))
 
 
-def _now_and_next(times: list[Time], now: datetime, checkin_from: datetime) -> list[Time]:
+def _now_and_next(times: list[Time], now: datetime, facility_rules: BookingRules) -> list[Time]:
     """What is on now, whatever check-in is open for, and the next court time and the
     next class (a room may have both)."""
     current = [t for t in times if t[0] <= now < t[1]]
     upcoming = [t for t in times if t[0] > now]
-    checking_in = [t for t in upcoming if t[0] <= checkin_from]
+    checking_in = [t for t in upcoming if checkin.window(facility_rules, t[0])[0] <= now]
     grid = [t for t in upcoming if t[2] is None or t[2].kind == SlotKind.GRID][:1]
     sessions = [t for t in upcoming if t[2] is not None and t[2].kind == SlotKind.SESSION][:1]
     chosen = {id(t): t for t in [*current, *checking_in, *grid, *sessions]}
@@ -200,10 +199,11 @@ def _period(
     now: datetime,
 ) -> Period:
     closed = any(
-        c.resource_id in (None, resource.id) and c.starts_at < end and c.ends_at > start
+        closure_rule.covers(c, facility_id=resource.facility_id, resource_id=resource.id,
+                            starts_at=start, ends_at=end)
         for c in closures
-    )
-    opens = rules.checkin_window(facility_rules, start)[0]
+    )  # fmt: skip
+    opens = checkin.window(facility_rules, start)[0]
     people = expected.get(slot.id, []) if slot else []
     return Period(resource, start, end, slot, people, closed, opens, now)
 

@@ -25,7 +25,6 @@ from palace.services.booking import bookings, slots
 from palace.services.booking.bookings import BookingError
 from palace.services.core import after_commit, audit, clock
 from palace.services.desk import checkin
-from palace.services.facilities import rules
 
 
 async def walk_in(
@@ -133,7 +132,7 @@ async def _check_now(slot: Slot) -> None:
     if lesson is not None and lesson.class_type.for_children:
         raise BookingError("walk_in_child_class")
     terms = await slots.terms(slot.id)
-    opens = rules.checkin_window(terms.rules, terms.starts_at)[0]
+    opens = checkin.window(terms.rules, terms.starts_at)[0]
     if not opens <= clock.now() < terms.ends_at:
         raise BookingError("walk_in_not_now")
 

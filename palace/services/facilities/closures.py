@@ -26,7 +26,7 @@ from palace.services.booking.bookings import BookingError
 from palace.services.classes import class_sessions
 from palace.services.core import after_commit, audit, clock, text
 from palace.services.core.errors import NotFound, ServiceError
-from palace.services.facilities import facilities
+from palace.services.facilities import closure_rule, facilities
 from palace.services.messages import notifications
 from palace.services.waitlist import holds
 
@@ -85,13 +85,14 @@ async def _checked(
 def _overlapping(
     facility_id: int, resource_id: int | None, starts_at: datetime, ends_at: datetime
 ) -> QuerySet[Booking]:
-    query = Booking.filter(
+    covered = closure_rule.covered(
         facility_id=facility_id,
-        status=BookingStatus.CONFIRMED,
-        starts_at__lt=ends_at,
-        ends_at__gt=max(starts_at, clock.now()),  # what is over stays as it was
+        resource_id=resource_id,
+        starts_at=max(starts_at, clock.now()),  # what is over stays as it was
+        ends_at=ends_at,
+        period=closure_rule.BOOKING_PERIOD,
     )
-    return query if resource_id is None else query.filter(resource_id=resource_id)
+    return Booking.filter(covered, status=BookingStatus.CONFIRMED)
 
 
 async def affected(
@@ -264,13 +265,13 @@ async def reopen(*, actor_id: int, closure_id: int) -> Closure:
 
 async def _reopen_lines(closure: Closure) -> None:
     """Places the closure freed go to the members still waiting for them."""
-    waiting = WaitlistEntry.filter(
-        status=WaitStatus.WAITING,
-        slot__resource__facility_id=closure.facility_id,
-        slot__starts_at__lt=closure.ends_at,
-        slot__ends_at__gt=max(closure.starts_at, clock.now()),
+    slots = closure_rule.covered(
+        facility_id=closure.facility_id,
+        resource_id=closure.resource_id,
+        starts_at=max(closure.starts_at, clock.now()),
+        ends_at=closure.ends_at,
+        period={side: f"slot__{column}" for side, column in closure_rule.SLOT_PERIOD.items()},
     )
-    if closure.resource_id is not None:
-        waiting = waiting.filter(slot__resource_id=closure.resource_id)
+    waiting = WaitlistEntry.filter(slots, status=WaitStatus.WAITING)
     for slot_id in sorted({row.slot_id for row in await waiting.only("slot_id")}):
         await holds.hold_for_line(slot_id, event=f"reopen:{closure.id}")

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from palace import db
 from palace.models import Booking, BookingRules, BookingStatus, Facility, FacilityKind, OpeningHours
+from palace.models.bookings import SlotKind
 from palace.services.core import after_commit, audit, clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import facilities, rule_schema, setup_cache
@@ -39,13 +41,73 @@ def is_bookable(facility: Facility) -> bool:
     return facility.active and facility.kind != FacilityKind.CLASSROOM
 
 
-def checkin_window(rules: BookingRules, starts_at: datetime) -> tuple[datetime, datetime]:
-    """From when until when the desk checks people in to something starting then."""
-    start = clock.utc(starts_at)
-    return (
-        start - timedelta(minutes=rules.checkin_before_minutes),
-        start + timedelta(minutes=rules.checkin_after_minutes),
-    )
+# The quota, stated once. What counts: one person's (the member's, or one child's)
+# confirmed bookings of one kind of place in one hall; guests a clerk booked are not the
+# clerk's own. Those not over count against max_active, the minutes of those starting on
+# the day against max_minutes_per_day. ``used_quota`` asks the ORM; the booking core asks
+# ``quota_sql`` inside its one statement; tests/services/facilities/test_quota_rule.py
+# runs both on the same bookings.
+
+
+@dataclass(frozen=True)
+class Quota:
+    active: int
+    max_active: int
+    minutes_today: int
+    max_minutes: int
+
+    def plus(self, minutes: int) -> "Quota":
+        """The quota with one more booking of ``minutes`` counted."""
+        return Quota(self.active + 1, self.max_active, self.minutes_today + minutes,
+                     self.max_minutes)  # fmt: skip
+
+    def refusal(self, minutes: int) -> ServiceError | None:
+        """Why one more booking of ``minutes`` breaks the quota, or None."""
+        if self.active >= self.max_active:
+            return ServiceError("over_quota_active", max=self.max_active)
+        if self.minutes_today + minutes > self.max_minutes:
+            return ServiceError("over_quota_hours", hours=f"{self.max_minutes / 60:g}")
+        return None
+
+
+def minutes_of(starts_at: datetime, ends_at: datetime) -> int:
+    return int((ends_at - starts_at).total_seconds()) // 60
+
+
+async def used_quota(
+    *, member_id: int, child_id: int | None, facility_rules: BookingRules, kind: SlotKind,
+    day_start: datetime,
+) -> Quota:  # fmt: skip
+    """The person's quota in the hall, the day being the one ``day_start`` falls on."""
+    counted = Booking.filter(
+        member_id=member_id, child_id=child_id, guest_name__isnull=True,
+        facility_id=facility_rules.facility_id, slot__kind=kind, status=BookingStatus.CONFIRMED,
+    )  # fmt: skip
+    active = await counted.filter(ends_at__gt=clock.now()).count()
+    day_from, day_to = clock.day_bounds(clock.local_day(day_start))
+    that_day = await counted.filter(starts_at__gte=day_from, starts_at__lt=day_to)
+    minutes = sum(minutes_of(b.starts_at, b.ends_at) for b in that_day)
+    return Quota(active, facility_rules.max_active, minutes, facility_rules.max_minutes_per_day)
+
+
+_COUNTED = """bookings b JOIN slots s ON s.id = b.slot_id
+  WHERE b.member_id = :member AND {child} AND b.guest_name IS NULL
+  AND b.facility_id = :facility AND s.kind = :kind AND b.status = 'confirmed'"""
+_MINUTES = {
+    "sqlite": "CAST(ROUND((julianday(b.ends_at) - julianday(b.starts_at)) * 1440) AS INTEGER)",
+    "postgres": "CAST(EXTRACT(EPOCH FROM b.ends_at - b.starts_at) / 60 AS INTEGER)",
+}
+_QUOTA_SQL = """(SELECT COUNT(*) FROM {counted} AND b.ends_at > :now) AS active,
+  (SELECT COALESCE(SUM({minutes}), 0) FROM {counted}
+    AND b.starts_at >= :day_from AND b.starts_at < :day_to) AS minutes"""
+
+
+def quota_sql(*, child: bool) -> str:
+    """``used_quota`` as two SQL columns, ``active`` and ``minutes``, with :member,
+    :child when ``child``, :facility, :kind, :now, :day_from and :day_to."""
+    person = "b.child_id = :child" if child else "b.child_id IS NULL"
+    counted = _COUNTED.format(child=person)
+    return _QUOTA_SQL.format(counted=counted, minutes=_MINUTES[db.dialect()])
 
 
 def booking_opens_at(rules: BookingRules, day: date) -> datetime:

@@ -9,11 +9,12 @@ commit, and the sweep finds any held place no offer covers.
 """
 
 from tortoise import connections
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 
 from palace import db
 from palace.models import Closure, Slot, WaitlistEntry, WaitStatus
 from palace.services.core import after_commit, audit, clock
+from palace.services.facilities import closure_rule
 
 PROMOTE_JOB = "promote"
 
@@ -47,10 +48,12 @@ async def hold_for_line(slot_id: int, *, event: str) -> int:
 
 async def _closed(slot: Slot) -> bool:
     return await Closure.filter(
-        Q(resource_id__isnull=True) | Q(resource_id=slot.resource_id),
-        facility_id=slot.resource.facility_id,
-        starts_at__lt=slot.ends_at,
-        ends_at__gt=slot.starts_at,
+        closure_rule.covering(
+            facility_id=slot.resource.facility_id,
+            resource_id=slot.resource_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+        )
     ).exists()
 
 

@@ -150,8 +150,8 @@ async def my_lines(*, member_id: int) -> list[Line]:
     """The lines the member (or their child) stands in for slots still to come, soonest
     first.
 
-    My bookings first asks whether there are any with the same conditions, written by
-    hand (booking_views._ASIDE): change both together."""
+    My bookings first asks whether there are any (booking_views.asked_aside);
+    tests/services/booking/test_booking_views.py holds that question to this read."""
     entries = await WaitlistEntry.filter(
         member_id=member_id, status__in=LIVE, slot__starts_at__gt=clock.now()
     ).select_related("slot__resource__facility", "child")

@@ -10,6 +10,7 @@ from palace.services.booking import bookings, tickets
 from palace.services.booking.bookings import BookingError
 from palace.services.core import clock
 from palace.services.desk import checkin
+from palace.services.facilities import rules
 from tests.helpers import add_partners, court, make_hall, make_member, slot_at
 
 Move = Callable[[datetime], None]
@@ -82,6 +83,20 @@ async def test_the_window_follows_the_halls_rules(move_to: Move) -> None:
     move_to(start + timedelta(minutes=5))
     second = await checkin.by_code(actor_id=desk.id, token=token, facility_id=None)
     assert second.code == "already_checked_in"  # harmless, even after the window
+
+
+async def test_the_window_opens_at_its_first_instant_and_closes_at_its_last() -> None:
+    hall = await make_hall(checkin_before_minutes=20, checkin_after_minutes=5)
+    facility_rules = await rules.rules_for(hall)
+    start = slot_at()
+    assert checkin.window(facility_rules, start) == (
+        start - timedelta(minutes=20),
+        start + timedelta(minutes=5),
+    )
+    edges = {-21: False, -20: True, 0: True, 4: True, 5: False}
+    for minutes, open_then in edges.items():
+        now = start + timedelta(minutes=minutes)
+        assert checkin.is_open(facility_rules, start, now) is open_then, minutes
 
 
 async def test_a_second_scan_is_harmless(move_to: Move) -> None:
