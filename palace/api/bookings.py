@@ -8,9 +8,10 @@ import msgspec
 
 from palace.api.errors import text
 from palace.api.operations import MEMBER, Call, operation
-from palace.api.shapes import Id, Instant, Name, name_of
+from palace.api.shapes import Id, Instant, Name, name_of, reachable
 from palace.services.booking import booking_views, bookings, tickets, timetable
 from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 
 TAG = "bookings"
 PAGE_MAX = 50
@@ -138,6 +139,8 @@ async def halls(call: Call[None, None]) -> list[Hall]:
 async def day(call: Call[None, DayQuery]) -> Day:
     """A hall's day as courts × slots (today unless ``day``); conditional on its ETag."""
     code = str(call.request.path_params["code"])
+    if not reachable(call.query.day):
+        raise ServiceError("day_invalid")
     shown = await timetable.day(member_id=call.member_id, code=code, day=call.query.day)
     return _day(shown, call.lang)
 
@@ -168,6 +171,8 @@ def _cell(cell: timetable.Cell) -> Cell:
            status=201)  # fmt: skip
 async def book(call: Call[BookIn, None]) -> Booking:
     """Book a court or gym hour: the hall's court (``resource_id``) at a slot's start."""
+    if not reachable(call.body.starts_at):
+        raise ServiceError("unknown_slot")
     made = await bookings.book(member_id=call.member_id, resource_id=call.body.resource_id,
                                starts_at=call.body.starts_at)  # fmt: skip
     return await _booking(call.member_id, made.id)

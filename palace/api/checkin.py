@@ -8,7 +8,7 @@ import msgspec
 
 from palace.api.errors import text
 from palace.api.operations import CHECK_IN, DESK, Call, operation
-from palace.api.shapes import Id, Instant, Name, name_of
+from palace.api.shapes import Id, Instant, Name, name_of, reachable
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.desk import checkin, now_board, walkins
@@ -154,6 +154,8 @@ async def board(call: Call[None, BoardQuery]) -> Board:
 async def walk_in(call: Call[WalkIn, None]) -> Result:
     """Book and check in someone standing at the desk, into a place on now."""
     b = call.body
+    if not reachable(b.starts_at):
+        raise ServiceError("unknown_slot")
     done = await walkins.walk_in(actor_id=call.member_id, slot_id=b.slot_id,
                                  resource_id=b.resource_id, starts_at=b.starts_at,
                                  card=b.card, guest_name=b.guest)  # fmt: skip

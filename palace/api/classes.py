@@ -8,10 +8,11 @@ import msgspec
 from palace.api.bookings import Booking, booking_of
 from palace.api.errors import text
 from palace.api.operations import MEMBER, Call, operation
-from palace.api.shapes import Id, Instant, Name, name_of
+from palace.api.shapes import Id, Instant, Name, name_of, reachable
 from palace.services.booking import booking_views
 from palace.services.classes import classes
 from palace.services.core import clock
+from palace.services.core.errors import ServiceError
 
 TAG = "classes"
 
@@ -72,6 +73,8 @@ def session_of(card: classes.SessionCard) -> Session:
 @operation("GET", "/classes", scopes=MEMBER, tag=TAG, query=WeekQuery, response=Week)
 async def week(call: Call[None, WeekQuery]) -> Week:
     """The classes of a week, Monday to Sunday, from today on."""
+    if not reachable(call.query.week):
+        raise ServiceError("day_invalid")
     shown = await classes.week(member_id=call.member_id, day=call.query.week)
     blocked = shown.blocked and text(call.lang, shown.blocked.code, shown.blocked.params)
     cards = [session_of(card) for _day, day_cards in shown.days for card in day_cards]

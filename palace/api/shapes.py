@@ -1,6 +1,6 @@
 """Shapes every API module shares: names in both languages, errors, a page of results."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import msgspec
@@ -10,6 +10,20 @@ from palace.models import ClassType, Facility, Resource
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 # A moment, always with its offset (UTC from us); one without is refused, never guessed.
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+# What a timetable can name: anything outside is refused at the edge, before a service
+# does arithmetic on it (year 1 minus a day is an OverflowError, not a refusal).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def reachable(moment: datetime | date | None) -> bool:
+    if moment is None:
+        return True
+    if not isinstance(moment, datetime):
+        return EARLIEST.date() <= moment < LATEST.date()
+    return EARLIEST <= moment < LATEST
 
 
 class Name(msgspec.Struct, frozen=True):
