@@ -76,6 +76,7 @@ async def _issue(
             scope=scope,
             label=_label(label),
             expires_at=clock.now() + timedelta(days=days),
+            last_used_at=clock.now(),  # issuing is a use: the first request writes nothing
         )
         await audit.record(actor_id=actor_id, entity="api_token", entity_id=token.id,
                            action="issued", to_state=scope.value)  # fmt: skip
