@@ -207,6 +207,30 @@ class View:
     mine: bool = True
     partners: list[Any] = field(default_factory=list)
     cancelled: bool = False
+    palace_reason: None = None
+    owner_name: str = ""
+    partner_names: list[str] = field(default_factory=list)
+    resource: Any = None
+
+    @property
+    def id(self) -> int:
+        return int(self.booking.id)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.booking.starts_at  # type: ignore[no-any-return]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.booking.ends_at  # type: ignore[no-any-return]
+
+    @property
+    def instructor_name(self) -> str:
+        return str(self.session.instructor.name) if self.session else ""
+
+    @property
+    def class_cancelled(self) -> bool:
+        return bool(self.session and self.session.status == "cancelled")
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang.startswith("zh") else self.title_en
@@ -225,8 +249,10 @@ def _view(row: dict[str, Any], now: datetime) -> View:
     if row["s_status"]:
         session = _ns(instructor=_ns(name=row["instructor"]), status=Value(row["s_status"]),
                       cancel_reason=row["cancel_reason"])  # fmt: skip
-    return View(booking, f"{where[0]} · {row['r_zh']}", f"{where[1]} · {row['r_en']}", state,
-                session, cancelled=status != "confirmed")  # fmt: skip
+    zh, en = row["r_zh"], row["r_en"]
+    resource = _ns(name=staticmethod(lambda lang: zh if lang.startswith("zh") else en))
+    return View(booking, f"{where[0]} · {zh}", f"{where[1]} · {en}", state,
+                session, cancelled=status != "confirmed", resource=resource)  # fmt: skip
 
 
 async def mine_page(request: Request) -> Response:

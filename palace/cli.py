@@ -1,4 +1,4 @@
-"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user."""
+"""The ``palace`` command: serve, worker, migrate, seed-demo, create-user, backup, restore."""
 
 import argparse
 import asyncio
@@ -8,11 +8,12 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
-from palace import checks
+from palace import checks, metrics_files
 from palace.keeper import WorkerKeeper
-from palace.settings import ConfigError
+from palace.settings import ConfigError, get_settings
 from palace.web import logging as request_log
 
 log = logging.getLogger("palace")
@@ -21,7 +22,10 @@ T = TypeVar("T")
 
 def _setup_logging() -> None:
     level = os.environ.get("PALACE_LOG_LEVEL", "INFO").upper()
-    request_log.setup(level)  # times in UTC that say so
+    log_format = os.environ.get("PALACE_LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in request_log.FORMATS:
+        raise ConfigError(f"PALACE_LOG_FORMAT must be one of {', '.join(request_log.FORMATS)}")
+    request_log.setup(level, log_format)  # times in UTC that say so, or JSON lines
     # Tortoise logs every connection open and close at INFO: noise for an operator.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
 
@@ -40,6 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if problem := asyncio.run(checks.services_problem()):
         return _fail(problem)
+    # Before the app (and prometheus-client) is imported here or in uvicorn's processes.
+    metrics_files.use_directory(get_settings().var_dir, tidy=True)
     worker = None
     if args.with_worker:
         worker = WorkerKeeper([sys.executable, "-m", "palace", "worker"])
@@ -66,10 +72,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from workers import runner
-
     if problem := asyncio.run(checks.services_problem()):
         return _fail(problem)
+    metrics_files.use_directory(get_settings().var_dir, tidy=False)
+    from workers import runner
+
     runner.run(burst=args.burst)
     return 0
 
@@ -126,6 +133,30 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.backup(get_settings().database_url, args.file)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Backed up to {args.file}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from palace import backup
+    from palace.settings import get_settings
+
+    try:
+        backup.restore(get_settings().database_url, args.file, force=args.force)
+    except backup.BackupError as error:
+        return _fail(str(error))
+    print(f"Restored {args.file}; run `palace migrate` if it came from an older release.")
+    return 0
+
+
 def _with_database(action: Callable[[], Awaitable[T]]) -> T | None:
     from palace.db import close_database, open_database
 
@@ -167,13 +198,28 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["member", "desk", "staff", "admin"], default="member")
     create.add_argument("--password", help="asked for when not given")
     create.set_defaults(run=cmd_create_user)
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    backup = sub.add_parser("backup", help="copy the database to FILE (safe while running)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="load a backup into the configured database (stop Palace first)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a database that is not empty"
+    )
+    restore.set_defaults(run=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    _setup_logging()
     try:
+        _setup_logging()
         code = args.run(args)
     except ConfigError as error:
         code = _fail(f"configuration error: {error}")

@@ -1,5 +1,6 @@
 """Configuration read from the environment, with safe defaults for a laptop."""
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -11,6 +12,9 @@ LANGUAGES = ("zh-CN", "en")
 # Names the server answers to when PALACE_ALLOWED_HOSTS is not set: this machine only.
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
 OUTBOUND_CHANNELS = ("log",)
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -37,6 +41,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     # JSON API requests one token may make per minute (palace.api; counted in Redis).
     api_requests_per_minute: int = 120
+    # Who may read /metrics: these addresses or networks, or a bearer of the token.
+    metrics_allow: tuple[IPNetwork, ...] = ()
+    metrics_token: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -112,6 +119,17 @@ def _allowed_hosts() -> tuple[str, ...]:
     return hosts or DEFAULT_ALLOWED_HOSTS
 
 
+def _metrics_allow() -> tuple[IPNetwork, ...]:
+    raw = os.environ.get("PALACE_METRICS_ALLOW", "127.0.0.1")
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise ConfigError(
+            f"PALACE_METRICS_ALLOW takes addresses or networks such as 127.0.0.1 or "
+            f"10.0.0.0/8, separated by commas: {error}"
+        ) from None
+
+
 @cache
 def get_settings() -> Settings:
     var_dir = _var_dir()
@@ -132,4 +150,6 @@ def get_settings() -> Settings:
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
         allowed_hosts=_allowed_hosts(),
         api_requests_per_minute=_int("PALACE_API_REQUESTS_PER_MINUTE", 120),
+        metrics_allow=_metrics_allow(),
+        metrics_token=os.environ.get("PALACE_METRICS_TOKEN", "").strip(),
     )

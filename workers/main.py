@@ -1,11 +1,19 @@
-"""arq worker settings; ``palace worker`` runs them (``workers.runner``) on the configured Redis."""
+"""arq worker settings; ``palace worker`` runs them (``workers.runner``) on the configured Redis.
 
+Every job runs inside ``traced``: its log lines carry the job's id and the id of the
+request that queued it, and a job that fails is counted for /metrics.
+"""
+
+import dataclasses
+import functools
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
 from arq import cron, func
+from arq.worker import Retry
 
-from palace import queue
+from palace import metrics, queue, tracing
 from palace.db import close_database, open_database
 from palace.queue import QUEUE
 from palace.redis_client import close_redis, open_redis
@@ -35,6 +43,46 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await queue.close_queue()
     await close_redis()
     await close_database()
+
+
+Job = Callable[..., Coroutine[Any, Any, Any]]
+
+
+def traced(name: str, job: Job) -> Job:
+    """The job, run with its ids in the log context and its failures counted.
+
+    A job queued after a commit (``services.core.after_commit``) carries ``request_id``
+    (possibly None): its queue time is when its work was recorded, which promotions
+    measure their latency from. Jobs queued otherwise (cron, by hand) have neither.
+    """
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        after_commit = "request_id" in kwargs
+        tracing.current.set(kwargs.pop("request_id", None))
+        tracing.job.set(ctx.get("job_id"))
+        tracing.job_queued_at.set(ctx.get("enqueue_time") if after_commit else None)
+        # Worth a line at INFO when it links the job to a request; cron jobs run every minute.
+        level = logging.INFO if tracing.current.get() else logging.DEBUG
+        log.log(level, "job %s started", name)
+        try:
+            return await job(ctx, *args, **kwargs)
+        except Retry:
+            raise  # asked to run again later: not a failure
+        except Exception:
+            metrics.JOB_FAILURES.labels(name).inc()
+            raise
+
+    return run
+
+
+def _traced_function(job: Any) -> Any:
+    made = func(job)
+    return dataclasses.replace(made, coroutine=traced(made.name, made.coroutine))
+
+
+def _traced_cron(job: Any) -> Any:
+    return dataclasses.replace(job, coroutine=traced(job.name, job.coroutine))
 
 
 class WorkerSettings:
@@ -73,3 +121,8 @@ class WorkerSettings:
     # Short timeouts: a dead worker's job is retried only after its in-progress key expires.
     job_timeout = 60
     max_tries = 5
+
+
+# Every job traced; the lists above stay as arq's own settings read.
+WorkerSettings.functions = [_traced_function(job) for job in WorkerSettings.functions]
+WorkerSettings.cron_jobs = [_traced_cron(job) for job in WorkerSettings.cron_jobs]

@@ -21,6 +21,7 @@ ERRORS = {
     "password_mismatch": N_("The two new passwords do not match."),
     "bad_credentials": N_("The card number, phone or password is not correct."),
     "account_disabled": N_("This account is disabled. Please ask the front desk."),
+    "close_staff_account": N_("A staff account is closed by an administrator."),
     "too_many_attempts": N_(
         "Too many failed attempts. Please wait %(retry_after)s seconds and try again."
     ),

@@ -33,6 +33,8 @@ ACTIONS: dict[tuple[str, str] | str, str] = {
     "no_show": N_("Released as a no-show"),
     "strike_waived": N_("Strike waived"),
     "account_disabled": N_("Cancelled: account disabled"),
+    ("booking", "account_closed"): N_("Cancelled: account closed by the member"),
+    ("member", "account_closed"): N_("Account closed by the member"),
     "partners": N_("Partners changed"),
     "partner_accepted": N_("Partner accepted the invitation"),
     "partner_declined": N_("Partner declined the invitation"),

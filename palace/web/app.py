@@ -33,10 +33,12 @@ from palace.web import (
     class_setup,
     classes,
     closures,
+    data_rights,
     desk,
     health,
     home,
     inbox,
+    metrics,
     partners,
     rules,
     staff,
@@ -95,6 +97,7 @@ def create_app() -> Starlette:
         *home.routes,
         *accounts.routes,
         *api_tokens.routes,
+        *data_rights.routes,
         *bookings.routes,
         *partners.routes,
         *classes.routes,
@@ -114,6 +117,7 @@ def create_app() -> Starlette:
         *audit.routes,
         *admin.routes,
         *health.routes,
+        *metrics.routes,
         Route("/favicon.ico", static.favicon, methods=["GET"]),
         Mount("/api/v1", create_api(), name="api"),
         Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
@@ -122,6 +126,7 @@ def create_app() -> Starlette:
         Middleware(RequestLogMiddleware),
         # The JSON API reads bearer tokens only: no cookie reaches it (palace/api/app.py).
         Middleware(CookielessMiddleware),
+        Middleware(metrics.RequestMetricsMiddleware),
         # Pages carry secrets (the CSRF token, a feed address) beside text from the address
         # bar; a BREACH guess needs the victim's browser to send many cross-site requests
         # with the session cookie, which SameSite=Lax withholds from such requests.

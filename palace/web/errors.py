@@ -18,12 +18,16 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from asyncpg.exceptions import CharacterNotInRepertoireError  # type: ignore[import-untyped]
+from asyncpg.exceptions import (  # type: ignore[import-untyped]
+    CharacterNotInRepertoireError,
+    OperatorInterventionError,
+    PostgresConnectionError,
+)
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tortoise.exceptions import OperationalError, ValidationError
+from tortoise.exceptions import DBConnectionError, OperationalError, ValidationError
 
 from palace.i18n import N_
 from palace.services.core.errors import NotAllowed, NotFound, ServiceError, Throttled
@@ -42,7 +46,17 @@ TITLES = {
     413: N_("What you sent is too large."),
     429: N_("Too many requests. Please wait a moment and try again."),
     500: N_("Something went wrong on our side. Please try again later."),
+    503: N_("The booking system is restarting. Please try again in a few seconds."),
 }
+# The database going away for a moment (a restart, a fail-over, a dropped connection):
+# nothing the request did, and trying again shortly works, so 503 with Retry-After.
+UNAVAILABLE = (
+    PostgresConnectionError,
+    OperatorInterventionError,
+    DBConnectionError,
+    ConnectionError,
+)
+RETRY_AFTER_SECONDS = 3
 CSRF_HINT = N_(
     "Your form has expired or did not come from this site. Reload the page and try again."
 )
@@ -171,6 +185,28 @@ def is_bad_input(exc: BaseException) -> bool:
     )
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether the error, or one it came from, is the database being away for a moment."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, UNAVAILABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unavailable_page(request: Request) -> Response:
+    try:
+        response = error_page(request, 503)
+    except Exception:  # the page needs nothing from the database, but be plain if it fails
+        log.exception("the unavailable page failed")
+        response = Response("503", status_code=503, media_type="text/plain")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _server_error_page(request: Request) -> Response:
     try:
         return error_page(request, 500)
@@ -211,6 +247,11 @@ class ErrorPageMiddleware:
             if is_bad_input(exc):
                 log.warning("refused input on %s %s: %s", scope["method"], scope["path"], exc)
                 response = error_page(request, 400)
+            elif is_unavailable(exc):
+                log.warning(
+                    "database unavailable on %s %s: %r", scope["method"], scope["path"], exc
+                )
+                response = _unavailable_page(request)
             else:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 response = _server_error_page(request)

@@ -1,8 +1,11 @@
-"""/healthz: database, Redis and the worker's last heartbeat, as JSON.
+"""/healthz: database, Redis and the worker's last heartbeat, as JSON; /readyz: may this
+web process take requests (the database and Redis answer).
 
-503 when any of them is missing, including a worker that has not checked in for
-three minutes (background work has stopped). The public sees which part is wrong,
-never the error's text: that goes to the log.
+/healthz is 503 when any of them is missing, including a worker that has not checked in
+for three minutes (background work has stopped). /readyz leaves the worker out: a proxy
+or orchestrator asks it before sending members to this process, which serves them
+without a worker. The public sees which part is wrong, never the error's text: that
+goes to the log.
 """
 
 import logging
@@ -38,4 +41,19 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if result.ok else 503)
 
 
-routes = [Route("/healthz", healthz, methods=["GET"])]
+@public
+async def readyz(request: Request) -> Response:
+    database, redis = await health.check_database(), await health.check_redis()
+    ready = database.ok and redis.ok
+    body = {
+        "status": "ok" if ready else "error",
+        "database": _public("database", database),
+        "redis": _public("redis", redis),
+    }
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+routes = [
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+]

@@ -19,11 +19,16 @@ PAGES: dict[str, set[Role] | None] = {
     "/login": None,
     "/register": None,
     "/healthz": None,
+    "/readyz": None,
+    # Public to the app's roles; its own guard is the address or a token (test_metrics).
+    "/metrics": None,
     "/favicon.ico": None,
     "/account": set(Role),
     "/account/password": set(Role),
     "/account/tokens": set(Role),  # apps logged in to the JSON API
     "/staff/devices": {Role.STAFF, Role.ADMIN},  # desk scanners paired with the API
+    "/account/data": set(Role),
+    "/account/close": set(Role),
     "/book": set(Role),
     "/bookings": set(Role),
     "/inbox": set(Role),

@@ -110,6 +110,7 @@ async def _world(admin: Member) -> World:
             "new_password": PASSWORD,
             "confirm_password": PASSWORD,
         },
+        ("POST", "/account/close"): lambda: {"password": "not-the-password"},
         ("POST", "/book/{code}"): lambda: {
             "resource": str(booking.resource_id),
             "start": str(int(slot_at(days=2).timestamp())),
@@ -353,6 +354,7 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
         "/classes",
         "/account",
         "/account/password",
+        "/account/close",
         f"/book/{ids['code']}",
         f"/bookings/{ids['booking_id']}",
         "/bookings",

@@ -20,6 +20,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
+from palace import metrics
 from palace.models import (
     Booking,
     BookingSource,
@@ -78,6 +79,7 @@ async def book(*, member_id: int, resource_id: int, starts_at: datetime) -> Book
     return taken.booking
 
 
+@metrics.booking_outcomes("take", source=BookingSource.MEMBER.value)
 async def book_cell(*, member_id: int, resource_id: int, starts_at: datetime) -> Taken:
     """``book``, answering with what the booking learnt (the cell and quota need no
     second look). In a rush most requests are for a place already gone: SlotGone says
@@ -113,6 +115,7 @@ async def _grid_facts(member_id: int, resource_id: int, starts_at: datetime) -> 
     return dataclasses.replace(facts, slot=made)
 
 
+@metrics.booking_outcomes("take")
 async def take(
     *,
     member_id: int,
@@ -442,6 +445,7 @@ async def cancel(*, member_id: int, booking_id: int, actor_id: int | None = None
     return await Booking.get(id=booking_id)
 
 
+@metrics.booking_outcomes("release")
 async def release(
     booking: Booking,
     *,

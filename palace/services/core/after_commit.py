@@ -11,6 +11,9 @@ opens a transaction (tests/services/core/test_transactions.py checks the source)
 transaction opened some other way could not tell us when it commits, so a job recorded
 inside one would wait for the sweep: that is refused with ``ForeignTransaction``
 instead of happening quietly.
+
+Each job carries the id of the request that caused it (``request_id``, None when no
+request did), so the worker's log lines for it can be found from the request's.
 """
 
 import logging
@@ -25,7 +28,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from palace import queue
+from palace import queue, tracing
 
 log = logging.getLogger("palace.jobs")
 
@@ -39,6 +42,7 @@ class Job:
     function: str
     args: tuple[Any, ...]
     job_id: str
+    request_id: str | None = None
 
 
 _pending: ContextVar[list[Job] | None] = ContextVar("palace_after_commit", default=None)
@@ -83,7 +87,7 @@ def _refuse_foreign(what: str) -> None:
 
 async def enqueue(function: str, *args: Any, job_id: str) -> None:
     """Send a job once the current transaction commits (now, outside any transaction)."""
-    job = Job(function, args, job_id)
+    job = Job(function, args, job_id, tracing.current.get())
     pending = _pending.get()
     if pending is not None:
         pending.append(job)
@@ -99,7 +103,9 @@ async def send(jobs: list[Job]) -> None:
         return
     for job in dict.fromkeys(jobs):
         try:
-            await pool.enqueue_job(job.function, *job.args, _job_id=job.job_id)
+            await pool.enqueue_job(
+                job.function, *job.args, _job_id=job.job_id, request_id=job.request_id
+            )
         except (RedisError, OSError) as error:
             log.warning("could not queue %s (%s); the sweep will do it", job.job_id, error)
             return

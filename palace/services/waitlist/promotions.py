@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 
+from palace import metrics, tracing
 from palace.models import BookingSource, Slot, WaitlistEntry, WaitMode
 from palace.models import WaitStatus as S
 from palace.services.booking import bookings, slots
@@ -84,6 +85,7 @@ async def _give(entry: WaitlistEntry, terms: Terms) -> int:
         if error.code not in ("slot_taken", "waitlist_gone"):
             await _skip(entry, terms, error)
         return 0
+    metrics.observe_promotion(tracing.job_queued_at.get())
     return 1
 
 
