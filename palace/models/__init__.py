@@ -1,3 +1,4 @@
+from palace.models.api_tokens import ApiToken, TokenScope
 from palace.models.audit import AuditEvent
 from palace.models.bookings import (
     Booking,
@@ -35,6 +36,7 @@ from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 __all__ = [
     "DESK_ROLES",
     "STAFF_ROLES",
+    "ApiToken",
     "AuditEvent",
     "Booking",
     "BookingPartner",
@@ -73,6 +75,7 @@ __all__ = [
     "SlotKind",
     "Strike",
     "Suspension",
+    "TokenScope",
     "WaitMode",
     "WaitStatus",
     "WaitlistEntry",
