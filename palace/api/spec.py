@@ -165,8 +165,13 @@ def text(operations: list[Operation]) -> str:
     return json.dumps(document(operations), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-if __name__ == "__main__":
-    from palace.api.app import OPERATIONS
+def write_committed() -> None:
+    """Regenerate the committed document (``python -m palace.api.spec``)."""
+    from palace.api.app import OPERATIONS  # the app imports this module: import at call
 
     COMMITTED.write_text(text(OPERATIONS))
     print(f"wrote {COMMITTED}")
+
+
+if __name__ == "__main__":
+    write_committed()
