@@ -141,3 +141,19 @@ async def test_staff_pair_a_scanner_shown_once_as_a_qr(client: httpx.AsyncClient
     device = await ApiToken.get(member_id=staff.id)
     assert device.scope == TokenScope.CHECKIN and device.label == "前台 1"
     assert "<svg" not in (await client.get("/staff/devices")).text  # never shown again
+
+
+async def test_a_changed_password_ends_the_members_tokens_too(client: httpx.AsyncClient) -> None:
+    from palace.services.accounts import accounts
+
+    member = await make_member()
+    secret = await token_for(member)
+    assert (await call(client, "GET", "/bookings", secret)).status_code == 200
+    await accounts.change_password(
+        member_id=member.id,
+        current_password=PASSWORD,
+        new_password="a-new-lotus-pond-77",
+        confirm_password="a-new-lotus-pond-77",
+    )
+    refused = await call(client, "GET", "/bookings", secret)
+    assert refused.status_code == 401 and refused.json()["code"] == "token_invalid"
