@@ -22,7 +22,7 @@ from palace.models import (
     Resource,
     Slot,
 )
-from palace.services.accounts import passwords
+from palace.services.accounts import logins, passwords
 from palace.services.core import clock
 from palace.services.facilities import rules
 from palace.web.auth import SESSION_KEY
@@ -105,13 +105,13 @@ async def make_members(count: int) -> list[int]:
 async def log_in_all(member_ids: list[int], secret_key: str) -> list[Login]:
     """A live server-side session per member and the cookie a browser would hold for it."""
     signer = itsdangerous.TimestampSigner(secret_key)
-    logins = []
+    made = []
     for member_id in member_ids:
         token = await logins.start(member_id=member_id)
         csrf = secrets.token_urlsafe(32)
         cookie = signed_cookie(signer, {SESSION_KEY: token, CSRF_SESSION_KEY: csrf})
-        logins.append(Login(cookie=cookie, csrf=csrf))
-    return logins
+        made.append(Login(cookie=cookie, csrf=csrf))
+    return made
 
 
 def signed_cookie(signer: itsdangerous.TimestampSigner, session: dict[str, str]) -> str:

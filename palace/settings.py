@@ -39,6 +39,8 @@ class Settings:
     suspension_days: int = 14
     # Host headers answered; any other is refused with 400 ("*.example.org", "*" for any).
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    # JSON API requests one token may make per minute (palace.api; counted in Redis).
+    api_requests_per_minute: int = 120
     # Who may read /metrics: these addresses or networks, or a bearer of the token.
     metrics_allow: tuple[IPNetwork, ...] = ()
     metrics_token: str = ""
@@ -150,6 +152,7 @@ def get_settings() -> Settings:
         strike_period_days=_int("PALACE_STRIKE_PERIOD_DAYS", 30),
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
         allowed_hosts=_allowed_hosts(),
+        api_requests_per_minute=_int("PALACE_API_REQUESTS_PER_MINUTE", 120),
         metrics_allow=_metrics_allow(),
         metrics_token=os.environ.get("PALACE_METRICS_TOKEN", "").strip(),
         drand_url=os.environ.get("PALACE_DRAND_URL", "").strip().rstrip("/"),

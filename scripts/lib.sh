@@ -51,6 +51,9 @@ install_palace() {  # install_palace [--no-dev]
   # The desk's camera reader and the WebAssembly it loads (from here, never a CDN).
   cp node_modules/barcode-detector/dist/iife/ponyfill.js static/vendor/barcode-detector.js
   cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/zxing_reader.wasm
+  # The API's docs page (/api/v1/docs).
+  cp node_modules/swagger-ui-dist/swagger-ui-bundle.js static/vendor/swagger-ui-bundle.js
+  cp node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui.css
 }
 
 # url_part URL host|port: the host or port of a redis:// or postgres:// URL.

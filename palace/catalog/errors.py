@@ -256,6 +256,23 @@ ERRORS = {
     "waive_reason_too_long": N_("Enter the reason in at most %(max)s characters."),
     "strike_already_waived": N_("This strike has already been waived."),
     "unknown_strike": N_("That strike does not exist."),
+    # The JSON API (palace/api): its tokens and the requests themselves.
+    "token_invalid": N_("Log in again: this token is unknown, revoked or expired."),
+    "scope_not_allowed": N_("This token cannot do that. Log in with the right account."),
+    "password_change_required": N_(
+        "Change the password the front desk gave you on the website first, then log in here."
+    ),
+    "unknown_token": N_("That token does not exist or is not yours."),
+    "too_many_requests": N_(
+        "Too many requests. Please wait %(retry_after)s seconds and try again."
+    ),
+    "request_invalid": N_("Nothing was done. Please correct the fields named below."),
+    "field_invalid": N_("This value is not valid here."),
+    "not_found": N_("That does not exist, or it is not yours."),
+    "method_not_allowed": N_("That action is not possible here."),
+    "request_in_flight": N_("The same request is still being handled. Try again in a moment."),
+    "idempotency_key_reused": N_("This idempotency key was already used for another request."),
+    "server_error": N_("Something went wrong on our side. Please try again later."),
 }
 # A code missing above (never expected: a test scans every raiser) says this.
 GENERIC = N_("Something went wrong. Please try again.")

@@ -22,6 +22,7 @@ KINDS = {
     "class_demand": N_("Class wish"),
     "ballot": N_("Ballot"),
     "delivery": N_("Message sent outside the app"),
+    "api_token": N_("API token"),
 }
 # What was done, by (kind, action) first, then by the action alone.
 ACTIONS: dict[tuple[str, str] | str, str] = {
@@ -42,6 +43,8 @@ ACTIONS: dict[tuple[str, str] | str, str] = {
     "partner_left": N_("Partner left the booking"),
     "partner_withdrawn": N_("Invitation withdrawn by the booker"),
     "session_cancel": N_("Cancelled with its class session"),
+    ("api_token", "issued"): N_("Token issued (app or scanner)"),
+    ("api_token", "revoked"): N_("Token revoked"),
     "session_close": N_("Cancelled with its class session (closure)"),
     "session_no_class_day": N_("Cancelled: day without classes"),
     "session_drop": N_("Cancelled: the weekly class changed"),
@@ -126,6 +129,8 @@ LABELS = {
     "desk": N_("Front desk"),
     "staff": N_("Staff"),
     "admin": N_("Administrator"),
+    # API tokens' scopes (member and desk are the roles' words).
+    "checkin": N_("Check-in scanner"),
     # How a booking was made (BookingSource; member and desk are the roles' words).
     "waitlist": N_("Waitlist"),
     "ballot": N_("Ballot"),

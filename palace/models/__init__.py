@@ -1,3 +1,4 @@
+from palace.models.api_tokens import ApiToken, TokenScope
 from palace.models.audit import AuditEvent
 from palace.models.ballots import (
     Ballot,
@@ -44,6 +45,7 @@ from palace.models.waitlists import WaitlistEntry, WaitMode, WaitStatus
 __all__ = [
     "DESK_ROLES",
     "STAFF_ROLES",
+    "ApiToken",
     "AuditEvent",
     "Ballot",
     "BallotEntry",
@@ -89,6 +91,7 @@ __all__ = [
     "SlotKind",
     "Strike",
     "Suspension",
+    "TokenScope",
     "WaitMode",
     "WaitStatus",
     "WaitlistEntry",

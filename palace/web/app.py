@@ -13,6 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
 from palace import queue
+from palace.api.app import CookielessMiddleware, create_api
 from palace.db import close_database, open_database
 from palace.paths import STATIC_DIR
 from palace.redis_client import close_redis, open_redis
@@ -22,6 +23,7 @@ from palace.settings import get_settings
 from palace.web import (
     accounts,
     admin,
+    api_tokens,
     attendance,
     audit,
     ballot_setup,
@@ -97,6 +99,7 @@ def create_app() -> Starlette:
     routes = [
         *home.routes,
         *accounts.routes,
+        *api_tokens.routes,
         *data_rights.routes,
         *bookings.routes,
         *partners.routes,
@@ -122,10 +125,13 @@ def create_app() -> Starlette:
         *health.routes,
         *metrics.routes,
         Route("/favicon.ico", static.favicon, methods=["GET"]),
+        Mount("/api/v1", create_api(), name="api"),
         Mount(static.PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(RequestLogMiddleware),
+        # The JSON API reads bearer tokens only: no cookie reaches it (palace/api/app.py).
+        Middleware(CookielessMiddleware),
         Middleware(metrics.RequestMetricsMiddleware),
         # Pages carry secrets (the CSRF token, a feed address) beside text from the address
         # bar; a BREACH guess needs the victim's browser to send many cross-site requests

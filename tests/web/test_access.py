@@ -26,6 +26,8 @@ PAGES: dict[str, set[Role] | None] = {
     "/favicon.ico": None,
     "/account": set(Role),
     "/account/password": set(Role),
+    "/account/tokens": set(Role),  # apps logged in to the JSON API
+    "/staff/devices": {Role.STAFF, Role.ADMIN},  # desk scanners paired with the API
     "/account/data": set(Role),
     "/account/close": set(Role),
     "/book": set(Role),

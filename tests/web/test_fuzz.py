@@ -101,6 +101,7 @@ async def _world(admin: Member) -> World:
                 "notification_id",
                 "invitation_id",
                 "delivery_id",
+                "token_id",
             ),
             "999999",
         ),
@@ -157,6 +158,9 @@ async def _world(admin: Member) -> World:
         ("POST", "/classes/sessions/{session_id}/book"): lambda: {"child": ""},
         ("POST", "/account/children"): lambda: {"child_name": "小明", "birth_year": "2018"},
         ("POST", "/account/children/{child_id}/delete"): dict,
+        ("POST", "/account/tokens/{token_id}/revoke"): dict,
+        ("POST", "/staff/devices"): lambda: {"label": "前台"},
+        ("POST", "/staff/devices/{token_id}/revoke"): dict,
         ("POST", "/classes/want"): lambda: {
             "class_type_id": str(session.class_type_id),
             "day_part": "evening",
@@ -395,6 +399,8 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
         "/admin/members",
         f"/admin/members/{ids['member_id']}",
         "/staff/audit",
+        "/account/tokens",
+        "/staff/devices",
     ]
     parser = _Forms()
     for page in pages:

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from palace.models import LoginSession, Member, MemberStatus
+from palace.models import ApiToken, LoginSession, Member, MemberStatus, TokenScope
 from palace.services.booking import booking_sql
 from palace.services.facilities import setup_cache
 
@@ -69,11 +69,19 @@ async def end(*, token: str) -> None:
 
 
 async def end_all(*, member_id: int, except_token: str | None = None) -> int:
-    """End every session of the member (but one, if named); returns how many ended."""
+    """End every session of the member (but one, if named) and revoke their own API
+    tokens (a password changed or reset, an account disabled or closed: every way in
+    ends together; a scanner paired by staff stays paired); returns how many ended."""
     live = LoginSession.filter(member_id=member_id, ended_at=None)
     if except_token:
         live = live.exclude(id=_key(except_token))
-    return await live.update(ended_at=datetime.now(UTC))
+    now = datetime.now(UTC)
+    await (
+        ApiToken.filter(member_id=member_id, revoked_at=None)
+        .exclude(scope=TokenScope.CHECKIN)
+        .update(revoked_at=now)
+    )
+    return await live.update(ended_at=now)
 
 
 async def purge(*, keep_ended_for: timedelta = timedelta(days=30)) -> int:

@@ -10,6 +10,8 @@ Three limits, per minute:
 - an account from anywhere: four times that, so a guesser with many addresses is
   still stopped while one rival cannot lock a member out everywhere;
 - an address over all accounts: ``login_attempts_per_address`` (IPv6 by /64).
+
+JSON API requests are counted per token the same way (``api_requests_per_minute``).
 """
 
 import ipaddress
@@ -82,6 +84,19 @@ async def reserve_login_attempt(*, account: str, address: str) -> None:
     except (RedisError, OSError):
         # Redis only carries hints: members can still log in while it is away.
         log.exception("login throttle unavailable; allowing the attempt")
+
+
+async def reserve_api_request(*, token_key: str) -> None:
+    """Count one JSON API request of a token, or raise Throttled when its minute is used up."""
+    item = RateLimitItemPerMinute(get_settings().api_requests_per_minute)
+    limiter = _get()
+    try:
+        if not await limiter.hit(item, "api", token_key):
+            stats = await limiter.get_window_stats(item, "api", token_key)
+            retry_after = max(1, int(stats.reset_time - time.time()))
+            raise Throttled("too_many_requests", retry_after=retry_after)
+    except (RedisError, OSError):
+        log.exception("API rate limit unavailable; allowing the request")
 
 
 async def forget_login_attempts(*, account: str, address: str) -> None:

@@ -313,3 +313,23 @@ async def views_since(*, member_id: int, since: datetime) -> list[BookingView]:
         .order_by("starts_at", "id")
     )
     return await _views(found, member_id)
+
+
+async def listing(
+    *, member_id: int, offset: int, limit: int, upcoming: bool = False
+) -> tuple[int, list[BookingView]]:
+    """One page of the bookings the member sees (``booking_states.visible_to``) and how
+    many there are: the JSON API's My bookings, each as its own page shows it (the same
+    view as ``booking_view``). ``upcoming``: confirmed and not over, soonest first;
+    else every one, newest first."""
+    visible = Booking.filter(booking_states.visible_to(member_id))
+    if upcoming:
+        visible = visible.filter(status=BookingStatus.CONFIRMED, ends_at__gt=clock.now())
+    order = ("starts_at", "id") if upcoming else ("-starts_at", "-id")
+    found = (
+        await visible.select_related("facility", "resource", "member", "slot")
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    return await visible.count(), await _views(found, member_id)

@@ -11,7 +11,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_deliveries')]
+    dependencies = [('models', '0015_api_tokens')]
 
     initial = False
 
