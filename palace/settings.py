@@ -41,6 +41,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     # JSON API requests one token may make per minute (palace.api; counted in Redis).
     api_requests_per_minute: int = 120
+    # Joins, changes and leaves of opening queues one member may make per minute.
+    queue_requests_per_minute: int = 20
     # Who may read /metrics: these addresses or networks, or a bearer of the token.
     metrics_allow: tuple[IPNetwork, ...] = ()
     metrics_token: str = ""
@@ -153,6 +155,7 @@ def get_settings() -> Settings:
         suspension_days=_int("PALACE_SUSPENSION_DAYS", 14),
         allowed_hosts=_allowed_hosts(),
         api_requests_per_minute=_int("PALACE_API_REQUESTS_PER_MINUTE", 120),
+        queue_requests_per_minute=_int("PALACE_QUEUE_REQUESTS_PER_MINUTE", 20),
         metrics_allow=_metrics_allow(),
         metrics_token=os.environ.get("PALACE_METRICS_TOKEN", "").strip(),
         drand_url=os.environ.get("PALACE_DRAND_URL", "").strip().rstrip("/"),

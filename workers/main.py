@@ -33,6 +33,7 @@ from workers.deliveries import send_delivery, sweep_deliveries
 from workers.heartbeat import heartbeat
 from workers.logins import purge_logins
 from workers.noshows import mark_no_shows
+from workers.queues import queue_sweep, serve_opening_queue
 from workers.waitlists import promote, sweep
 
 log = logging.getLogger("palace.worker")
@@ -116,6 +117,8 @@ class WorkerSettings:
         func(draw_ballots, timeout=600),
         func(draw_ballot, timeout=600),
         func(ballot_second_round, timeout=600),
+        func(serve_opening_queue, timeout=600),
+        func(queue_sweep, timeout=600),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(heartbeat, second=0, run_at_startup=False),
@@ -139,6 +142,8 @@ class WorkerSettings:
         cron(draw_ballots, second=10, unique=True),
         cron(release_ballots, second=20, unique=True),
         cron(ballot_sweep, second=40, unique=True),
+        # Opening queues: made as their joins open, served if their own job was lost.
+        cron(queue_sweep, second=50, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -238,6 +238,24 @@ ERRORS = {
     "slot_balloted": N_(
         "This time is given by ballot; what is left is released first-come at %(release_at)s."
     ),
+    "queue_gathering": N_(
+        "This day opens with an opening queue: join it for a fair turn. First-come "
+        "booking starts once the queue is served, a few seconds after %(first_come_at)s."
+    ),
+    "queue_serving": N_(
+        "Places are being given to the opening queue. Please try again in a few seconds."
+    ),
+    "queue_off": N_("This hall has no opening queue: its days open first-come."),
+    "queue_not_yet": N_("The opening queue for that day takes joins from %(joins_from)s."),
+    "queue_closed": N_(
+        "The opening queue for that day is closed. Places left can be booked first-come."
+    ),
+    "queue_no_choice": N_("Choose at least one time."),
+    "queue_too_many_choices": N_("Choose at most %(max)s times."),
+    "queue_choice_invalid": N_("That time is not one of the places of that day."),
+    "queue_not_in": N_("You are not in that opening queue."),
+    "queue_not_found": N_("There is no such opening queue."),
+    "queue_seconds_invalid": N_("Enter a whole number of seconds from 0 to 300."),
     "branch_invalid": N_("Enter the union branch in at most %(max)s characters."),
     "beacon_unavailable": N_("The public beacon could not be reached; the draw waits for it."),
     "draw_file_invalid": N_("That is not a published ballot file."),

@@ -21,6 +21,7 @@ KINDS = {
     "calendar_feed": N_("Calendar feed"),
     "class_demand": N_("Class wish"),
     "ballot": N_("Ballot"),
+    "opening_queue": N_("Opening queue"),
     "delivery": N_("Message sent outside the app"),
     "api_token": N_("API token"),
 }
@@ -96,6 +97,11 @@ ACTIONS: dict[tuple[str, str] | str, str] = {
     "ballot_release": N_("Leftovers released"),
     "ballot_settings": N_("Ballot settings changed"),
     "union_branch": N_("Union branch changed"),
+    "queue_join": N_("Joined the opening queue"),
+    "queue_change": N_("Changed the choices in the opening queue"),
+    "queue_leave": N_("Left the opening queue"),
+    "queue_publish": N_("Joins closed, order drawn"),
+    "queue_serve": N_("Places given out"),
 }
 # Every state and enum value in words: a booking's, a member's, a session's, a line's,
 # an invitation's, a role; one word per value, whichever enum holds it.
@@ -134,6 +140,11 @@ LABELS = {
     # How a booking was made (BookingSource; member and desk are the roles' words).
     "waitlist": N_("Waitlist"),
     "ballot": N_("Ballot"),
+    "queue": N_("Opening queue"),
+    # Opening queues.
+    "gathering": N_("Taking joins"),
+    "serving": N_("Giving out places"),
+    "done": N_("Served"),
     # Ballots and their entries.
     "open": N_("Taking entries"),
     "drawn": N_("Drawn"),

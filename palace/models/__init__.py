@@ -37,6 +37,7 @@ from palace.models.facilities import BookingRules, Facility, FacilityKind, Openi
 from palace.models.logins import LoginSession
 from palace.models.members import DESK_ROLES, STAFF_ROLES, Member, MemberStatus, Role
 from palace.models.notifications import Notification, OutboundChoice
+from palace.models.opening_queues import OpeningQueue, QueueEntry, QueueOutcome, QueueState
 from palace.models.partners import InvitationStatus, PartnerInvitation
 from palace.models.rooms import RoomBlock
 from palace.models.strikes import Strike, Suspension
@@ -80,8 +81,12 @@ __all__ = [
     "NoClassDay",
     "Notification",
     "OpeningHours",
+    "OpeningQueue",
     "OutboundChoice",
     "PartnerInvitation",
+    "QueueEntry",
+    "QueueOutcome",
+    "QueueState",
     "Resource",
     "Role",
     "RoomBlock",

@@ -62,6 +62,7 @@ class BookingSource(StrEnum):
     DESK = "desk"  # the front desk, for a walk-in
     WAITLIST = "waitlist"  # a waitlist promotion or an accepted offer
     BALLOT = "ballot"  # a ballot drawing
+    QUEUE = "queue"  # the opening queue, in its drawn order
 
 
 class Booking(Model):

@@ -109,6 +109,9 @@ class BookingRules(Model):
     checkin_after_minutes = fields.SmallIntField(default=15, db_default=15)
     # The desk may book a walk-in place for a named guest who is not a member.
     guests_allowed = fields.BooleanField(default=False, db_default=False)
+    # The opening queue: members who ask for a day's places from shortly before it opens
+    # until this many seconds after are served in a random order; 0 turns it off.
+    queue_seconds = fields.SmallIntField(default=30, db_default=30)
     # The last local day already open for booking when the rules last changed: a day
     # that has opened stays open, whatever staff later do to days_ahead or opens_minute.
     open_through = fields.DateField(null=True)

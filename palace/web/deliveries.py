@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services.messages import deliveries, notices
+from palace.services.messages import deliveries, notice_words
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.params import path_id
@@ -19,7 +19,7 @@ STAFF = (Role.STAFF, Role.ADMIN)
 @page(*STAFF)
 async def troubled(request: Request) -> Response:
     found = await deliveries.troubled()
-    return render(request, "staff/deliveries.html", {"found": found, "titles": notices.TITLES})
+    return render(request, "staff/deliveries.html", {"found": found, "titles": notice_words.TITLES})
 
 
 @page(*STAFF)

@@ -5,7 +5,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from palace.i18n import N_
-from palace.services.messages import channels, contacts, inbox, notices
+from palace.services.messages import channels, contacts, inbox, notice_words, notices
 from palace.web import flash
 from palace.web.auth import page
 from palace.web.errors import back_to
@@ -46,7 +46,7 @@ async def read_one(request: Request) -> Response:
 @page()
 async def settings_page(request: Request) -> Response:
     found = await contacts.contact(member_id=_member_id(request))
-    kinds = [(kind, notices.TITLES[kind]) for kind in notices.OUTBOUND_KINDS]
+    kinds = [(kind, notice_words.TITLES[kind]) for kind in notices.OUTBOUND_KINDS]
     return render(request, "inbox/settings.html", {"kinds": kinds, "contact": found})
 
 

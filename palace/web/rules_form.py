@@ -59,6 +59,13 @@ WORDS = {
         N_("Check-in closes (minutes after the start)"),
         N_("0 to 240; whoever is not checked in by then is a no-show and gets a strike."),
     ),
+    "queue_seconds": (
+        N_("Opening queue gathering time (seconds)"),
+        N_(
+            "0 to 300; from 10 minutes before a day opens until this long after, members "
+            "join its opening queue and are served in a random order; 0: first-come."
+        ),
+    ),
 }
 
 

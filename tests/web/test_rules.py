@@ -25,6 +25,7 @@ def valid_form(**changes: str) -> dict[str, str]:
         "offer_minutes": "20",
         "checkin_before": "30",
         "checkin_after": "15",
+        "queue_seconds": "30",
         "guests_allowed": "",
     }
     for day in range(7):

@@ -99,6 +99,20 @@ async def reserve_api_request(*, token_key: str) -> None:
         log.exception("API rate limit unavailable; allowing the request")
 
 
+async def reserve_queue_request(*, member_id: int) -> None:
+    """Count one join, change or leave of an opening queue by a member, or raise Throttled:
+    a script tapping faster gains nothing in the queue and is stopped here besides."""
+    item = RateLimitItemPerMinute(get_settings().queue_requests_per_minute)
+    limiter = _get()
+    try:
+        if not await limiter.hit(item, "queue", str(member_id)):
+            stats = await limiter.get_window_stats(item, "queue", str(member_id))
+            retry_after = max(1, int(stats.reset_time - time.time()))
+            raise Throttled("too_many_requests", retry_after=retry_after)
+    except (RedisError, OSError):
+        log.exception("queue rate limit unavailable; allowing the request")
+
+
 async def forget_login_attempts(*, account: str, address: str) -> None:
     """After a success: the member's own mistakes no longer count against them."""
     limiter = _get()

@@ -305,9 +305,13 @@ def _check_time(terms: Terms, source: BookingSource) -> None:
     started = terms.ends_at <= now if source == BookingSource.DESK else terms.starts_at <= now
     if started:
         raise BookingError("slot_past")
-    # Waitlists and ballots were entered while the window was open.
-    if source in (BookingSource.MEMBER, BookingSource.DESK) and now < terms.opens_at:
-        raise BookingError("not_yet_open", opens_at=terms.opens_at)
+    # Waitlists, ballots and opening queues were entered while the window was open;
+    # first-come waits for the day's opening queue (services/fairness/queue_gate).
+    if source in (BookingSource.MEMBER, BookingSource.DESK):
+        if now < terms.opens_at:
+            raise BookingError("not_yet_open", opens_at=terms.opens_at)
+        if (gate := terms.queued) is not None:
+            raise BookingError(gate.code, first_come_at=gate.first_come_at)
     # A balloted court is its draw's alone until the leftovers are released.
     if (held := terms.balloted) is not None and source != BookingSource.BALLOT:
         raise BookingError("slot_balloted", ballot_id=held.ballot_id, release_at=held.release_at)

@@ -25,7 +25,7 @@ from palace.services.booking import booking_sql
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules, setup_cache
-from palace.services.fairness import ballot_holds
+from palace.services.fairness import ballot_holds, queue_gate
 
 BLOCK_LENGTH = timedelta(minutes=15)
 
@@ -50,6 +50,7 @@ class Terms:
     opens_at: datetime  # when members may start booking it
     late_from: datetime  # a cancellation after this is a late cancel
     balloted: ballot_holds.Held | None = None  # the ballot whose draw alone gives it now
+    queued: queue_gate.Gate | None = None  # its day's opening queue, not served yet
 
     @property
     def starts_at(self) -> datetime:
@@ -79,10 +80,13 @@ async def terms_of(slot: Slot) -> Terms:
     facility_rules = await rules.rules_for(facility)
     starts_at = clock.utc(slot.starts_at)
     opens_at = slot.opens_at or rules.booking_opens_at(facility_rules, clock.local_day(starts_at))
-    held = None
+    held = queued = None
     if slot.kind == SlotKind.GRID:
         held = await ballot_holds.holding(
             facility_id=facility.id, resource_id=resource.id, starts_at=starts_at
+        )
+        queued = await queue_gate.gate(
+            facility_id=facility.id, facility_rules=facility_rules, day=clock.local_day(starts_at)
         )
     return Terms(
         slot=slot,
@@ -92,6 +96,7 @@ async def terms_of(slot: Slot) -> Terms:
         opens_at=clock.utc(opens_at),
         late_from=late_from(slot, facility_rules),
         balloted=held,
+        queued=queued,
     )
 
 

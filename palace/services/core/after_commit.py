@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -43,6 +44,7 @@ class Job:
     args: tuple[Any, ...]
     job_id: str
     request_id: str | None = None
+    defer_until: datetime | None = None  # not run before then
 
 
 _pending: ContextVar[list[Job] | None] = ContextVar("palace_after_commit", default=None)
@@ -85,9 +87,12 @@ def _refuse_foreign(what: str) -> None:
         )
 
 
-async def enqueue(function: str, *args: Any, job_id: str) -> None:
-    """Send a job once the current transaction commits (now, outside any transaction)."""
-    job = Job(function, args, job_id, tracing.current.get())
+async def enqueue(
+    function: str, *args: Any, job_id: str, defer_until: datetime | None = None
+) -> None:
+    """Send a job once the current transaction commits (now, outside any transaction);
+    with ``defer_until`` the worker runs it at that instant, not before."""
+    job = Job(function, args, job_id, tracing.current.get(), defer_until)
     pending = _pending.get()
     if pending is not None:
         pending.append(job)
@@ -104,7 +109,11 @@ async def send(jobs: list[Job]) -> None:
     for job in dict.fromkeys(jobs):
         try:
             await pool.enqueue_job(
-                job.function, *job.args, _job_id=job.job_id, request_id=job.request_id
+                job.function,
+                *job.args,
+                _job_id=job.job_id,
+                _defer_until=job.defer_until,
+                request_id=job.request_id,
             )
         except (RedisError, OSError) as error:
             log.warning("could not queue %s (%s); the sweep will do it", job.job_id, error)

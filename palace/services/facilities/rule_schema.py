@@ -26,6 +26,7 @@ CHECKIN_MAX_MINUTES = 240
 # An offer shorter than this could run out before the member has read it.
 MIN_OFFER_MINUTES = 5
 MAX_OFFER_MINUTES = 240
+MAX_QUEUE_SECONDS = 300
 
 # How the form shows a rule: a whole number, a choice from a list, hours (2 or 1.5)
 # kept as minutes, a time of day (HH:MM) kept as minutes after midnight, or a switch.
@@ -138,6 +139,8 @@ class RuleValues:
         15, high=CHECKIN_MAX_MINUTES, code="checkin_minutes_invalid", form_name="checkin_after"
     )
     guests_allowed: bool = _rule(False, unit="switch")
+    # The opening queue's gathering time after the opening instant; 0: no queue.
+    queue_seconds: int = _rule(30, high=MAX_QUEUE_SECONDS, code="queue_seconds_invalid")
 
 
 # The rules as staff want them: every rule, checked by ``rule_problems``.

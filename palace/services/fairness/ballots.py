@@ -176,12 +176,12 @@ async def _audit(entry: BallotEntry, actor_id: int, action: str) -> None:
 # The close: pseudonyms, weights, the entry list and its hash.
 
 
-def _pseudonym_key() -> bytes:
+def pseudonym_key() -> bytes:
     return hashlib.sha256(b"ballot-pseudonym:" + get_settings().secret_key.encode()).digest()
 
 
 def pseudonym(ballot_id: int, member_id: int) -> str:
-    return draw.pseudonym(_pseudonym_key(), f"ballot-{ballot_id}", member_id)
+    return draw.pseudonym(pseudonym_key(), f"ballot-{ballot_id}", member_id)
 
 
 def entrant(entry: BallotEntry) -> draw.Entrant:

@@ -18,105 +18,8 @@ from palace.models import Booking, Child, ClassSession, Instructor, Member, Noti
 from palace.models.facilities import Facility
 from palace.services.booking import booking_names, partners
 from palace.services.core import clock
+from palace.services.messages.notice_words import TEXTS, TITLES, WITH_FREE
 
-TEXTS = {
-    "booked": N_("Booked: %(place)s, %(when)s."),
-    "waitlist_promoted": N_(
-        "A place came free and you are booked: %(place)s, %(when)s. It is in My bookings."
-    ),
-    "waitlist_offer": N_(
-        "A place is free for you: %(place)s, %(when)s. Accept it by %(until)s, "
-        "or it goes to the next in line."
-    ),
-    "waitlist_offer_expired": N_(
-        "The place offered to you (%(place)s, %(when)s) was not taken in time and went "
-        "to the next in line."
-    ),
-    "waitlist_skipped": N_(
-        "A place came free (%(place)s, %(when)s) but you could not be booked: %(reason)s "
-        "You keep your place in line."
-    ),
-    "booking_cancelled_by_palace": N_(
-        "The palace cancelled your booking (%(place)s, %(when)s). Reason: %(reason)s"
-    ),
-    "class_instructor_changed": N_(
-        "The instructor of %(place)s, %(when)s has changed: now %(instructor)s."
-    ),
-    "class_cancelled": N_(
-        "The palace cancelled your class (%(place)s, %(when)s). Reason: %(reason)s"
-    ),
-    "class_changed": N_(
-        "Your class %(class)s, which was %(from)s, has moved: it is now %(when)s in "
-        "%(room)s, with %(instructor)s. Your place moves with it; you may cancel it without "
-        "it counting as late."
-    ),
-    "reminder": N_("Reminder: %(place)s, %(when)s."),
-    "no_show": N_(
-        "You were not checked in for %(place)s, %(when)s, so the place was released and "
-        "a no-show was recorded."
-    ),
-    "booking_suspended": N_(
-        "Booking is suspended until %(suspended_until)s: %(strikes)s bookings were missed "
-        "without checking in within %(days)s days. Please ask the front desk if this is wrong."
-    ),
-    "suspension_lifted": N_("Your booking suspension has been lifted. You can book again."),
-    "partner_invitation": N_(
-        "%(booker)s invites you to play as a partner: %(place)s, %(when)s. Open the "
-        "invitation to accept or decline; you are on the booking only once you accept."
-    ),
-    "partner_accepted": N_(
-        "%(partner)s (card %(card)s) accepted your invitation and is now a partner on "
-        "%(place)s, %(when)s."
-    ),
-    "partner_declined": N_(
-        "The holder of card %(card)s declined your invitation to %(place)s, %(when)s. "
-        "You may name someone else."
-    ),
-    "partner_left": N_("%(partner)s (card %(card)s) left your booking %(place)s, %(when)s."),
-    "account_suspended": N_(
-        "Your account is suspended from booking until %(suspended_until)s. Reason: %(reason)s "
-        "Please ask the front desk if this is wrong."
-    ),
-    "account_suspended_open": N_(
-        "Your account is suspended from booking until the palace lifts it. Reason: %(reason)s "
-        "Please ask the front desk if this is wrong."
-    ),
-    "ballot_won": N_("You won a place in the ballot: %(place)s, %(when)s. It is in My bookings."),
-    "ballot_lost": N_(
-        "The ballot of %(hall)s for the week from %(when)s is drawn and you were not drawn "
-        "this time. Your weight for the next ballot in this hall: %(weight)s."
-    ),
-}
-# A kind's text when other courts were free at the same time when it was sent.
-WITH_FREE = {
-    "booking_cancelled_by_palace": N_(
-        "The palace cancelled your booking (%(place)s, %(when)s). Free at the same time "
-        "when it was cancelled: %(free)s. Reason: %(reason)s"
-    ),
-}
-TITLES = {
-    "booked": N_("Booked"),
-    "waitlist_promoted": N_("Booked from the waitlist"),
-    "waitlist_offer": N_("A place is offered to you"),
-    "waitlist_offer_expired": N_("Offer ran out"),
-    "waitlist_skipped": N_("Passed over in the waitlist"),
-    "booking_cancelled_by_palace": N_("Cancelled by the palace"),
-    "class_instructor_changed": N_("Instructor changed"),
-    "class_cancelled": N_("Class cancelled"),
-    "class_changed": N_("Class moved"),
-    "reminder": N_("Reminder"),
-    "no_show": N_("No-show"),
-    "booking_suspended": N_("Booking suspended"),
-    "suspension_lifted": N_("Suspension lifted"),
-    "partner_invitation": N_("Invitation to play as a partner"),
-    "partner_accepted": N_("Partner accepted"),
-    "partner_declined": N_("Partner declined"),
-    "partner_left": N_("Partner left"),
-    "account_suspended": N_("Booking suspended"),
-    "account_suspended_open": N_("Booking suspended"),
-    "ballot_won": N_("Ballot won"),
-    "ballot_lost": N_("Not drawn in the ballot"),
-}
 # Messages about a partner invitation: their place, time and booker come from the booking.
 PARTNER_KINDS = frozenset(
     {"partner_invitation", "partner_accepted", "partner_declined", "partner_left"}
@@ -128,7 +31,7 @@ CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 # About the member's booking as a whole (or a ballot entry), not one place.
 MEMBER_KINDS = frozenset(
     {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
-) | {"ballot_lost"}
+) | {"ballot_lost", "queue_lost"}
 # Why a member was passed over in a line is the error that kept them out (the one
 # catalog); a code it does not know says this.
 OTHER_REASON = N_("a booking rule does not allow it.")
@@ -152,6 +55,8 @@ OUTBOUND_KINDS = (
     "suspension_lifted",
     "ballot_won",
     "ballot_lost",
+    "queue_won",
+    "queue_lost",
 )
 
 
@@ -169,7 +74,7 @@ class Places:
     # booker loaded), and the partners they name.
     bookings: dict[int, Booking] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
-    halls: dict[int, Facility] = field(default_factory=dict)  # a ballot's hall
+    halls: dict[int, Facility] = field(default_factory=dict)  # a ballot's or queue's hall
 
     def name(self, detail: dict[str, object], lang: str, *, booking_id: int | None = None) -> str:
         """What the message is about, named as everywhere (booking_names): the class
@@ -260,8 +165,9 @@ async def places_for(notifications: Iterable[Notification]) -> Places:
 
 
 async def _ballot_halls(found: list[Notification]) -> dict[int, Facility]:
-    """The halls ballot messages are about (only those: other inboxes need no query)."""
-    ids = _ids([n for n in found if n.kind.startswith("ballot_")], "facility_id")
+    """The halls ballot and queue messages are about (only those: other inboxes need no
+    query)."""
+    ids = _ids([n for n in found if n.kind.startswith(("ballot_", "queue_"))], "facility_id")
     return {f.id: f for f in await Facility.filter(id__in=ids)} if ids else {}
 
 
