@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from palace.api import (
     accounts,
+    ballots,
     bookings,
     calendars,
     checkin,
@@ -44,6 +45,7 @@ OPERATIONS: list[Operation] = [
     *inbox.operations,
     *calendars.operations,
     *checkin.operations,
+    *ballots.operations,
 ]
 
 

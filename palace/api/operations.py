@@ -2,9 +2,10 @@
 gives. The same declaration routes the request and writes the OpenAPI document.
 
 Every operation runs the same steps: the bearer token and its scope, the token's rate
-limit, the idempotency key of a write, the body and query decoded (msgspec), the
-handler (which parses, calls one service and returns a shape), and the answer
-encoded, with an ETag where the operation is conditional.
+limit, the body read up to the operation's limit, the idempotency key of a write, the
+body and query decoded (msgspec), the handler (which parses, calls one service and
+returns a shape), and the answer encoded, with an ETag where the operation is
+conditional.
 """
 
 import hashlib
@@ -30,7 +31,7 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MEMBER = frozenset({TokenScope.MEMBER})
 CHECK_IN = frozenset({TokenScope.DESK, TokenScope.CHECKIN})  # a scanner may only check in
 DESK = frozenset({TokenScope.DESK})
-BODY_MAX = 64 * 1024
+BODY_MAX = 64 * 1024  # bytes: what an operation with a body takes unless it says more
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Operation:
     response: Any = None  # the shape of a successful answer; None for 204
     status: int = 200
     conditional: bool = False  # answers carry an ETag; If-None-Match gives 304
+    body_max: int = BODY_MAX  # a larger body is refused (413) before it is read in full
 
     @property
     def name(self) -> str:
@@ -119,11 +121,31 @@ async def _handle(op: Operation, request: Request) -> Response:
             await throttle.reserve_api_request(token_key=str(token.id))
         except Throttled as error:
             return errors.refused(lang, error)
-    body = await request.body()
+    body = b""
+    if op.body is not None:  # an operation without a body reads none
+        found = await _read(request, op.body_max)
+        if found is None:
+            return errors.respond(lang, 413, "request_too_large", {"max": op.body_max // 1024})
+        body = found
     key = request.headers.get(idempotency.HEADER)
     if token is None or op.method not in WRITES or key is None:
         return await _run(op, request, lang, token, body)
     return await _once(op, request, lang, token, body, key)
+
+
+async def _read(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is larger than ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def _once(
@@ -168,7 +190,7 @@ async def _run(
         call: Call[Any, Any] = Call(request, lang, token, _body(op, body), _query(op, request))
     except msgspec.ValidationError as error:
         return _invalid(lang, {_field(str(error)): "field_invalid"})
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON, or not UTF-8 text
         return _invalid(lang, {})
     try:
         result = await op.handler(call)
@@ -180,8 +202,6 @@ async def _run(
 def _body(op: Operation, body: bytes) -> Any:
     if op.body is None:
         return None
-    if len(body) > BODY_MAX:
-        raise msgspec.DecodeError("too large")
     return msgspec.json.decode(body, type=op.body)
 
 

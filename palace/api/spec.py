@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     403: "The token's scope or the member's role does not allow it",
     404: "Not there, or not yours",
     409: "The place is gone or changed, or the same request is in flight",
+    413: "The body is larger than the operation takes",
     422: "The idempotency key was used for another request",
     429: "Too many requests: wait for Retry-After seconds",
 }
@@ -106,6 +107,8 @@ def _statuses(op: Operation) -> list[int]:
         codes |= {403, 429}
     if op.conditional:
         codes.add(304)
+    if op.body is not None:
+        codes.add(413)
     if "{" in op.path:
         codes.add(404)
     return sorted(codes)

@@ -286,6 +286,7 @@ ERRORS = {
     ),
     "request_invalid": N_("Nothing was done. Please correct the fields named below."),
     "field_invalid": N_("This value is not valid here."),
+    "request_too_large": N_("What you sent is too large: at most %(max)s KB. Nothing was done."),
     "not_found": N_("That does not exist, or it is not yours."),
     "method_not_allowed": N_("That action is not possible here."),
     "request_in_flight": N_("The same request is still being handled. Try again in a moment."),

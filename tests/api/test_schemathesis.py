@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from palace.models import Role, TokenScope
 from palace.services.booking import bookings
 from tests.api.helpers import API, token_for
+from tests.fairness_helpers import draw_now, enter, key, make_ballot
 from tests.helpers import court, make_hall, make_member, slot_at
 from tests.processes import web_server
 
@@ -69,6 +70,12 @@ async def test_every_operation_answers_within_its_schema() -> None:
     # Something to find: a booking of the member's, and a desk clerk's device.
     await bookings.book(member_id=member.id, resource_id=(await court(hall)).id,
                         starts_at=slot_at())  # fmt: skip
+    # An open ballot the member entered (id 1) and a drawn one (id 2), with its results.
+    open_ballot = await make_ballot(hall)
+    await enter(open_ballot, member.id, key(open_ballot))
+    drawn = await make_ballot(await make_hall(code="tt"))
+    await enter(drawn, member.id, key(drawn), any_other_time=True)
+    await draw_now(drawn)
     # Tokens of someone else first: the ids the tests try to revoke are mostly theirs.
     decoy = await make_member()
     for _ in range(20):
