@@ -27,6 +27,7 @@ from palace.api import (
     errors,
     inbox,
     partners,
+    queues,
     spec,
     waitlists,
 )
@@ -46,6 +47,7 @@ OPERATIONS: list[Operation] = [
     *calendars.operations,
     *checkin.operations,
     *ballots.operations,
+    *queues.operations,
 ]
 
 

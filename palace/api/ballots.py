@@ -9,7 +9,7 @@ import msgspec
 
 from palace.api.errors import text
 from palace.api.operations import MEMBER, Call, operation
-from palace.api.shapes import Instant, Name, name_of
+from palace.api.shapes import Instant, Name, Option, name_of, option_of
 from palace.models import Ballot as BallotRow
 from palace.services.core import clock
 from palace.services.fairness import ballot_publish, ballot_verify, ballot_views, ballots
@@ -50,15 +50,6 @@ class Ballot(BallotHead, frozen=True):
     entrants: int
     demand: list[Demand]  # an open ballot's times (the odds before entering); else empty
     winners: int | None  # a drawn ballot: how many won a place
-
-
-class Option(msgspec.Struct, frozen=True):
-    """A choice an entry may name: a court at a time, or any court then (``court`` None)."""
-
-    key: str
-    starts_at: Instant
-    court_id: int | None
-    court: Name | None
 
 
 class Entry(msgspec.Struct, frozen=True):
@@ -140,7 +131,8 @@ class DrawFile(msgspec.Struct, frozen=True):
 DrawFileIn = Annotated[
     Any,
     msgspec.Meta(title="DrawFileIn",
-                 description="A published draw file (GET /ballots/{ballot_id}/draw)"),
+                 description="A published draw file (GET /ballots/{ballot_id}/draw or "
+                 "/queues/{queue_id}/draw)"),
 ]  # fmt: skip
 
 
@@ -178,12 +170,6 @@ def _drawn(figures: ballot_views.DrawFigures) -> Ballot:
                   winners=figures.winners)  # fmt: skip
 
 
-def _option(option: ballot_views.Option) -> Option:
-    court = option.resource
-    return Option(option.key, clock.utc(option.starts_at), court.id if court else None,
-                  name_of(court) if court else None)  # fmt: skip
-
-
 def _entry(shown: ballot_views.EntryPage) -> Entry | None:
     e = shown.entry
     if e is None:
@@ -195,7 +181,7 @@ def _entry(shown: ballot_views.EntryPage) -> Entry | None:
 
 
 def entry_page_of(shown: ballot_views.EntryPage) -> EntryPage:
-    options = [_option(o) for o in shown.options]
+    options = [option_of(o) for o in shown.options]
     return EntryPage(**_head(shown.ballot), open=shown.open, weight=shown.weight,
                      options=options, entry=_entry(shown))  # fmt: skip
 

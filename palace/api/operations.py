@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -20,8 +21,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palace.api import errors, idempotency
+from palace.api.shapes import reachable
 from palace.models import ApiToken, TokenScope
 from palace.services.accounts import api_tokens, throttle
+from palace.services.core import clock
 from palace.services.core.errors import NotFound, ServiceError, Throttled
 from palace.web.params import parse_id
 
@@ -53,6 +56,14 @@ class Call(Generic[B, Q]):
         """An id from the path; anything else is a 404, never a crash."""
         found = parse_id(str(self.request.path_params.get(name, "")))
         if found is None:
+            raise NotFound("not_found")
+        return found
+
+    def path_day(self, name: str) -> date:
+        """A day ("YYYY-MM-DD") from the path, within the years the API names; anything
+        else is a 404."""
+        found = clock.parse_day(str(self.request.path_params.get(name, ""))[:40])
+        if found is None or not reachable(found):
             raise NotFound("not_found")
         return found
 

@@ -1,11 +1,12 @@
 """Shapes every API module shares: names in both languages, errors, a page of results."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import msgspec
 
 from palace.models import ClassType, Facility, Resource
+from palace.services.core import clock
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 # A moment, always with its offset (UTC from us); one without is refused, never guessed.
@@ -35,6 +36,32 @@ class Name(msgspec.Struct, frozen=True):
 
 def name_of(thing: Facility | Resource | ClassType) -> Name:
     return Name(zh=thing.name_zh, en=thing.name_en)
+
+
+class Option(msgspec.Struct, frozen=True):
+    """A choice an entry may name: a court at a time, or any court then (``court`` None)."""
+
+    key: str
+    starts_at: Instant
+    court_id: int | None
+    court: Name | None
+
+
+class Choice(Protocol):
+    """A ballot's or an opening queue's option as its service gives it."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def resource(self) -> Resource | None: ...
+
+
+def option_of(choice: Choice) -> Option:
+    court = choice.resource
+    return Option(choice.key, clock.utc(choice.starts_at), court.id if court else None,
+                  name_of(court) if court else None)  # fmt: skip
 
 
 class Error(msgspec.Struct, frozen=True, omit_defaults=True):

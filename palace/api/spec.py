@@ -22,6 +22,7 @@ PREFIX = "/api/v1"
 REF = "#/components/schemas/{name}"
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 CODE_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"}
+DAY_SCHEMA = {"type": "string", "format": "date"}
 DESCRIPTIONS = {
     200: "OK",
     201: "Created",
@@ -49,10 +50,16 @@ def _path_parameters(op: Operation) -> list[dict[str, Any]]:
             "name": n,
             "in": "path",
             "required": True,
-            "schema": ID_SCHEMA if n.endswith("_id") else CODE_SCHEMA,
+            "schema": _path_schema(n),
         }
         for n in names
     ]
+
+
+def _path_schema(name: str) -> dict[str, Any]:
+    if name.endswith("_id"):
+        return ID_SCHEMA
+    return DAY_SCHEMA if name == "day" else CODE_SCHEMA
 
 
 def _query_parameters(op: Operation) -> list[dict[str, Any]]:

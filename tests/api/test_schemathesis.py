@@ -3,9 +3,11 @@ and every answer (status, content type, headers, body) matches the published sch
 
 import asyncio
 import os
+from datetime import timedelta
 from typing import Any
 
 import hypothesis
+import pytest
 from hypothesis import HealthCheck, Phase
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
@@ -16,12 +18,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from palace.models import Role, TokenScope
+from palace.models import Facility, Member, OpeningQueue, Role, TokenScope
 from palace.services.booking import bookings
+from palace.services.fairness import opening_queue, queue_serve
 from tests.api.helpers import API, token_for
 from tests.fairness_helpers import draw_now, enter, key, make_ballot
 from tests.helpers import court, make_hall, make_member, slot_at
 from tests.processes import web_server
+from tests.queue_helpers import Clock, join, queue_day, queue_times
+from tests.queue_helpers import key as queue_key
 
 CHECKS = [
     not_a_server_error,
@@ -64,7 +69,19 @@ def _check_one(base: str, operation: Any, headers: dict[str, str]) -> None:
     check()
 
 
-async def test_every_operation_answers_within_its_schema() -> None:
+async def _queues(hall: Facility, member: Member, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An opening queue the member joined, served (id 1), and one still gathering (id 2)."""
+    times = await queue_times(hall)
+    with monkeypatch.context() as patched:
+        now = Clock(patched, times.opens_at - timedelta(minutes=5))
+        await join(hall, member.id, queue_key(queue_day(), 10), queue_key(queue_day(), 11, "*"))
+        now.set(times.gathers_until)
+        await queue_serve.serve(queue_id=(await OpeningQueue.get(facility_id=hall.id)).id)
+    later = await queue_times(hall, queue_day() + timedelta(days=1))
+    await opening_queue.queue_for(hall.id, later)
+
+
+async def test_every_operation_answers_within_its_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     hall = await make_hall(partners_allowed=True)
     member = await make_member()
     # Something to find: a booking of the member's, and a desk clerk's device.
@@ -76,6 +93,7 @@ async def test_every_operation_answers_within_its_schema() -> None:
     drawn = await make_ballot(await make_hall(code="tt"))
     await enter(drawn, member.id, key(drawn), any_other_time=True)
     await draw_now(drawn)
+    await _queues(hall, member, monkeypatch)
     # Tokens of someone else first: the ids the tests try to revoke are mostly theirs.
     decoy = await make_member()
     for _ in range(20):

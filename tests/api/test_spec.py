@@ -45,7 +45,8 @@ def test_every_api_route_declares_who_may_call_it(app: Starlette) -> None:
         assert isinstance(owner, Operation), route.path
         assert (owner.method, owner.path) in declared
     public = [op.path for op in OPERATIONS if op.scopes is None]
-    assert public == ["/auth/token", "/ballots/{ballot_id}/draw", "/verify-draw"]
+    assert public == ["/auth/token", "/ballots/{ballot_id}/draw", "/verify-draw",
+                      "/queues/{queue_id}/draw"]  # fmt: skip
 
 
 async def test_the_docs_page_loads_nothing_from_elsewhere(client: httpx.AsyncClient) -> None:
