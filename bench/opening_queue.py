@@ -149,9 +149,10 @@ async def _round(
              for s in stage.secrets]  # fmt: skip
     meter = servers.Meter(stage.palace)
     joined = await _fire(stage.palace, joins, args.client_processes, fire_at, meter)
-    await _served(queue.id)
+    done_at = await _served(queue.id)
     problems = servers.new_problems(stage.palace)
-    return await queue_report.measure(base, hall, queue.id, (baseline, joined), problems)
+    return await queue_report.measure(base, hall, queue.id, (baseline, joined), done_at,
+                                      problems)  # fmt: skip
 
 
 async def _fire(
@@ -176,14 +177,15 @@ async def _fire(
     return queue_report.Fired(outcomes, offset, meter.server_cpu_s, meter.machine_busy_pct)
 
 
-async def _served(queue_id: int) -> None:
-    """Waits until the worker has served the queue."""
+async def _served(queue_id: int) -> float:
+    """Waits until the worker's serve of the queue is committed; the wall-clock instant
+    it was seen (at most ``POLL_SECONDS`` late)."""
     from palace.models import OpeningQueue, QueueState
 
     deadline = time.monotonic() + DONE_WITHIN_SECONDS
     while time.monotonic() < deadline:
         if await OpeningQueue.exists(id=queue_id, state=QueueState.DONE):
-            return
+            return time.time()
         await asyncio.sleep(POLL_SECONDS)
     raise RuntimeError(f"the queue was not served within {DONE_WITHIN_SECONDS} s")
 

@@ -10,6 +10,7 @@ import msgspec
 from palace.api.ballots import DrawPlace, Entrant, Round
 from palace.api.operations import MEMBER, Call, operation
 from palace.api.shapes import Instant, Name, Option, name_of, option_of
+from palace.models import QueueEntry as QueueEntryRow
 from palace.services.booking import timetable
 from palace.services.core import clock
 from palace.services.fairness import ballot_publish, opening_queue, queue_views
@@ -50,6 +51,15 @@ class Queue(msgspec.Struct, frozen=True):
     entry: QueueEntry | None
 
 
+class Joined(msgspec.Struct, frozen=True):
+    """My entry as the queue took it: the page (GET) shows the rest, and the outcome."""
+
+    queue_id: int  # its published file: GET /queues/{queue_id}/draw
+    commitment: str  # sha256 of the secret seed, published before any join
+    gathers_until: Instant  # joins until; then everyone in it is served in a drawn order
+    entry: QueueEntry
+
+
 class QueueIn(msgspec.Struct, frozen=True):
     """My choices, replacing any I have: at most three, first choice first."""
 
@@ -87,13 +97,11 @@ def _times(found: Times) -> QueueTimes:
                  clock.utc(found.gathers_until))  # fmt: skip
 
 
-def _entry(shown: queue_views.QueuePage) -> QueueEntry | None:
-    e = shown.entry
-    if e is None:
-        return None
-    published = shown.state not in ("not_yet", "gathering")
+def _entry(e: QueueEntryRow, state: str) -> QueueEntry:
+    published = state not in ("not_yet", "gathering")
     return QueueEntry(list(e.choices), clock.utc(e.joined_at), e.pseudonym if published else None,
-                 e.outcome.value if e.outcome else None, e.won_key, e.booking_id)  # fmt: skip
+                      e.outcome.value if e.outcome else None, e.won_key,
+                      e.booking_id)  # fmt: skip
 
 
 def queue_of(shown: queue_views.QueuePage) -> Queue:
@@ -109,7 +117,7 @@ def queue_of(shown: queue_views.QueuePage) -> Queue:
         commitment=queue.commitment if queue else None,
         joined=shown.joined,
         options=[option_of(o) for o in shown.options],
-        entry=_entry(shown),
+        entry=_entry(shown.entry, shown.state) if shown.entry else None,
     )
 
 
@@ -136,13 +144,17 @@ async def day_queue(call: Call[None, None]) -> Queue:
 
 
 @operation("PUT", "/halls/{code:code}/queue/{day}/entry", scopes=MEMBER, tag=TAG,
-           body=QueueIn, response=Queue)  # fmt: skip
-async def join_queue(call: Call[QueueIn, None]) -> Queue:
+           body=QueueIn, response=Joined)  # fmt: skip
+async def join_queue(call: Call[QueueIn, None]) -> Joined:
     """Join the day's opening queue, or change my choices, while it gathers."""
-    day = call.path_day("day")
-    await opening_queue.join(facility_id=await _hall_id(call), day=day, member_id=call.member_id,
-                             choices=list(call.body.choices), actor_id=call.member_id)  # fmt: skip
-    return await _page(call, day)
+    # Answers the entry alone: at the last seconds of a gathering everyone joins at once,
+    # and the page (its options, the count) is what the app has already.
+    done = await opening_queue.join(facility_id=await _hall_id(call), day=call.path_day("day"),
+                                    member_id=call.member_id, choices=list(call.body.choices),
+                                    actor_id=call.member_id)  # fmt: skip
+    queue = done.queue
+    return Joined(queue.id, queue.commitment, clock.utc(queue.gathers_until),
+                  _entry(done.entry, queue.state.value))  # fmt: skip
 
 
 @operation("DELETE", "/halls/{code:code}/queue/{day}/entry", scopes=MEMBER, tag=TAG)

@@ -55,10 +55,15 @@ async def test_a_member_joins_changes_and_leaves(
     assert joined.status_code == 200, joined.text
     mine = joined.json()
     assert mine["entry"]["choices"] == [key(day, 19), key(day, 20, "*")]
-    assert (mine["joined"], mine["entry"]["outcome"], mine["entry"]["pseudonym"]) == (1, None, None)
+    assert (mine["entry"]["outcome"], mine["entry"]["pseudonym"]) == (None, None)
     queue = await OpeningQueue.get(facility_id=hall.id, day=day)
     assert (mine["queue_id"], mine["commitment"]) == (queue.id, draw.commitment(queue.secret))
+    assert mine["gathers_until"] == shown["times"]["gathers_until"]
     assert await _live(member.id) == [[key(day, 19), key(day, 20, "*")]]
+    shown = (await call(client, "GET", _path(hall), secret)).json()
+    assert (shown["joined"], shown["queue_id"], shown["commitment"]) == (
+        1, queue.id, queue.commitment)  # fmt: skip
+    assert shown["entry"] == mine["entry"]
 
     changed = await _put(client, hall, secret, key(day, 21))
     assert changed.status_code == 200 and changed.json()["entry"]["choices"] == [key(day, 21)]
