@@ -201,17 +201,16 @@ async def _finish(queue: OpeningQueue, entrants: list[Entrant]) -> None:
             from_state=QueueState.SERVING, to_state=QueueState.DONE,
             detail={"seed": queue.seed, "entries": len(entries), "won": won},
         )  # fmt: skip
-        for entry in entries:
-            if entry.outcome != QueueOutcome.WON:
-                await notifications.notify(
-                    member_id=entry.member_id,
-                    kind="queue_lost",
-                    detail={
-                        "queue_id": queue.id,
-                        "facility_id": queue.facility_id,
-                        "starts_at": clock.at(queue.day, 0).isoformat(),
-                    },
-                )
+        # Everyone without a place, in one write (a queue of thousands has as many).
+        await notifications.notify_many(
+            member_ids=[e.member_id for e in entries if e.outcome != QueueOutcome.WON],
+            kind="queue_lost",
+            detail={
+                "queue_id": queue.id,
+                "facility_id": queue.facility_id,
+                "starts_at": clock.at(queue.day, 0).isoformat(),
+            },
+        )
 
 
 async def due() -> list[int]:

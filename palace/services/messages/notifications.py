@@ -48,6 +48,23 @@ async def notify(
     return notification
 
 
+async def notify_many(*, member_ids: list[int], kind: str, detail: dict[str, Any]) -> int:
+    """``notify`` for many members at once, with the same ``detail`` (everyone a draw
+    left without a place): one read of who wants it outside the app, one insert for the
+    rest. Returns how many were told."""
+    chosen = OutboundChoice.filter(member_id__in=member_ids, kind=kind).only("member_id")
+    wanted = {choice.member_id for choice in await chosen}
+    now = clock.now()
+    await Notification.bulk_create(
+        [Notification(member_id=member_id, kind=kind, detail=detail, sent_at=now)
+         for member_id in member_ids if member_id not in wanted],
+        batch_size=500,
+    )  # fmt: skip
+    for member_id in wanted:  # few: each gets its deliveries planned, as notify does
+        await notify(member_id=member_id, kind=kind, detail=detail, wanted=True)
+    return len(member_ids)
+
+
 async def plan_deliveries(notification: Notification) -> list[Delivery]:
     """A delivery per channel of the member, in the caller's transaction; a job for each
     after the commit (services/messages/deliveries sends them)."""
