@@ -3,8 +3,9 @@ gathering time ends, on PostgreSQL, against a real ``palace serve`` and its arq 
 then the worker serves the queue (the order drawn, every place booked through the
 booking core). Prints the answers by status, the join latency, how long after the
 gathering's end the queue was done and its last booking made (target: 10 s), the places
-and how many got one, and whether the published file verifies. Baseline in the same run:
-the same members all reading the queue page at once (the same server, token and hall).
+and how many got one, and whether the published file verifies. Baselines in the same
+run, on the same server: the same members all reading the queue page at once, and all
+asking /readyz at once (the stack with one database and one Redis ping).
 
     .venv/bin/python -m bench.opening_queue [--members 2000] [--rounds 3] [--gather 30]
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench import api_rush, fixture, queue_report, queue_stage, rush, servers
-from bench.client import Request
+from bench.client import Request, get
 from bench.client import rush as fire
 from bench.queue_stage import Hall
 from bench.workspace import Workspace
@@ -140,10 +141,12 @@ async def _round(
     queue = await opening_queue.queue_for(hall.facility.id, hall.times)
     base = stage.palace.base_url
     fire_at = hall.times.gathers_until.timestamp() - args.fire_before
-    pages = [queue_stage.page_request(base, s, hall) for s in stage.secrets]
-    baseline = await _fire(stage.palace, pages, args.client_processes, None)
+    reads = [queue_stage.page_request(base, s, hall) for s in stage.secrets]
+    pages = await _fire(stage.palace, reads, args.client_processes, None)
+    pings = [get(f"{base}/readyz", {}) for _ in stage.secrets]
+    ready = await _fire(stage.palace, pings, args.client_processes, None)
     if time.time() > fire_at - 1:
-        print("!! the baseline ran into the joins' moment: raise --lead or --gather")
+        print("!! the baselines ran into the joins' moment: raise --lead or --gather")
     keys = await queue_stage.choice_keys(hall)
     joins = [queue_stage.join_request(base, s, hall, queue_stage.pick_choices(keys, rng))
              for s in stage.secrets]  # fmt: skip
@@ -151,7 +154,7 @@ async def _round(
     joined = await _fire(stage.palace, joins, args.client_processes, fire_at, meter)
     done_at = await _served(queue.id)
     problems = servers.new_problems(stage.palace)
-    return await queue_report.measure(base, hall, queue.id, (baseline, joined), done_at,
+    return await queue_report.measure(base, hall, queue.id, (joined, pages, ready), done_at,
                                       problems)  # fmt: skip
 
 

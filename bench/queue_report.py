@@ -59,8 +59,9 @@ def _wall(moment: float) -> datetime:
 
 @dataclass(frozen=True)
 class Round:
-    baseline: Fired
     joins: Fired
+    pages: Fired  # baseline: everyone reads the queue page (same token, hall, queries)
+    ready: Fired  # baseline: everyone asks /readyz (the stack, a database and Redis ping)
     gathers_until: datetime
     published_at: datetime  # the worker moved the queue to serving
     last_booking_at: datetime | None
@@ -73,6 +74,10 @@ class Round:
     integrity: fixture.Integrity
     verdict: str  # "matches", or what ballot_verify says does not
     problems: list[str]  # error lines in the server's log during the round
+
+    @property
+    def fired(self) -> tuple[Fired, Fired, Fired]:
+        return self.joins, self.pages, self.ready
 
     def after_end(self, moment: datetime | None) -> float:
         return (moment - self.gathers_until).total_seconds() if moment else 0.0
@@ -89,7 +94,7 @@ class Round:
     def sound(self) -> bool:
         checks = self.integrity
         return (
-            self.joins.server_errors == self.baseline.server_errors == 0
+            sum(f.server_errors for f in self.fired) == 0
             and self.entries == self.joins.statuses[200]  # every join answered 200 is in it
             and self.bookings == self.winners
             and checks.double_bookings == checks.taken_mismatches == checks.audit_mismatch == 0
@@ -101,7 +106,7 @@ async def measure(
     base: str,
     hall: Hall,
     queue_id: int,
-    fired: tuple[Fired, Fired],
+    fired: tuple[Fired, Fired, Fired],
     done_at: float,
     problems: list[str],
 ) -> Round:
@@ -120,7 +125,7 @@ async def measure(
     won = doc["results"]["won"]
     assert queue.served_at is not None
     return Round(
-        baseline=fired[0], joins=fired[1], gathers_until=hall.times.gathers_until,
+        joins=fired[0], pages=fired[1], ready=fired[2], gathers_until=hall.times.gathers_until,
         published_at=published.at, last_booking_at=last.created_at if last else None,
         served_at=queue.served_at, done_at=_wall(done_at), entries=len(doc["entries"]),
         places=sum(p["places"] for p in doc["places"]),
@@ -145,31 +150,38 @@ async def header(args: argparse.Namespace, hall: Hall, database: str) -> str:
     )
 
 
-def _line(label: str, value: object, other: object = "", ratio: object = "") -> str:
-    return f"{label:<40}{value!s:>12}{other!s:>12}{ratio!s:>12}"
+COLUMNS = ("joins", "page GETs", "/readyz")
+
+
+def _line(label: str, *values: object) -> str:
+    return f"{label:<34}" + "".join(f"{v!s:>12}" for v in values)
+
+
+def _head() -> str:
+    return _line("", *COLUMNS, "joins/page", "joins/ready")
 
 
 def _at(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%H:%M:%S.%f")[:-3] if moment else "-"
 
 
+def _figure(label: str, values: list[float], digits: int = 0) -> str:
+    ratios = [f"{values[0] / v:.2f}" if v else "-" for v in values[1:]]
+    return _line(label, *(f"{v:.{digits}f}" for v in values), *ratios)
+
+
 def _answers(r: Round) -> list[str]:
-    joins, base = r.joins.statuses, r.baseline.statuses
-    rows = [_line("", "joins", "page GETs", "joins/GETs")]
-    for status in sorted(set(joins) | set(base)):
+    rows = [_head()]
+    seen = sorted({status for f in r.fired for status in f.statuses})
+    for status in seen:
         name = f"answered {status}" if status else "no answer"
-        rows.append(_line(name, joins.get(status, 0), base.get(status, 0)))
-    rows.append(_line("5xx or no answer", r.joins.server_errors, r.baseline.server_errors))
-    j, b = r.joins.latency_ms(), r.baseline.latency_ms()
+        rows.append(_line(name, *(f.statuses.get(status, 0) for f in r.fired)))
+    rows.append(_line("5xx or no answer", *(f.server_errors for f in r.fired)))
     for name in ("p50", "p90", "p99", "max"):
-        rows.append(_line(f"{name} latency (ms)", f"{j[name]:.0f}", f"{b[name]:.0f}",
-                          f"{j[name] / b[name]:.2f}"))  # fmt: skip
-    per_join = 1000 * r.joins.server_cpu_s / len(r.joins.outcomes)
-    per_get = 1000 * r.baseline.server_cpu_s / len(r.baseline.outcomes)
-    rows.append(_line("server CPU per request (ms)", f"{per_join:.1f}", f"{per_get:.1f}",
-                      f"{per_join / per_get:.2f}"))  # fmt: skip
-    rows.append(_line("machine CPU busy (%)", f"{r.joins.machine_busy_pct:.0f}",
-                      f"{r.baseline.machine_busy_pct:.0f}"))  # fmt: skip
+        rows.append(_figure(f"{name} latency (ms)", [f.latency_ms()[name] for f in r.fired]))
+    cpu = [1000 * f.server_cpu_s / len(f.outcomes) for f in r.fired]
+    rows.append(_figure("server CPU per request (ms)", cpu, 1))
+    rows.append(_line("machine CPU busy (%)", *(f"{f.machine_busy_pct:.0f}" for f in r.fired)))
     return rows
 
 
@@ -196,7 +208,8 @@ def _serve(r: Round) -> list[str]:
 
 def round_table(number: int, r: Round) -> str:
     rows = [f"\nRound {number}", *_answers(r), "", *_serve(r)]
-    for label, n in (r.joins.notes() + r.baseline.notes()).most_common(MAX_LISTED):
+    notes = r.joins.notes() + r.pages.notes() + r.ready.notes()
+    for label, n in notes.most_common(MAX_LISTED):
         rows.append(f"  x{n} {label}")
     if r.problems:
         rows.append(f"  server log: {len(r.problems)} error line(s), first ones:")
@@ -210,11 +223,11 @@ def _median(rounds: list[Round], value: Callable[[Round], float]) -> float:
 
 
 def summary(rounds: list[Round]) -> str:
-    rows = [f"\nMedian of {len(rounds)} rounds", _line("", "joins", "page GETs", "joins/GETs")]
+    rows = [f"\nMedian of {len(rounds)} rounds", _head()]
     for name in ("p50", "p90", "p99", "max"):
-        j = statistics.median(r.joins.latency_ms()[name] for r in rounds)
-        b = statistics.median(r.baseline.latency_ms()[name] for r in rounds)
-        rows.append(_line(f"{name} latency (ms)", f"{j:.0f}", f"{b:.0f}", f"{j / b:.2f}"))
+        values = [statistics.median(r.fired[n].latency_ms()[name] for r in rounds)
+                  for n in range(len(COLUMNS))]  # fmt: skip
+        rows.append(_figure(f"{name} latency (ms)", values))
     last = _median(rounds, lambda r: r.last_booking_s)
     done = _median(rounds, lambda r: r.done_s)
     rows.append(_line("gathering end -> last booking (s)", f"{last:.2f}"))
