@@ -3,7 +3,6 @@ another across its whole window, and the order they are served in does not follo
 order they came in, for several seeds."""
 
 import statistics
-from datetime import timedelta
 
 import pytest
 
