@@ -94,7 +94,7 @@ class QueueDrawFile(msgspec.Struct, frozen=True):
 
 def _times(found: Times) -> QueueTimes:
     return QueueTimes(clock.utc(found.joins_from), clock.utc(found.opens_at),
-                 clock.utc(found.gathers_until))  # fmt: skip
+                      clock.utc(found.gathers_until))  # fmt: skip
 
 
 def _entry(e: QueueEntryRow, state: str) -> QueueEntry:
