@@ -80,7 +80,7 @@ async def day_queue(request: Request) -> Response:
 async def status(request: Request) -> Response:
     """The member's status, asked for again every few seconds while it may change."""
     shown = await _shown(request, _day(request))
-    context = {"queue_page": shown, "code": shown.facility.code}
+    context = {"queue_page": shown, "code": shown.facility.code, "fragment": True}
     return render(request, "queues/_status.html", context,
                   status_code=200 if shown.live else STOP_POLLING)  # fmt: skip
 

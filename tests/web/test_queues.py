@@ -187,6 +187,7 @@ async def test_the_status_follows_itself_to_the_outcome(
     assert status.status_code == 200 and "<html" not in status.text
     assert 'hx-trigger="every 2s"' in status.text and f'hx-get="{_page()}/status"' in status.text
     assert "排队中 — 已有 2 人加入" in visible_text(status.text)
+    assert "queue-form-area" not in status.text  # the form on the page stays as it is
 
     now.set(times.gathers_until)
     status = await client.get(f"{_page()}/status", headers=HTMX)
@@ -203,6 +204,8 @@ async def test_the_status_follows_itself_to_the_outcome(
         # The answer that cannot change any more asks for nothing: the polling stops.
         assert status.status_code == 286 and "hx-trigger" not in status.text
         assert expected in visible_text(status.text)
+        # Joins are closed: the answer also takes the form off the page.
+        assert '<hx-partial hx-target="#queue-form-area"' in status.text
         link = f"/bookings/{won.booking_id}" if entry is won else f"/book/badminton?day={day}"
         assert f'href="{link}"' in status.text
 
@@ -218,10 +221,13 @@ async def test_the_timetable_leads_to_the_queue(
     day = queue_day()
     timetable = f"/book/badminton?day={day.isoformat()}"
     ahead = await client.get(timetable)
-    assert "开放预约，设开放排队（07:50 起可加入）" in visible_text(ahead.text)
+    shown = visible_text(ahead.text)
+    assert "这一天的预约将于" in shown and "开放时设开放排队：07:50 起加入，公平轮候。" in shown
     assert f'href="{_page()}"' in ahead.text and 'id="queue-banner"' not in ahead.text
     # Any other day of the window tells of it too.
-    assert f'href="{_page()}"' in (await client.get("/book/badminton")).text
+    today = await client.get("/book/badminton")
+    assert "08:00 开放预约，设开放排队（07:50 起可加入）。" in visible_text(today.text)
+    assert f'href="{_page()}"' in today.text
 
     now.set(times.joins_from + timedelta(minutes=1))
     joining = await client.get(timetable)
