@@ -15,6 +15,7 @@ from palace.models import (
     BookingRules,
     BookingSource,
     Facility,
+    Member,
     OpeningQueue,
     QueueEntry,
     QueueOutcome,
@@ -23,6 +24,8 @@ from palace.models import (
 from palace.services.core import clock
 from palace.services.fairness import opening_queue
 from tests.e2e.browser import PHONE, chromium
+from tests.e2e.test_accessibility import log_in as axe_log_in
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_accounts_journey import shot
 from tests.helpers import PASSWORD, make_hall, make_member
 from tests.processes import palace, web_server
@@ -57,6 +60,15 @@ async def _phone(browser: Browser, base: str, card_no: str) -> Page:
     return page
 
 
+async def _axe(browser: Browser, base: str, member: Member, path: str) -> list[str]:
+    context = await browser.new_context(**PHONE, base_url=base, bypass_csp=True)
+    page = await context.new_page()
+    await axe_log_in(page, member)
+    found = await violations(page, path)
+    await context.close()
+    return found
+
+
 async def test_join_with_two_choices_and_watch_the_outcome_arrive(output_dir: Path) -> None:
     hall, day = await _queue_gathering_now()
     member, other = await make_member(name="王芳"), await make_member(name="李强")
@@ -81,6 +93,9 @@ async def test_join_with_two_choices_and_watch_the_outcome_arrive(output_dir: Pa
             await shot(page, output_dir, "1-in-the-queue-zh")
             entry = await QueueEntry.get(member_id=member.id)
             assert entry.choices == [first, second]
+            # The page with its form and live status passes axe-core (in a context of its
+            # own: axe is injected past the page's CSP, which this member's page keeps).
+            assert await _axe(browser, base, member, f"/halls/badminton/queue/{day}") == []
 
             await page.get_by_role("button", name="English").click()
             await expect(page.locator("#queue-in")).to_contain_text("In the queue — 2 joined")

@@ -82,8 +82,8 @@ class QueuePage:
     @property
     def won(self) -> Option | None:
         """The place the queue gave the member."""
-        won = self.entry is not None and self.entry.outcome == QueueOutcome.WON
-        return self.option(self.entry.won_key) if won and self.entry else None
+        entry = self.entry
+        return self.option(entry.won_key) if entry and entry.outcome == QueueOutcome.WON else None
 
 
 def _options(places: list[dict[str, object]], courts: dict[int, Resource]) -> list[Option]:
@@ -143,11 +143,11 @@ async def note(*, facility_id: int, facility_rules: BookingRules, day: date) -> 
     """The shown day's queue while it is still to come, else the next day's to open."""
     now = clock.now()
     shown = times(facility_rules, day)
-    if shown is not None and now < shown.gathers_until:
-        return QueueNote(shown, "ahead" if now < shown.joins_from else "joining")
-    if shown is not None and await gate(facility_id=facility_id, facility_rules=facility_rules,
-                                        day=day):  # fmt: skip
-        return QueueNote(shown, "serving")
+    if shown is not None:
+        if now < shown.gathers_until:
+            return QueueNote(shown, "ahead" if now < shown.joins_from else "joining")
+        if await gate(facility_id=facility_id, facility_rules=facility_rules, day=day):
+            return QueueNote(shown, "serving")
     coming = next_day(facility_rules, now)
     if coming is None:
         return None
