@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from palace.models import Ballot, BallotEntry, BallotSettings, Member, Role
+from palace.models import Ballot, BallotEntry, BallotSettings, BallotWeight, Member, Role
 from palace.services.booking import timetable
 from palace.services.fairness import ballot_draw, ballots
 from tests.fairness_helpers import draw_now, enter, key, make_ballot
@@ -149,3 +149,21 @@ async def test_my_bookings_lists_entries_and_a_losers_new_weight(
     shown = visible_text((await client.get("/bookings")).text)
     assert "本次未中签。您在本场馆下次抽签的权重：2。" in shown
     assert (await Ballot.get(id=ballot.id)).state == "drawn"
+
+
+async def test_a_loser_at_the_weight_cap_is_told_the_capped_weight(
+    client: httpx.AsyncClient,
+) -> None:
+    hall = await make_hall(courts=1)
+    ballot = await make_ballot(hall, max_weight=2)
+    members = await make_members(3)
+    for member in members:
+        await BallotWeight.create(member=member, facility=hall, losses=5)
+        await enter(ballot, member.id, key(ballot))
+    ballot = await draw_now(ballot)
+    loser = await BallotEntry.filter(ballot_id=ballot.id, outcome="lost").first()
+    assert loser is not None and loser.weight == 2
+    await log_in(client, await Member.get(id=loser.member_id))
+    shown = visible_text((await client.get(f"/ballots/{ballot.id}")).text)
+    assert "您在本场馆下次抽签的权重：2。" in shown
+    assert "权重：3" not in shown

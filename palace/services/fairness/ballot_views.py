@@ -38,6 +38,12 @@ class EntryPage:
     weight: int  # the weight the member would enter with now, or entered with
     open: bool  # taking entries now
     choices: list[str] = field(default_factory=list)  # the entry's, padded to three
+    max_weight: int = 1
+
+    @property
+    def next_weight(self) -> int:
+        """The weight a loss in this ballot leaves the member with (capped)."""
+        return min(self.weight + 1, self.max_weight)
 
     @property
     def drawn(self) -> bool:
@@ -59,17 +65,19 @@ async def _options(ballot: Ballot) -> list[Option]:
 async def entry_page(*, ballot_id: int, member_id: int) -> EntryPage:
     ballot = await ballot_publish.ballot(ballot_id)
     entry = await ballots.entry_of(ballot_id=ballot.id, member_id=member_id)
+    settings = await settings_for(ballot.facility_id)
     if entry is not None and entry.weight is not None:
         weight = entry.weight
     else:
-        settings = await settings_for(ballot.facility_id)
         weight = await ballots.weight_of(member_id=member_id, facility_id=ballot.facility_id,
                                          max_weight=settings.max_weight)  # fmt: skip
     now = clock.now()
     is_open = ballot.state == BallotState.OPEN and ballot.opens_at <= now < ballot.closes_at
     chosen = list(entry.choices) if entry else []
     padded = chosen + [""] * (ballots.MAX_CHOICES - len(chosen))
-    return EntryPage(ballot, await _options(ballot), entry, weight, is_open, padded)
+    return EntryPage(
+        ballot, await _options(ballot), entry, weight, is_open, padded, settings.max_weight
+    )
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def check_choices(places: list[dict[str, object]], choices: list[str]) -> list[s
 
 
 async def _open_times(facility: Facility, day: date) -> Times:
-    found = times(await rules.rules_for(facility), day)
+    found = times(await rules.rules_for(facility), day) if rules.is_bookable(facility) else None
     if found is None:
         raise QueueError("queue_off")
     now = clock.now()
