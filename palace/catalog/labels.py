@@ -141,10 +141,14 @@ LABELS = {
     "waitlist": N_("Waitlist"),
     "ballot": N_("Ballot"),
     "queue": N_("Opening queue"),
-    # Opening queues.
+    # Opening queues, and a member's entry in one.
+    "not_yet": N_("Not taking joins yet"),
     "gathering": N_("Taking joins"),
     "serving": N_("Giving out places"),
     "done": N_("Served"),
+    "queue_in": N_("In the queue"),
+    "queue_won": N_("Got a place"),
+    "queue_lost": N_("No place"),
     # Ballots and their entries.
     "open": N_("Taking entries"),
     "drawn": N_("Drawn"),

@@ -9,7 +9,13 @@ from starlette.routing import Route
 
 from palace.i18n import N_
 from palace.models import Role
-from palace.services.fairness import ballot_publish, ballot_verify, ballot_views, ballots
+from palace.services.fairness import (
+    ballot_publish,
+    ballot_verify,
+    ballot_views,
+    ballots,
+    queue_views,
+)
 from palace.services.fairness.ballots import EntryForm
 from palace.web import flash
 from palace.web.auth import page, public
@@ -125,8 +131,8 @@ async def verify(request: Request) -> Response:
 
 @public
 async def fairness(request: Request) -> Response:
-    figures = await ballot_views.fairness()
-    return render(request, "ballots/fairness.html", {"figures": figures})
+    figures, queues = await ballot_views.fairness(), await queue_views.recent()
+    return render(request, "ballots/fairness.html", {"figures": figures, "queues": queues})
 
 
 routes = [

@@ -14,8 +14,8 @@ from palace.services.booking import booking_views, bookings, partners, releases,
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.facilities import rules
-from palace.services.fairness import ballot_views
-from palace.web import flash
+from palace.services.fairness import ballot_views, queue_views
+from palace.web import flash, queues
 from palace.web.auth import page
 from palace.web.calendars import feed_url
 from palace.web.errors import attempt, back_to, refusal, status_for, text_for
@@ -24,6 +24,8 @@ from palace.web.params import MAX_ID, path_id, query_day
 from palace.web.templating import is_htmx, render, request_language
 
 START_RANGE = 400 * 24 * 3600
+# Refusals while the day's opening queue gathers or is served: the answer links to it.
+QUEUE_CODES = frozenset({"queue_gathering", "queue_serving"})
 SAVED_PARTNERS = N_(
     "Saved. The holder of each card is invited, and counts as a partner only once they accept."
 )
@@ -89,6 +91,9 @@ async def _tap(request: Request, code: str, resource_id: int, starts_at: datetim
         return _book_refused(request, code, starts_at, error)
     text = text_for(request, error) if error else None
     context = {"cell": tapped.cell, "code": code, "quota": tapped.quota, "error": text}
+    if error and error.code in QUEUE_CODES:  # the day opens with a queue: lead to it
+        context["queue_link"] = queues.queue_url(code, clock.local_day(starts_at))
+        context["queue_joining"] = error.code == "queue_gathering"
     status = status_for(error) if error else 200
     return render(request, "bookings/_booked.html", context, status_code=status)
 
@@ -146,6 +151,7 @@ async def mine(request: Request) -> Response:
     found = await booking_views.member_bookings(member_id=member_id, history_page=shown)
     context = {"my_bookings": found, "lines": found.lines, "feed": found.feed}
     context["ballot_entries"] = await ballot_views.entry_lines(member_id=member_id)
+    context["queue_entries"] = await queue_views.entries_of(member_id=member_id)
     return render(
         request, "bookings/mine.html", {**context, "feed_url": feed_url(request, found.feed)}
     )

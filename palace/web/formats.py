@@ -27,6 +27,12 @@ def _hm(value: time, lang: str) -> str:
     return format_skeleton("Hm", value, locale=BABEL_LOCALES[lang])
 
 
+def hms(value: datetime, lang: str) -> str:
+    """A time to the second (when an opening queue's order is drawn)."""
+    local = value.astimezone(clock.zone())
+    return format_skeleton("Hms", local.replace(tzinfo=None), locale=BABEL_LOCALES[lang])
+
+
 def moment(value: datetime, lang: str) -> str:
     local = value.astimezone(clock.zone())
     return f"{day(local.date(), lang)} {hm(value, lang)}"

@@ -17,6 +17,7 @@ from palace.paths import TEMPLATES_DIR
 from palace.services.accounts import account_status
 from palace.services.booking import partners
 from palace.services.core import clock, text
+from palace.services.fairness import queue_views
 from palace.services.messages import notices
 from palace.settings import LANGUAGES, get_settings
 from palace.web import audit_labels, badges, csrf, flash, formats, nav, static
@@ -63,11 +64,14 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["hours"] = text.hours_text
     env.filters["hhmm"] = clock.hhmm
     env.filters["hm"] = lambda value: formats.hm(value, lang)
+    env.filters["hms"] = lambda value: formats.hms(value, lang)
     env.filters["moment"] = lambda value: formats.moment(value, lang)
     # A message id kept in a variable: translated as plain text (escaped on output), not
     # through _(), which marks its result safe and %-formats it.
     env.filters["translate"] = lambda message_id: gettext_for(lang, str(message_id))
     env.filters["reason"] = lambda value: notices.reason_text(value, lang)
+    # A member's opening-queue entry as My bookings names it (a label id).
+    env.filters["queue_entry_label"] = queue_views.entry_label
     env.filters["account_status"] = account_status.effective_status
     env.filters["audit_kind"] = lambda entity: audit_labels.kind(entity, lang)
     env.filters["audit_action"] = lambda event: audit_labels.action(event, lang)
@@ -90,6 +94,7 @@ def warm_up() -> None:
         _localdate(moment, lang, "EEE")
         formats.day(moment.date(), lang)
         formats.hm(moment, lang)
+        formats.hms(moment, lang)
         formats.moment(moment, lang)
 
 

@@ -7,25 +7,30 @@ which test_every_form_field_is_fuzzed keeps complete by reading the forms on the
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from itertools import count
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+import pytest
 from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.routing import Match, Route
 from tortoise import Tortoise
 
-from palace.models import ClassSession, Closure, Member, Role, Schedule
+from palace.models import ClassSession, Closure, Facility, Member, Role, Schedule
 from palace.services.booking import bookings, calendars
 from palace.services.classes import schedules
 from palace.services.core import clock
+from palace.services.fairness import opening_queue
 from tests.class_helpers import make_schedule
 from tests.fairness_helpers import key, make_ballot
 from tests.helpers import PASSWORD, court, csrf_from, log_in, make_hall, make_member, slot_at
+from tests.queue_helpers import Clock, queue_times
+from tests.queue_helpers import join as join_queue
+from tests.queue_helpers import key as queue_key
 from tests.web.test_access import template
 from tests.web.test_rules import valid_form
 
@@ -82,6 +87,7 @@ async def _world(admin: Member) -> World:
     assert session is not None
     tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     ballot = await make_ballot(hall)
+    queue = await opening_queue.queue_for(hall.id, await queue_times(hall))
     entry = {"choice1": key(ballot), "choice2": "", "choice3": "", "partner1": other.card_no,
              "partner2": "", "partner3": "", "any_other_time": "1"}  # fmt: skip
     ids = {
@@ -113,6 +119,8 @@ async def _world(admin: Member) -> World:
         "facility_id": str(hall.id),
         "closure_id": str(closure.id),
         "ballot_id": str(ballot.id),
+        "day": queue.day.isoformat(),
+        "queue_id": str(queue.id),
     }
     forms: dict[tuple[str, str], Callable[[], dict[str, str]]] = {
         ("POST", "/register"): _register_form,
@@ -229,6 +237,12 @@ async def _world(admin: Member) -> World:
         ("POST", "/staff/ballots/{facility_id}"): _ballot_settings_form,
         ("POST", "/staff/ballots/branch"): lambda: {"card": other.card_no, "branch": "机务段工会"},
         ("POST", "/verify"): lambda: {"file_text": '{"format": "palace-ballot/1"}'},
+        ("POST", "/halls/{code}/queue/{day}"): lambda: {
+            "choice1": queue_key(queue.day, 10),
+            "choice2": queue_key(queue.day, 11, "*"),
+            "choice3": "",
+        },
+        ("POST", "/halls/{code}/queue/{day}/leave"): dict,
         # Query values of pages.
         ("GET", "/login"): lambda: {"next": "/"},
         ("GET", "/desk"): lambda: {"q": other.card_no},
@@ -367,7 +381,9 @@ class _Forms(HTMLParser):
             self.forms[-1][2].add(str(found["name"]))
 
 
-async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_every_form_field_is_fuzzed(
+    app: Starlette, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     admin = await make_member(role=Role.ADMIN)
     world = await _world(admin)
     await log_in(client, admin)
@@ -405,6 +421,11 @@ async def test_every_form_field_is_fuzzed(app: Starlette, client: httpx.AsyncCli
     parser = _Forms()
     for page in pages:
         parser.feed((await client.get(page)).text)
+    # The queue's forms (join or change, leave) are on its page while it takes joins.
+    hall = await Facility.get(code=ids["code"])
+    Clock(monkeypatch, (await queue_times(hall)).opens_at - timedelta(minutes=5))
+    await join_queue(hall, admin.id, queue_key(date.fromisoformat(ids["day"]), 10))
+    parser.feed((await client.get(f"/halls/{ids['code']}/queue/{ids['day']}")).text)
     client.cookies.clear()
     for page in ("/login", "/register"):
         parser.feed((await client.get(page)).text)

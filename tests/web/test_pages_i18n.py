@@ -14,14 +14,17 @@ from palace.models import (
     Facility,
     Instructor,
     Member,
+    OpeningQueue,
     Resource,
     Role,
 )
 from palace.services.booking import bookings, tickets
 from palace.services.core import clock
+from palace.services.fairness import opening_queue
 from tests.class_helpers import plain_session
 from tests.fairness_helpers import make_ballot
 from tests.helpers import log_in, make_member, post_form, slot_at, visible_text
+from tests.queue_helpers import queue_times
 from tests.web.test_access import ID_PAGES, PAGES
 
 # Words that are right on a Chinese page: the switch to English names itself in English.
@@ -72,6 +75,10 @@ async def crawl(client: httpx.AsyncClient, lang: str) -> dict[str, set[str]]:
               "schedule_id": session.schedule_id, "session_id": session.id}  # fmt: skip
     values["slot_id"] = booking.slot_id
     values["ballot_id"] = (await Ballot.first() or await make_ballot(facility)).id
+    queue = await OpeningQueue.first() or await opening_queue.queue_for(
+        facility.id, await queue_times(facility)
+    )
+    values |= {"day": queue.day.isoformat(), "queue_id": queue.id}
     ids = [
         path.format(**values, facility_id=facility.id)
         for path in ID_PAGES

@@ -23,7 +23,7 @@ from palace.services.core import clock
 from palace.services.core.errors import NotFound, ServiceError
 from palace.services.facilities import closure_rule, rules, setup_cache
 from palace.services.facilities.rules import Quota
-from palace.services.fairness import ballot_holds
+from palace.services.fairness import ballot_holds, queue_views
 
 
 class CellState(StrEnum):
@@ -74,6 +74,7 @@ class Day:
     has_hours: bool  # the hall opens at all on this day
     # Why the member cannot book here now (suspended, quota used up): said before a tap.
     blocked: ServiceError | None = None
+    queue: queue_views.QueueNote | None = None  # this day's opening queue, or the next's
 
     @property
     def any_free(self) -> bool:
@@ -166,6 +167,9 @@ async def _build(
         is_open=now >= opens_at,
         has_hours=bool(times),
         blocked=await _blocked(member_id, quota, facility_rules),
+        queue=await queue_views.note(
+            facility_id=facility.id, facility_rules=facility_rules, day=shown
+        ),
     )
 
 

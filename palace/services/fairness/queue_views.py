@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from palace.models import (
+    BookingRules,
     Facility,
     OpeningQueue,
     QueueEntry,
@@ -15,11 +16,13 @@ from palace.models import (
     Resource,
 )
 from palace.services.core import clock
-from palace.services.facilities import lookup, rules
+from palace.services.core.errors import NotFound
+from palace.services.facilities import lookup, rules, setup_cache
 from palace.services.fairness import opening_queue
 from palace.services.fairness.ballot_verify import FORMAT
+from palace.services.fairness.ballot_views import Winner
 from palace.services.fairness.opening_queue import QueueNotFound
-from palace.services.fairness.queue_gate import Times, next_day, times
+from palace.services.fairness.queue_gate import Times, gate, next_day, times
 
 RECENT_QUEUES = 8
 
@@ -53,11 +56,34 @@ class QueuePage:
         now = clock.now()
         if now < self.times.joins_from:
             return "not_yet"
-        return "gathering" if now < self.times.gathers_until else "serving"
+        if now < self.times.gathers_until:
+            return "gathering"
+        # Nobody joined (the first join makes the queue): nothing to serve.
+        return "serving" if self.queue is not None else "done"
 
     @property
     def can_join(self) -> bool:
         return self.state == "gathering"
+
+    @property
+    def live(self) -> bool:
+        """Whether the member's status may still change by itself (the page asks again)."""
+        return self.entry is not None and self.state in ("gathering", "serving")
+
+    def option(self, key: str | None) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    @property
+    def chosen(self) -> list[Option]:
+        """The member's choices as the form names them, first choice first."""
+        found = (self.option(key) for key in self.choices if key)
+        return [o for o in found if o is not None]
+
+    @property
+    def won(self) -> Option | None:
+        """The place the queue gave the member."""
+        entry = self.entry
+        return self.option(entry.won_key) if entry and entry.outcome == QueueOutcome.WON else None
 
 
 def _options(places: list[dict[str, object]], courts: dict[int, Resource]) -> list[Option]:
@@ -95,6 +121,39 @@ async def queue_page(*, facility_id: int, day: date | None, member_id: int) -> Q
     return QueuePage(facility, found, queue, entry, _options(places, courts), joined, padded)
 
 
+async def hall_page(*, code: str, day: date | None, member_id: int) -> QueuePage:
+    """``queue_page`` of the hall with this code (its address names it so)."""
+    facility = await setup_cache.facility_by_code(code)
+    if facility is None or not facility.active:
+        raise NotFound("unknown_facility")
+    return await queue_page(facility_id=facility.id, day=day, member_id=member_id)
+
+
+@dataclass(frozen=True)
+class QueueNote:
+    """What a hall's timetable says about a day's opening queue: ``ahead`` (the day opens
+    later, with a queue), ``joining`` (join it now) or ``serving`` (first-come waits a
+    few seconds more)."""
+
+    times: Times
+    state: str
+
+
+async def note(*, facility_id: int, facility_rules: BookingRules, day: date) -> QueueNote | None:
+    """The shown day's queue while it is still to come, else the next day's to open."""
+    now = clock.now()
+    shown = times(facility_rules, day)
+    if shown is not None:
+        if now < shown.gathers_until:
+            return QueueNote(shown, "ahead" if now < shown.joins_from else "joining")
+        if await gate(facility_id=facility_id, facility_rules=facility_rules, day=day):
+            return QueueNote(shown, "serving")
+    coming = next_day(facility_rules, now)
+    if coming is None:
+        return None
+    return QueueNote(coming, "ahead" if now < coming.joins_from else "joining")
+
+
 async def published(*, queue_id: int) -> dict[str, Any]:
     queue = await OpeningQueue.get_or_none(id=queue_id).select_related("facility")
     if queue is None:
@@ -130,6 +189,35 @@ def document(queue: OpeningQueue) -> dict[str, Any]:
     if queue.state == QueueState.DONE:
         doc |= {"secret": queue.secret, "seed": queue.seed, "results": queue.results}
     return doc
+
+
+@dataclass(frozen=True)
+class QueueDraw:
+    """A queue's public page: what is published so far, and who got which place."""
+
+    queue: OpeningQueue  # with ``facility``
+    doc: dict[str, Any]
+    winners: list[Winner]  # in the drawn order
+
+
+async def draw_page(*, queue_id: int) -> QueueDraw:
+    queue = await OpeningQueue.get_or_none(id=queue_id).select_related("facility")
+    if queue is None:
+        raise QueueNotFound("queue_not_found")
+    doc = document(queue)
+    results = doc.get("results") or {}
+    if not results:
+        return QueueDraw(queue, doc, [])
+    courts = {r.id: r for r in await Resource.filter(facility_id=queue.facility_id)}
+    places = {str(p["key"]): p for p in queue.places or []}
+    won = results["won"]
+    winners = [
+        Winner(rank, name, datetime.fromisoformat(str(place["starts_at"])),
+               courts.get(int(place["resource_id"])), second_round=False)
+        for rank, name in enumerate(results["order"], 1)
+        if (place := places.get(won.get(name) or "")) is not None
+    ]  # fmt: skip
+    return QueueDraw(queue, doc, winners)
 
 
 @dataclass(frozen=True)
@@ -171,6 +259,14 @@ async def entries_of(*, member_id: int, limit: int = 10) -> list[QueueEntry]:
         .order_by("queue__day", "id")
         .limit(limit)
     )
+
+
+def entry_label(entry: QueueEntry) -> str:
+    """How My bookings names the member's entry (a label id): in the queue, places being
+    given out, got a place, no place. The entry's ``queue`` is loaded."""
+    if entry.outcome is not None:
+        return f"queue_{entry.outcome.value}"
+    return "serving" if entry.queue.state == QueueState.SERVING else "queue_in"
 
 
 def outcome_label(entry: QueueEntry) -> str:

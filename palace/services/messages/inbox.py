@@ -32,7 +32,7 @@ async def items(*, member_id: int, lang: str, limit: int = PAGE) -> list[Item]:
             title=notices.title(n, lang),
             text=notices.text(n, lang, places),
             offer=offers.get(_entry_id(n) or 0),
-            link=notices.link(n),
+            link=notices.link(n, places),
         )
         for n in found
     ]

@@ -32,6 +32,8 @@ CANCELLED_KINDS = frozenset({"booking_cancelled_by_palace", "class_cancelled"})
 MEMBER_KINDS = frozenset(
     {"booking_suspended", "suspension_lifted", "account_suspended", "account_suspended_open"}
 ) | {"ballot_lost", "queue_lost"}
+# About a day (or a week from a day) as a whole: its time of day means nothing.
+DAY_KINDS = frozenset({"ballot_lost", "queue_lost"})
 # Why a member was passed over in a line is the error that kept them out (the one
 # catalog); a code it does not know says this.
 OTHER_REASON = N_("a booking rule does not allow it.")
@@ -194,13 +196,28 @@ def kind_of(notification: Notification) -> str:
     return notification.kind
 
 
-def link(notification: Notification) -> tuple[str, str] | None:
+def link(notification: Notification, places: Places | None = None) -> tuple[str, str] | None:
     """Where the message leads, with the link's words: a page its reader may open."""
+    if notification.kind == "queue_lost" and places is not None:
+        return _leftovers(notification, places)
     if notification.booking_id is None or notification.kind in CANCELLED_KINDS:
         return None
     if notification.kind == "partner_invitation":
         return f"/bookings/{notification.booking_id}/invitation", N_("See the invitation")
     return f"/bookings/{notification.booking_id}", N_("See the booking")
+
+
+def _leftovers(notification: Notification, places: Places) -> tuple[str, str] | None:
+    """A queue that gave no place: its day's timetable, where places left are first-come."""
+    detail = notification.detail if isinstance(notification.detail, dict) else {}
+    hall = places.halls.get(_int(detail.get("facility_id")))
+    try:
+        day = clock.local_day(datetime.fromisoformat(str(detail.get("starts_at"))))
+    except ValueError:
+        return None
+    if hall is None:
+        return None
+    return f"/book/{hall.code}?day={day.isoformat()}", N_("Book a place left")
 
 
 def title(notification: Notification, lang: str) -> str:
@@ -227,7 +244,7 @@ def values(notification: Notification, lang: str, places: Places) -> dict[str, o
         "place": places.name(detail, lang, booking_id=notification.booking_id),
         "class": places.class_name(detail, lang, booking_id=notification.booking_id),
         "room": places.room(detail, lang),
-        "when": _moment(detail.get("starts_at"), lang),
+        "when": _moment(detail.get("starts_at"), lang, day_only=kind in DAY_KINDS),
         "from": _moment(detail.get("from"), lang),
         "until": _moment(detail.get("expires_at"), lang, time_only=True),
         "reason": _reason(notification.kind, detail, lang),
@@ -290,7 +307,7 @@ def reason_text(reason: object, lang: str) -> str:
     return gettext_for(lang, coded) if coded else str(reason or "")
 
 
-def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:
+def _moment(raw: object, lang: str, *, time_only: bool = False, day_only: bool = False) -> str:
     if not isinstance(raw, str):
         return ""
     try:
@@ -298,5 +315,8 @@ def _moment(raw: object, lang: str, *, time_only: bool = False) -> str:
     except ValueError:
         return ""
     locale = BABEL_LOCALES[lang]
+    day = format_skeleton("MMMEd", value, locale=locale)
+    if day_only:
+        return day
     hm = format_skeleton("Hm", value, locale=locale)
-    return hm if time_only else f"{format_skeleton('MMMEd', value, locale=locale)} {hm}"
+    return hm if time_only else f"{day} {hm}"
