@@ -126,8 +126,8 @@ async def _hall_id(call: Call[Any, None]) -> int:
 
 
 async def _page(call: Call[Any, None], day: date | None) -> Queue:
-    shown = await queue_views.queue_page(facility_id=await _hall_id(call), day=day,
-                                         member_id=call.member_id)  # fmt: skip
+    shown = await queue_views.hall_page(code=str(call.request.path_params["code"]), day=day,
+                                        member_id=call.member_id)  # fmt: skip
     return queue_of(shown)
 
 
