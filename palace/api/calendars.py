@@ -28,9 +28,9 @@ async def renew(call: Call[None, None]) -> Feed:
 
 
 @operation("DELETE", "/calendar/feed", scopes=MEMBER, tag=TAG)
-async def revoke(call: Call[None, None]) -> None:
+async def revoke_feed(call: Call[None, None]) -> None:
     """Turn my calendar address off."""
     await calendars.revoke_feed(member_id=call.member_id)
 
 
-operations = [feed, renew, revoke]
+operations = [feed, renew, revoke_feed]

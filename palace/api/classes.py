@@ -83,7 +83,7 @@ async def week(call: Call[None, WeekQuery]) -> Week:
 
 @operation("POST", "/classes/sessions/{session_id}/book", scopes=MEMBER, tag=TAG,
            body=SessionBookIn, response=Booking, status=201)  # fmt: skip
-async def book(call: Call[SessionBookIn, None]) -> Booking:
+async def book_session(call: Call[SessionBookIn, None]) -> Booking:
     """Take a place in a class session (for a child in a children's class)."""
     made = await classes.book(member_id=call.member_id, session_id=call.path_id("session_id"),
                               child_id=call.body.child_id)  # fmt: skip
@@ -91,4 +91,4 @@ async def book(call: Call[SessionBookIn, None]) -> Booking:
     return booking_of(view)
 
 
-operations = [week, book]
+operations = [week, book_session]

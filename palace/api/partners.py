@@ -85,7 +85,7 @@ async def answer(call: Call[Answer, None]) -> Sent:
 
 
 @operation("POST", "/bookings/{booking_id}/leave", scopes=MEMBER, tag=TAG, response=Sent)
-async def leave(call: Call[None, None]) -> Sent:
+async def leave_booking(call: Call[None, None]) -> Sent:
     """Leave a booking I had joined as a partner."""
     done = await partners.leave(member_id=call.member_id, booking_id=call.path_id("booking_id"))
     return sent_of(done)
@@ -102,4 +102,4 @@ async def withdraw(call: Call[None, None]) -> Booking:
     return booking_of(view)
 
 
-operations = [invite, invitations, answer, leave, withdraw]
+operations = [invite, invitations, answer, leave_booking, withdraw]

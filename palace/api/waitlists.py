@@ -76,7 +76,7 @@ def slot_line_of(shown: waitlist_views.SlotLine) -> SlotLine:
 
 
 @operation("GET", "/waitlists", scopes=MEMBER, tag=TAG, response=list[Line])
-async def mine(call: Call[None, None]) -> list[Line]:
+async def my_lines(call: Call[None, None]) -> list[Line]:
     """The lines I (or my children) stand in, soonest first, with our positions."""
     return [line_of(line) for line in await waitlist_views.my_lines(member_id=call.member_id)]
 
@@ -100,7 +100,7 @@ async def join(call: Call[Join, None]) -> SlotLine:
 
 
 @operation("POST", "/waitlist/entries/{entry_id}/leave", scopes=MEMBER, tag=TAG)
-async def leave(call: Call[None, None]) -> None:
+async def leave_line(call: Call[None, None]) -> None:
     """Leave a line."""
     await waitlists.leave(member_id=call.member_id, entry_id=call.path_id("entry_id"))
 
@@ -119,4 +119,4 @@ async def decline(call: Call[None, None]) -> None:
     await waitlists.decline(member_id=call.member_id, entry_id=call.path_id("entry_id"))
 
 
-operations = [mine, line, join, leave, accept, decline]
+operations = [my_lines, line, join, leave_line, accept, decline]

@@ -21,6 +21,13 @@ def test_the_committed_document_is_the_codes() -> None:
     assert COMMITTED.read_text() == text(OPERATIONS), f"out of date: run {REGENERATE}"
 
 
+def test_every_operation_has_its_own_id() -> None:
+    """OpenAPI requires operationIds to be unique (client generators name methods by them),
+    and the routes are named after them too."""
+    names = [op.name for op in OPERATIONS]
+    assert sorted(n for n in names if names.count(n) > 1) == []
+
+
 async def test_the_document_is_served_as_openapi_3_1(client: httpx.AsyncClient) -> None:
     answer = await client.get(f"{API}/openapi.json")
     assert answer.status_code == 200
