@@ -20,6 +20,9 @@ WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 current: ContextVar[str | None] = ContextVar("palace_request_id", default=None)
 # The arq job id being run in a worker process; None elsewhere.
 job: ContextVar[str | None] = ContextVar("palace_job_id", default=None)
+# When the request being served reached the app (the web's outermost middleware sets
+# it): a rush that keeps a request waiting does not make it late (opening queues).
+arrived: ContextVar[datetime | None] = ContextVar("palace_request_arrived", default=None)
 # When that job was queued: right after the commit of the work it does.
 job_queued_at: ContextVar[datetime | None] = ContextVar("palace_job_queued_at", default=None)
 

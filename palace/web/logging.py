@@ -19,6 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from palace import tracing
+from palace.services.core import clock
 
 log = logging.getLogger("palace.request")
 # A calendar feed's address is its only key: logs show that it was used, never the key.
@@ -89,6 +90,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        arrival = tracing.arrived.set(clock.now())
         status = 500
         request_id = tracing.accept(Headers(scope=scope).get(tracing.HEADER))
         token = tracing.current.set(request_id)
@@ -115,3 +117,4 @@ class RequestLogMiddleware:
                 member,
             )
             tracing.current.reset(token)
+            tracing.arrived.reset(arrival)

@@ -109,7 +109,7 @@ async def test_refusals_have_the_services_codes_and_change_nothing(
         missing = await call(client, "PUT", path, secret, json={"choices": [key(day, 19)]})
         assert missing.status_code == 404, path
 
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     closed = await _put(client, hall, secret, key(day, 20))
     assert closed.status_code == 400
     assert closed.json()["code"] == "queue_closed"
@@ -192,7 +192,7 @@ async def test_once_served_members_see_their_outcome_and_anyone_checks_the_file(
     assert before.status_code == 200
     assert before.json()["commitment"] == queue.commitment and "secret" not in before.json()
 
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     waiting = (await call(client, "GET", _path(hall), secrets[0])).json()
     assert (waiting["state"], waiting["open"]) == ("serving", False)
     assert waiting["entry"]["outcome"] is None

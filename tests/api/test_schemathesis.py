@@ -75,7 +75,7 @@ async def _queues(hall: Facility, member: Member, monkeypatch: pytest.MonkeyPatc
     with monkeypatch.context() as patched:
         now = Clock(patched, times.opens_at - timedelta(minutes=5))
         await join(hall, member.id, queue_key(queue_day(), 10), queue_key(queue_day(), 11, "*"))
-        now.set(times.gathers_until)
+        now.set(times.serves_at)
         await queue_serve.serve(queue_id=(await OpeningQueue.get(facility_id=hall.id)).id)
     later = await queue_times(hall, queue_day() + timedelta(days=1))
     await opening_queue.queue_for(hall.id, later)

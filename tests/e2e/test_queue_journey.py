@@ -33,7 +33,7 @@ from tests.processes import palace, web_server
 # How long the member has to join, from the test's start: the real clock runs in the
 # server and the worker, so the queue's times are set around it (as the ballot journey
 # sets its ballot's), and the worker waits for the end of the gathering itself.
-TO_JOIN = timedelta(seconds=60)
+TO_JOIN = timedelta(seconds=40)
 
 
 async def _queue_gathering_now() -> tuple[Facility, date]:

@@ -127,7 +127,7 @@ async def test_refusals_are_said_in_the_members_language_and_change_nothing(
     await join(hall, member.id, key(queue_day(), 19))
     await log_in(client, member)
     if after_close:
-        now.set(times.gathers_until)
+        now.set(times.serves_at)
     forged = [c.format(day=queue_day().isoformat()) for c in choices]
     refused = await _join(client, *forged)
     assert (refused.status_code, refused.headers["location"]) == (303, _page())
@@ -189,7 +189,7 @@ async def test_the_status_follows_itself_to_the_outcome(
     assert "排队中 — 已有 2 人加入" in visible_text(status.text)
     assert "queue-form-area" not in status.text  # the form on the page stays as it is
 
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     status = await client.get(f"{_page()}/status", headers=HTMX)
     assert "正在分配名额…" in visible_text(status.text) and "every 2s" in status.text
 
@@ -239,6 +239,7 @@ async def test_the_timetable_leads_to_the_queue(
     serving = await client.get(timetable)
     assert "名额正在分配给开放排队" in visible_text(serving.text)
 
+    now.set(times.serves_at)
     await queue_serve.serve(queue_id=(await OpeningQueue.get(facility_id=hall.id)).id)
     served = await client.get(timetable)
     assert 'id="queue-banner"' not in served.text and f'href="{_page()}"' not in served.text
@@ -280,7 +281,7 @@ async def _served_queue(monkeypatch: pytest.MonkeyPatch) -> tuple[OpeningQueue, 
     members = [await make_member(), await make_member()]
     for member in members:
         await join(hall, member.id, key(queue_day(), 19))
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     queue = await OpeningQueue.get(facility_id=hall.id)
     await queue_serve.serve(queue_id=queue.id)
     return await OpeningQueue.get(id=queue.id), [m.id for m in members]

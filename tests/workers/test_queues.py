@@ -12,6 +12,7 @@ from arq.connections import ArqRedis, RedisSettings
 from palace.models import Booking, BookingSource, Notification, OpeningQueue, QueueState
 from palace.services.core import clock
 from palace.services.fairness import ballot_verify, queue_views
+from palace.services.fairness.queue_gate import GRACE
 from palace.settings import get_settings
 from tests.helpers import make_hall, make_members
 from tests.processes import palace
@@ -33,7 +34,7 @@ async def _gathered_queue(monkeypatch: pytest.MonkeyPatch, members: int) -> Open
     for member in await make_members(members):
         await join(hall, member.id, key(day, 19, "*"), key(day, 20, "*"))
     monkeypatch.undo()
-    past = clock.now() - timedelta(seconds=1)
+    past = clock.now() - GRACE - timedelta(seconds=1)
     queue = await OpeningQueue.get(facility_id=hall.id)
     await OpeningQueue.filter(id=queue.id).update(gathers_until=past)
     # Its own job waits for the gathering end in the test's clock, days ahead in the
@@ -58,7 +59,7 @@ async def test_the_serving_job_is_queued_for_the_gathering_end(
     await pool.aclose()
     serving = [j for j in jobs if j.function == "serve_opening_queue"]
     assert len(serving) == 1
-    assert serving[0].score == int(times.gathers_until.timestamp() * 1000)
+    assert serving[0].score == int(times.serves_at.timestamp() * 1000)
 
 
 async def test_a_real_worker_serves_once_however_often_the_job_comes(

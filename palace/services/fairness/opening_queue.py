@@ -16,7 +16,7 @@ from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
-from palace import db
+from palace import db, tracing
 from palace.models import Facility, OpeningQueue, QueueEntry
 from palace.services.accounts import accounts, throttle
 from palace.services.booking import booking_sql
@@ -85,13 +85,16 @@ def check_choices(places: list[dict[str, object]], choices: list[str]) -> list[s
 
 
 async def _open_times(facility: Facility, day: date) -> Times:
+    """The day's times, when the request arrived inside its joins (a request that
+    arrived in time but waited in a rush counts until the queue is served)."""
     found = times(await rules.rules_for(facility), day) if rules.is_bookable(facility) else None
     if found is None:
         raise QueueError("queue_off")
     now = clock.now()
-    if now < found.joins_from:
+    arrived = min(tracing.arrived.get() or now, now)
+    if arrived < found.joins_from:
         raise QueueError("queue_not_yet", joins_from=found.joins_from)
-    if now >= found.gathers_until:
+    if arrived >= found.gathers_until or now >= found.serves_at:
         raise QueueError("queue_closed")
     return found
 
@@ -118,7 +121,7 @@ async def queue_for(facility_id: int, found: Times) -> OpeningQueue:
                 "serve_opening_queue",
                 queue.id,
                 job_id=f"queue-serve:{queue.id}",
-                defer_until=found.gathers_until,
+                defer_until=found.serves_at,
             )
     except IntegrityError:  # another request made it first
         return await OpeningQueue.get(facility_id=facility_id, day=found.day)

@@ -17,6 +17,9 @@ JOIN_AHEAD = timedelta(minutes=10)
 # First-come waits for the queue to be served at most this long after the opening (a
 # worker down must not keep a hall shut; the sweep serves the queue once one is back).
 SERVE_WITHIN = timedelta(minutes=10)
+# A join that reached the palace before the gathering's end is written even when a rush
+# keeps it waiting past the end: the queue is served this long after the end.
+GRACE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class Times:
 
     def joining(self, now: datetime) -> bool:
         return self.joins_from <= now < self.gathers_until
+
+    @property
+    def serves_at(self) -> datetime:
+        return self.gathers_until + GRACE
 
 
 def times(facility_rules: BookingRules, day: date) -> Times | None:

@@ -37,6 +37,7 @@ from palace.services.facilities import lookup
 from palace.services.fairness import ballot_rounds, draw
 from palace.services.fairness.draw import Entrant
 from palace.services.fairness.opening_queue import day_places
+from palace.services.fairness.queue_gate import GRACE
 from palace.services.messages import notifications
 
 
@@ -53,8 +54,10 @@ async def serve(*, queue_id: int) -> int:
     """Serve a queue whose gathering is over; returns the places it booked now (0 when
     there is nothing to do: not due, served already)."""
     queue = await OpeningQueue.get_or_none(id=queue_id)
-    if queue is None or queue.state == QueueState.DONE or clock.now() < queue.gathers_until:
+    if queue is None or queue.state == QueueState.DONE:
         return 0
+    if clock.now() < clock.utc(queue.gathers_until) + GRACE:
+        return 0  # joins that arrived in time may still be being written
     if queue.state == QueueState.GATHERING:
         await _publish(queue)
         queue = await OpeningQueue.get(id=queue_id)
@@ -216,6 +219,6 @@ async def _finish(queue: OpeningQueue, entrants: list[Entrant]) -> None:
 async def due() -> list[int]:
     """Queues whose gathering is over and that are not done (a lost job, a dead worker)."""
     found = await OpeningQueue.filter(
-        state__in=(QueueState.GATHERING, QueueState.SERVING), gathers_until__lte=clock.now()
+        state__in=(QueueState.GATHERING, QueueState.SERVING), gathers_until__lte=clock.now() - GRACE
     )
     return [q.id for q in found]

@@ -3,9 +3,12 @@ one random order that arrival does not move, each member's best free choice book
 once, and a published file that verifies."""
 
 from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 
+from palace import tracing
 from palace.models import (
     Booking,
     BookingSource,
@@ -20,7 +23,7 @@ from palace.services.booking.bookings import BookingError
 from palace.services.core import clock
 from palace.services.core.errors import ServiceError
 from palace.services.fairness import ballot_verify, draw, opening_queue, queue_serve, queue_views
-from tests.helpers import make_hall, make_member, make_members
+from tests.helpers import log_in, make_hall, make_member, make_members
 from tests.queue_helpers import Clock, join, key, queue_day, queue_times
 
 
@@ -51,6 +54,62 @@ async def test_joins_are_taken_from_ten_minutes_before_until_the_gathering_ends(
     assert entry.choices == [key(day, 19)]  # joined once, the late change refused
     assert times.gathers_until - times.opens_at == timedelta(seconds=30)
     assert times.opens_at - times.joins_from == timedelta(minutes=10)
+
+
+async def test_a_join_that_arrived_in_time_counts_though_a_rush_delays_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The time that counts is when the request reached the palace (the web's first
+    middleware notes it), until the queue is served; a late request is late however
+    soon it is handled."""
+    hall = await make_hall()
+    times = await queue_times(hall)
+    now = Clock(monkeypatch, times.gathers_until + timedelta(seconds=3))
+    first, second, third = await make_members(3)
+    day = queue_day()
+    arrived = tracing.arrived.set(times.gathers_until - timedelta(milliseconds=1))
+    try:
+        await join(hall, first.id, key(day, 19))  # reached us in time, handled 3 s late
+        now.set(times.serves_at)
+        with pytest.raises(ServiceError) as too_late_to_write:
+            await join(hall, second.id, key(day, 19))
+        assert too_late_to_write.value.code == "queue_closed"
+        now.set(times.gathers_until + timedelta(seconds=1))
+        tracing.arrived.set(times.gathers_until)
+        with pytest.raises(ServiceError) as arrived_late:
+            await join(hall, third.id, key(day, 19))
+        assert arrived_late.value.code == "queue_closed"
+    finally:
+        tracing.arrived.reset(arrived)
+    assert await QueueEntry.filter(live_member__isnull=False).values_list(
+        "member_id", flat=True
+    ) == [first.id]
+    # The queue is served once the grace for such requests is over, not before.
+    queue = await OpeningQueue.get(facility_id=hall.id)
+    assert await queue_serve.serve(queue_id=queue.id) == 0
+    now.set(times.serves_at)
+    assert await queue_serve.serve(queue_id=queue.id) == 1
+
+
+async def test_the_request_log_notes_when_each_request_arrived(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[object] = []
+    real = queue_views.hall_page
+
+    async def noting(**kwargs: Any) -> Any:
+        seen.append(tracing.arrived.get())
+        return await real(**kwargs)
+
+    monkeypatch.setattr(queue_views, "hall_page", noting)
+    Clock(monkeypatch, clock.now())
+    await make_hall()
+    member = await make_member()
+    await log_in(client, member)
+    before = clock.now()
+    await client.get("/halls/badminton/queue")
+    assert seen == [before]
+    assert tracing.arrived.get() is None
 
 
 async def test_a_member_is_in_a_queue_once_and_may_change_or_leave(
@@ -130,6 +189,7 @@ async def test_first_come_waits_until_the_queue_is_served(
             await tap()
         assert refused.value.code == code, instant
     queue = await OpeningQueue.get(facility_id=hall.id, day=day)
+    now.set(times.serves_at)
     await _served(queue.id)
     with pytest.raises(BookingError) as gone:
         await tap()  # the queue's member had it
@@ -165,7 +225,7 @@ async def test_each_member_gets_their_best_choice_still_free_in_drawn_order(
     members = await make_members(4)
     for member in members:  # everyone wants 19:00 first, then 20:00
         await join(hall, member.id, key(day, 19), key(day, 20))
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     queue = await _served((await OpeningQueue.get(facility_id=hall.id)).id)
     assert queue.state == QueueState.DONE and queue.results is not None
     order = queue.results["order"]
@@ -192,7 +252,7 @@ async def test_quotas_and_suspensions_apply_when_served_and_are_published(
     await join(hall, other.id, key(day, 19, "*"))
     other.booking_suspended_until = times.opens_at + timedelta(days=30)
     await other.save()
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     queue = await _served((await OpeningQueue.get(facility_id=hall.id)).id)
     assert queue.results is not None
     refused = queue.results["refused"]
@@ -209,7 +269,7 @@ async def test_serving_twice_books_once(monkeypatch: pytest.MonkeyPatch) -> None
     day = queue_day()
     for member in await make_members(5):
         await join(hall, member.id, key(day, 19, "*"), key(day, 20, "*"))
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     queue = await OpeningQueue.get(facility_id=hall.id)
     assert await queue_serve.serve(queue_id=queue.id) == 4
     assert await queue_serve.serve(queue_id=queue.id) == 0
@@ -226,7 +286,7 @@ async def test_serving_interrupted_mid_way_resumes_without_double_bookings(
     day = queue_day()
     for member in await make_members(8):
         await join(hall, member.id, key(day, 19, "*"), key(day, 20, "*"))
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     queue = await OpeningQueue.get(facility_id=hall.id)
     real_take, taken = bookings.take, []
 
@@ -262,7 +322,7 @@ async def test_the_published_file_verifies_and_fails_when_changed(
     before = queue_views.document(queue)
     assert "secret" not in before and "entries" not in before
     assert before["commitment"] == draw.commitment(queue.secret)
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     doc = queue_views.document(await _served(queue.id))
     assert ballot_verify.verify(doc).matches
     one_entry = {**doc, "entries": [{**doc["entries"][0], "choices": [key(day, 21)]},

@@ -57,7 +57,7 @@ async def test_arrival_rank_and_queue_rank_are_uncorrelated_over_several_seeds(
     # Fixed seeds: the secret is the queue's own, drawn at random; here it is set.
     secrets = [f"{s:064x}" for s in range(1, SEEDS + 1)]
     await OpeningQueue.filter(id=queue.id).update(secret=secrets[0])
-    now.set(times.gathers_until)
+    now.set(times.serves_at)
     await queue_serve.serve(queue_id=queue.id)
     served = await OpeningQueue.get(id=queue.id)
     assert served.entry_hash is not None and served.results is not None
