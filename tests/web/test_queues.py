@@ -68,7 +68,7 @@ async def test_a_member_joins_changes_and_leaves_on_the_page(
     assert (joined.status_code, joined.headers["location"]) == (303, _page())
     shown = await _shown(client)
     assert "您已加入排队" in shown
-    assert "排队中 — 已有 1 人加入；08:00:30 抽出顺序。" in shown
+    assert "排队中 — 已有 1 人加入；08:00:35 抽出顺序。" in shown
     assert "19:00 · 1号场" in shown and "20:00 · 任意场地" in shown
     queue = await OpeningQueue.get(facility_id=hall.id)
     assert queue.commitment in (await client.get(_page())).text
