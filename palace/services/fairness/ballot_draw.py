@@ -17,7 +17,7 @@ so those happen once.
 import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from tortoise.expressions import F
@@ -33,12 +33,13 @@ from palace.models import (
     EntryOutcome,
     Member,
 )
-from palace.services.booking import bookings, partners, slots
+from palace.services.booking import partners
 from palace.services.booking.bookings import BookingError
 from palace.services.core import after_commit, audit, clock
 from palace.services.fairness import ballot_rounds, beacon, draw
 from palace.services.fairness.ballot_setup import settings_for
 from palace.services.fairness.draw import Entrant
+from palace.services.fairness.places import take as take_place
 from palace.services.messages import notifications
 
 
@@ -205,14 +206,8 @@ async def _save(
 
 async def _book(run: _Run, entry: BallotEntry, key: str) -> Booking:
     """The place, through the booking core; its partners invited, the winner told."""
-    place = run.places[key]
-    starts_at = datetime.fromisoformat(str(place["starts_at"]))
-    try:
-        slot = await slots.grid_slot(resource_id=int(place["resource_id"]), starts_at=starts_at)
-    except slots.SlotError as error:
-        raise BookingError(error.code) from None
-    booking = await bookings.take(
-        member_id=entry.member_id, slot_id=slot.id, actor_id=None, source=BookingSource.BALLOT
+    booking = await take_place(
+        run.places[key], member_id=entry.member_id, source=BookingSource.BALLOT
     )
     if entry.partner_cards:
         # Partners since disallowed in the hall: the place is still the member's.

@@ -30,13 +30,14 @@ from palace.models import (
     Slot,
     SlotKind,
 )
-from palace.services.booking import bookings, slots
+from palace.services.booking import slots
 from palace.services.booking.bookings import BookingError
 from palace.services.core import after_commit, audit, clock
 from palace.services.facilities import lookup
 from palace.services.fairness import ballot_rounds, draw
 from palace.services.fairness.draw import Entrant
 from palace.services.fairness.opening_queue import day_places
+from palace.services.fairness.places import take as take_place
 from palace.services.fairness.queue_gate import GRACE
 from palace.services.messages import notifications
 
@@ -153,14 +154,7 @@ async def _decide(
 
 
 async def _book(queue: OpeningQueue, entry: QueueEntry, place: dict[str, Any]) -> int:
-    starts_at = datetime.fromisoformat(str(place["starts_at"]))
-    try:
-        slot = await slots.grid_slot(resource_id=int(place["resource_id"]), starts_at=starts_at)
-    except slots.SlotError as error:
-        raise BookingError(error.code) from None
-    booking = await bookings.take(
-        member_id=entry.member_id, slot_id=slot.id, actor_id=None, source=BookingSource.QUEUE
-    )
+    booking = await take_place(place, member_id=entry.member_id, source=BookingSource.QUEUE)
     await notifications.notify(
         member_id=entry.member_id,
         kind="queue_won",
