@@ -163,24 +163,32 @@ async def join(
         raise refusal
     wanted = check_choices(await day_places(facility, day), choices)
     queue = await queue_for(facility_id, found)
-    name = pseudonym(queue.id, member_id)
+    try:
+        await _write_entry(queue.id, member_id, wanted, actor_id)
+    except IntegrityError:
+        # The member's other tap made the entry meanwhile (the unique key on the live
+        # member keeps it to one): this tap changes it.
+        await _write_entry(queue.id, member_id, wanted, actor_id)
+    entry = await QueueEntry.get(queue_id=queue.id, live_member=member_id)
+    return Joined(queue, entry)
+
+
+async def _write_entry(queue_id: int, member_id: int, wanted: list[str], actor_id: int) -> None:
     async with after_commit.transaction():
-        await _hold_open(queue.id)
-        changed = await QueueEntry.filter(queue_id=queue.id, live_member=member_id).update(
+        await _hold_open(queue_id)
+        changed = await QueueEntry.filter(queue_id=queue_id, live_member=member_id).update(
             choices=wanted
         )
         if not changed:
             await QueueEntry.create(
-                queue_id=queue.id,
+                queue_id=queue_id,
                 member_id=member_id,
                 live_member=member_id,
                 choices=wanted,
-                pseudonym=name,
+                pseudonym=pseudonym(queue_id, member_id),
             )
         action = "queue_change" if changed else "queue_join"
-        await _audit(queue.id, actor_id, action, member_id)
-    entry = await QueueEntry.get(queue_id=queue.id, live_member=member_id)
-    return Joined(queue, entry)
+        await _audit(queue_id, actor_id, action, member_id)
 
 
 async def leave(*, facility_id: int, day: date, member_id: int, actor_id: int) -> None:

@@ -2,6 +2,7 @@
 one random order that arrival does not move, each member's best free choice booked
 once, and a published file that verifies."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -133,6 +134,19 @@ async def test_a_member_is_in_a_queue_once_and_may_change_or_leave(
     assert again.value.code == "queue_not_in"
     await join(hall, member.id, key(day, 19))
     assert await QueueEntry.filter(live_member=member.id).count() == 1
+
+
+async def test_a_members_taps_at_once_make_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    hall = await make_hall()
+    times = await queue_times(hall)
+    Clock(monkeypatch, times.opens_at - timedelta(minutes=5))
+    member = await make_member()
+    day = queue_day()
+    taps = [key(day, hour) for hour in range(17, 23)]
+    await asyncio.gather(*(join(hall, member.id, choice) for choice in taps))
+    live = await QueueEntry.filter(live_member=member.id)
+    assert len(live) == 1 and live[0].choices[0] in taps
+    assert await QueueEntry.all().count() == 1
 
 
 @pytest.mark.parametrize(
